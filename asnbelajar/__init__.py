@@ -1,0 +1,118 @@
+"""ASN Belajar: webinar series for Indonesian civil servants, with verified attendance,
+a JP ledger and verifiable certificates."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from .config import DEV_SECRET_KEY, Defaults
+
+
+def create_app(test_config: dict[str, Any] | None = None, *, production: bool = False) -> Flask:
+    app = Flask(
+        __name__,
+        instance_relative_config=True,
+        template_folder="../templates",
+        static_folder="../static",
+    )
+    app.config.from_object(Defaults)
+    app.config.from_pyfile("config.py", silent=True)
+    app.config.from_prefixed_env("ASNBELAJAR")
+    if test_config:
+        app.config.update(test_config)
+    _finish_config(app, production)
+
+    from . import extensions as ext
+    from .database import init_database
+
+    ext.db.init_app(app)
+    init_database(app)
+    ext.migrate.init_app(app, ext.db, directory=str(Path(__file__).parent / "migrations"),
+                        render_as_batch=True, compare_type=True)
+    ext.csrf.init_app(app)
+    ext.limiter.init_app(app)
+    ext.bootstrap.init_app(app)
+
+    from .web import init_web
+
+    init_web(app)  # login manager, babel, template filters, error pages, security headers
+
+    from .accounts.views import bp as accounts_bp
+    from .api.views import bp as api_bp
+    from .attendance.views import bp as attendance_bp
+    from .audit.views import bp as audit_bp
+    from .certificates.views import bp as certificates_bp
+    from .episodes.views import bp as episodes_bp
+    from .evaluations.views import bp as evaluations_bp
+    from .ledger.views import bp as ledger_bp
+    from .registrations.views import bp as registrations_bp
+    from .reports.views import bp as reports_bp
+
+    app.register_blueprint(episodes_bp)
+    app.register_blueprint(accounts_bp)
+    app.register_blueprint(registrations_bp)
+    app.register_blueprint(attendance_bp)
+    app.register_blueprint(ledger_bp)
+    app.register_blueprint(certificates_bp)
+    app.register_blueprint(evaluations_bp)
+    app.register_blueprint(reports_bp)
+    app.register_blueprint(audit_bp)
+    app.register_blueprint(api_bp)
+    ext.csrf.exempt(api_bp)  # the API authenticates with Bearer tokens only, never cookies
+
+    from .cli import register_cli
+
+    register_cli(app)
+    return app
+
+
+def _finish_config(app: Flask, production: bool) -> None:
+    cfg = app.config
+    if not cfg.get("SQLALCHEMY_DATABASE_URI"):
+        url = cfg.get("DATABASE_URL") or (
+            "sqlite:///" + os.path.join(app.instance_path, "asnbelajar.db")
+        )
+        if url.startswith("postgres://"):
+            url = "postgresql://" + url[len("postgres://"):]
+        if url.startswith("postgresql://"):
+            url = "postgresql+psycopg://" + url[len("postgresql://"):]
+        cfg["SQLALCHEMY_DATABASE_URI"] = url
+    if cfg["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        opts = dict(cfg.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+        opts.setdefault("pool_pre_ping", True)
+        opts.setdefault("pool_size", int(cfg.get("DB_POOL_SIZE", 10)))
+        opts.setdefault("max_overflow", int(cfg.get("DB_MAX_OVERFLOW", 20)))
+        cfg["SQLALCHEMY_ENGINE_OPTIONS"] = opts
+    cfg["RATELIMIT_ENABLED"] = _as_bool(cfg.get("RATELIMIT_ENABLED", True))
+    cfg["BASE_URL"] = str(cfg["BASE_URL"]).rstrip("/")
+    if cfg.get("SECRET_KEY") in (None, "", DEV_SECRET_KEY) and not app.testing:
+        if production or cfg.get("PRODUCTION"):
+            raise RuntimeError(
+                "ASNBELAJAR_SECRET_KEY is not set: refusing to start in production "
+                "with the development secret."
+            )
+        cfg["SECRET_KEY"] = _instance_secret(app)
+
+
+def _instance_secret(app: Flask) -> str:
+    """A random per-installation secret kept in instance/, never a guessable default."""
+    path = Path(app.instance_path) / "secret_key"
+    try:
+        return path.read_text().strip()
+    except FileNotFoundError:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        key = secrets.token_urlsafe(48)
+        path.write_text(key)
+        path.chmod(0o600)
+        return key
+
+
+def _as_bool(value: Any) -> bool:
+    if isinstance(value, str):
+        return value.strip().lower() not in ("0", "false", "no", "off", "")
+    return bool(value)

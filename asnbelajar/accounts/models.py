@@ -1,0 +1,151 @@
+"""Users, roles, participant profiles, agencies (instansi) and API tokens."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from flask_login import UserMixin
+from sqlalchemy import CheckConstraint, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from ..timeutil import now_utc, to_db
+
+ROLES = ("participant", "speaker", "organizer")
+EMPLOYEE_TYPES = ("pns", "pppk", "non_asn")
+
+
+def _now() -> datetime:
+    return to_db(now_utc())
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "user"
+    __table_args__ = (
+        CheckConstraint("role IN ('participant', 'speaker', 'organizer')", name="role"),
+        CheckConstraint("locale IN ('id', 'en')", name="locale"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Stored lower-cased and trimmed, so the unique constraint is case-insensitive.
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    full_name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(20), default="participant")
+    active: Mapped[bool] = mapped_column(default=True)
+    locale: Mapped[str] = mapped_column(String(5), default="id")
+    timezone: Mapped[str] = mapped_column(String(40), default="Asia/Jakarta")
+    created_at: Mapped[datetime] = mapped_column(default=_now)
+    last_login_at: Mapped[datetime | None]
+    anonymized_at: Mapped[datetime | None]
+
+    profile: Mapped[ParticipantProfile | None] = relationship(
+        back_populates="user", uselist=False, lazy="joined"
+    )
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login
+        return self.active and self.anonymized_at is None
+
+    @property
+    def is_organizer(self) -> bool:
+        return self.role == "organizer"
+
+    @property
+    def is_speaker(self) -> bool:
+        return self.role == "speaker"
+
+    @property
+    def is_participant(self) -> bool:
+        return self.role == "participant"
+
+    def has_role(self, *roles: str) -> bool:
+        return self.role in roles
+
+    def __repr__(self) -> str:
+        return f"<User {self.id} {self.email} {self.role}>"
+
+
+class Instansi(db.Model):
+    """A government agency. Reference rows come from the shipped list; names typed by
+    participants that are not in it are kept with ``is_reference = False`` so organizers
+    can review and merge them."""
+
+    __tablename__ = "instansi"
+    __table_args__ = (
+        CheckConstraint(
+            "kind IN ('kementerian', 'lembaga', 'provinsi', 'kabupaten', 'kota', 'lainnya')",
+            name="kind",
+        ),
+        CheckConstraint("headcount IS NULL OR headcount >= 0", name="headcount"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    # Lower-cased name for case-insensitive lookup and search.
+    name_key: Mapped[str] = mapped_column(String(200), unique=True)
+    kind: Mapped[str] = mapped_column(String(20), default="lainnya")
+    code: Mapped[str | None] = mapped_column(String(20))
+    province: Mapped[str | None] = mapped_column(String(60))
+    is_reference: Mapped[bool] = mapped_column(default=False)
+    headcount: Mapped[int | None]
+    created_at: Mapped[datetime] = mapped_column(default=_now)
+
+
+class ParticipantProfile(db.Model):
+    __tablename__ = "participant_profile"
+    __table_args__ = (
+        CheckConstraint(
+            "employee_type IN ('pns', 'pppk', 'non_asn')", name="employee_type"
+        ),
+        # An ASN has an NIP; "umum" participants have none.
+        CheckConstraint(
+            "(employee_type = 'non_asn' AND nip IS NULL) OR "
+            "(employee_type <> 'non_asn' AND nip IS NOT NULL) OR anonymized",
+            name="nip_matches_type",
+        ),
+        CheckConstraint("gender IS NULL OR gender IN ('L', 'P')", name="gender"),
+    )
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user.id", ondelete="CASCADE"), primary_key=True
+    )
+    nip: Mapped[str | None] = mapped_column(String(18), unique=True)
+    employee_type: Mapped[str] = mapped_column(String(10), default="non_asn")
+    birth_date: Mapped[date | None]
+    gender: Mapped[str | None] = mapped_column(String(1))
+    instansi_id: Mapped[int | None] = mapped_column(ForeignKey("instansi.id"), index=True)
+    instansi_name: Mapped[str | None] = mapped_column(String(200))
+    unit_kerja: Mapped[str | None] = mapped_column(String(200))
+    jabatan: Mapped[str | None] = mapped_column(String(200))
+    pangkat_golongan: Mapped[str | None] = mapped_column(String(60))
+    province: Mapped[str | None] = mapped_column(String(60), index=True)
+    phone: Mapped[str | None] = mapped_column(String(20))
+    consent_version: Mapped[str | None] = mapped_column(String(20))
+    consent_at: Mapped[datetime | None]
+    anonymized: Mapped[bool] = mapped_column(default=False)
+    updated_at: Mapped[datetime] = mapped_column(default=_now, onupdate=_now)
+
+    user: Mapped[User] = relationship(back_populates="profile")
+    instansi: Mapped[Instansi | None] = relationship(lazy="joined")
+
+    @property
+    def is_complete(self) -> bool:
+        """Enough to register with one click."""
+        return bool(self.instansi_name and self.province and self.consent_at)
+
+
+class ApiToken(db.Model):
+    """Bearer tokens for the JSON API; only a SHA-256 of the token is stored."""
+
+    __tablename__ = "api_token"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(100), default="api")
+    created_at: Mapped[datetime] = mapped_column(default=_now)
+    last_used_at: Mapped[datetime | None]
+    revoked_at: Mapped[datetime | None]
+
+    user: Mapped[User] = relationship(lazy="joined")

@@ -1,0 +1,352 @@
+"""Account use cases: sign-up, login by email or NIP, tokens, password reset, profiles."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from dataclasses import dataclass
+from typing import Any
+
+from email_validator import EmailNotValidError, validate_email
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from ..errors import Conflict, ValidationError
+from ..extensions import db
+from ..timeutil import now_utc, to_db
+from .models import ROLES, ApiToken, Instansi, ParticipantProfile, User
+from .nip import NIPError, normalize_nip, parse_nip
+
+CONSENT_VERSION = "2024-01"
+MIN_PASSWORD_LENGTH = 8
+PROVINCES = (
+    "Aceh", "Sumatera Utara", "Sumatera Barat", "Riau", "Kepulauan Riau", "Jambi",
+    "Sumatera Selatan", "Kepulauan Bangka Belitung", "Bengkulu", "Lampung", "DKI Jakarta",
+    "Jawa Barat", "Banten", "Jawa Tengah", "DI Yogyakarta", "Jawa Timur", "Bali",
+    "Nusa Tenggara Barat", "Nusa Tenggara Timur", "Kalimantan Barat", "Kalimantan Tengah",
+    "Kalimantan Selatan", "Kalimantan Timur", "Kalimantan Utara", "Sulawesi Utara",
+    "Gorontalo", "Sulawesi Tengah", "Sulawesi Barat", "Sulawesi Selatan", "Sulawesi Tenggara",
+    "Maluku", "Maluku Utara", "Papua", "Papua Barat", "Papua Barat Daya", "Papua Selatan",
+    "Papua Tengah", "Papua Pegunungan",
+)
+PHONE_RE = re.compile(r"^\+?[0-9]{9,15}$")
+
+
+def normalize_email(raw: str | None) -> str:
+    return (raw or "").strip().lower()
+
+
+def check_email(raw: str | None) -> str:
+    email = normalize_email(raw)
+    if not email:
+        raise ValidationError(_l("Email wajib diisi."), field="email")
+    try:
+        validate_email(email, check_deliverability=False)
+    except EmailNotValidError:
+        raise ValidationError(_l("Alamat email tidak valid."), field="email") from None
+    return email
+
+
+def check_password(raw: str | None) -> str:
+    if not raw or len(raw) < MIN_PASSWORD_LENGTH:
+        raise ValidationError(
+            _l("Kata sandi minimal %(n)d karakter.", n=MIN_PASSWORD_LENGTH), field="password"
+        )
+    if len(raw) > 200:
+        raise ValidationError(_l("Kata sandi terlalu panjang."), field="password")
+    return raw
+
+
+def hash_password(password: str) -> str:
+    method = current_app.config.get("PASSWORD_HASH_METHOD", "scrypt")
+    return generate_password_hash(password, method=method)
+
+
+def normalize_phone(raw: str | None) -> str | None:
+    if not raw or not raw.strip():
+        return None
+    phone = re.sub(r"[\s\-().]", "", raw.strip())
+    if phone.startswith("08"):
+        phone = "+62" + phone[1:]
+    elif phone.startswith("62"):
+        phone = "+" + phone
+    if not PHONE_RE.match(phone):
+        raise ValidationError(_l("Nomor WhatsApp tidak valid."), field="phone")
+    return phone
+
+
+def find_or_create_instansi(name: str | None) -> Instansi | None:
+    """The reference agency with this name, or a new unreviewed one kept as typed."""
+    clean = " ".join((name or "").split())
+    if not clean:
+        return None
+    key = clean.lower()
+    found = db.session.scalar(select(Instansi).where(Instansi.name_key == key))
+    if found:
+        return found
+    instansi = Instansi(name=clean[:200], name_key=key[:200], kind="lainnya", is_reference=False)
+    try:
+        with db.session.begin_nested():
+            db.session.add(instansi)
+    except IntegrityError:
+        # Someone else added the same name a moment ago.
+        return db.session.scalar(select(Instansi).where(Instansi.name_key == key))
+    return instansi
+
+
+@dataclass
+class ProfileData:
+    nip: str | None = None
+    employee_type: str | None = None
+    instansi: str | None = None
+    unit_kerja: str | None = None
+    jabatan: str | None = None
+    pangkat_golongan: str | None = None
+    province: str | None = None
+    phone: str | None = None
+
+
+def _clean(value: Any, limit: int = 200) -> str | None:
+    if value is None:
+        return None
+    text = " ".join(str(value).split())
+    return text[:limit] or None
+
+
+def apply_profile(profile: ParticipantProfile, data: ProfileData) -> None:
+    """Validate and copy profile fields; the NIP decides employee type, birth date, gender."""
+    employee_type = (data.employee_type or "").strip().lower() or None
+    if employee_type and employee_type not in ("pns", "pppk", "non_asn"):
+        raise ValidationError(
+            _l("Jenis pegawai harus PNS, PPPK, atau non-ASN."), field="employee_type"
+        )
+    raw_nip = (data.nip or "").strip()
+    if raw_nip:
+        try:
+            info = parse_nip(raw_nip)
+        except NIPError as err:
+            raise ValidationError(err.message, code="invalid_nip", field="nip") from None
+        if employee_type == "non_asn":
+            raise ValidationError(
+                _l("Peserta non-ASN tidak memiliki NIP; kosongkan NIP atau pilih PNS/PPPK."),
+                field="employee_type",
+            )
+        if employee_type and employee_type != info.kind:
+            raise ValidationError(
+                _l("NIP ini berformat %(kind)s, bukan %(chosen)s.",
+                   kind=info.kind.upper(), chosen=employee_type.upper()),
+                code="invalid_nip", field="nip",
+            )
+        profile.nip = info.nip
+        profile.employee_type = info.kind
+        profile.birth_date = info.birth_date
+        profile.gender = info.gender
+    else:
+        if employee_type in ("pns", "pppk"):
+            raise ValidationError(_l("NIP wajib diisi untuk PNS dan PPPK."), field="nip")
+        profile.nip = None
+        profile.employee_type = "non_asn"
+        profile.birth_date = None
+        profile.gender = None
+    province = _clean(data.province, 60)
+    if province:
+        match = next((p for p in PROVINCES if p.lower() == province.lower()), None)
+        if match is None:
+            raise ValidationError(_l("Provinsi tidak dikenal."), field="province")
+        province = match
+    profile.province = province
+    instansi_name = _clean(data.instansi)
+    instansi = find_or_create_instansi(instansi_name)
+    profile.instansi = instansi
+    profile.instansi_name = instansi.name if instansi else None
+    profile.unit_kerja = _clean(data.unit_kerja)
+    profile.jabatan = _clean(data.jabatan)
+    profile.pangkat_golongan = _clean(data.pangkat_golongan, 60)
+    profile.phone = normalize_phone(data.phone)
+
+
+def nip_taken(nip: str, exclude_user_id: int | None = None) -> bool:
+    query = select(ParticipantProfile.user_id).where(ParticipantProfile.nip == nip)
+    if exclude_user_id:
+        query = query.where(ParticipantProfile.user_id != exclude_user_id)
+    return db.session.scalar(query) is not None
+
+
+def email_taken(email: str) -> bool:
+    return db.session.scalar(select(User.id).where(User.email == email)) is not None
+
+
+def sign_up(
+    *, email: str, password: str, full_name: str, consent: bool, profile: ProfileData,
+    locale: str = "id",
+) -> User:
+    """Create a participant account with its profile. Raises ValidationError (422) or
+    Conflict (409 for a taken email or NIP)."""
+    email = check_email(email)
+    check_password(password)
+    name = _clean(full_name)
+    if not name:
+        raise ValidationError(_l("Nama lengkap wajib diisi."), field="full_name")
+    if not consent:
+        raise ValidationError(
+            _l("Persetujuan pemrosesan data pribadi diperlukan untuk mendaftar."),
+            field="consent",
+        )
+    if not _clean(profile.instansi):
+        raise ValidationError(_l("Instansi wajib diisi."), field="instansi")
+    user = User(email=email, full_name=name, role="participant",
+                password_hash=hash_password(password), locale=locale)
+    prof = ParticipantProfile(user=user)
+    apply_profile(prof, profile)
+    prof.consent_version = CONSENT_VERSION
+    prof.consent_at = to_db(now_utc())
+    if email_taken(email):
+        raise Conflict(_l("Email ini sudah terdaftar."), code="email_taken", field="email")
+    if prof.nip and nip_taken(prof.nip):
+        raise Conflict(_l("NIP ini sudah terdaftar."), code="nip_taken", field="nip")
+    db.session.add(user)
+    db.session.add(prof)
+    try:
+        db.session.flush()
+    except IntegrityError:
+        # Two sign-ups raced past the checks above; the unique constraints decided.
+        db.session.rollback()
+        if email_taken(email):
+            raise Conflict(_l("Email ini sudah terdaftar."), code="email_taken") from None
+        raise Conflict(_l("NIP ini sudah terdaftar."), code="nip_taken") from None
+    return user
+
+
+def create_user(*, email: str, password: str, role: str, full_name: str | None = None) -> User:
+    if role not in ROLES:
+        raise ValidationError(_l("Peran tidak dikenal."), field="role")
+    email = check_email(email)
+    check_password(password)
+    if email_taken(email):
+        raise Conflict(_l("Email ini sudah terdaftar."), code="email_taken")
+    user = User(email=email, role=role, full_name=_clean(full_name) or email.split("@")[0],
+                password_hash=hash_password(password))
+    db.session.add(user)
+    if role == "participant":
+        db.session.add(ParticipantProfile(user=user, employee_type="non_asn"))
+    db.session.flush()
+    return user
+
+
+def find_user_by_login(login: str) -> User | None:
+    """Login is an email or an NIP (separators allowed)."""
+    login = (login or "").strip()
+    if not login:
+        return None
+    if "@" in login:
+        return db.session.scalar(select(User).where(User.email == normalize_email(login)))
+    nip = normalize_nip(login)
+    if not nip.isdigit():
+        return None
+    return db.session.scalar(
+        select(User).join(ParticipantProfile).where(ParticipantProfile.nip == nip)
+    )
+
+
+_DUMMY_HASH: str | None = None
+
+
+def authenticate(login: str, password: str) -> User | None:
+    global _DUMMY_HASH
+    user = find_user_by_login(login)
+    if user is None or not user.password_hash or not user.is_active:
+        # Spend the same time as a real check so response time does not reveal accounts.
+        if _DUMMY_HASH is None:
+            _DUMMY_HASH = hash_password("not-a-password")
+        check_password_hash(_DUMMY_HASH, password or "")
+        return None
+    if not check_password_hash(user.password_hash, password or ""):
+        return None
+    user.last_login_at = to_db(now_utc())
+    return user
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def issue_api_token(user: User, name: str = "api") -> str:
+    token = "asnb_" + secrets.token_urlsafe(32)
+    db.session.add(ApiToken(user_id=user.id, token_hash=_token_hash(token), name=name))
+    db.session.flush()
+    return token
+
+
+def user_for_token(token: str) -> User | None:
+    if not token:
+        return None
+    row = db.session.scalar(
+        select(ApiToken).where(ApiToken.token_hash == _token_hash(token),
+                               ApiToken.revoked_at.is_(None))
+    )
+    if row is None or not row.user.is_active:
+        return None
+    return row.user
+
+
+# Password reset ------------------------------------------------------------------------
+
+def _reset_serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="password-reset")
+
+
+def make_reset_token(user: User) -> str:
+    # Binding a fragment of the current hash makes the token single-use: once the
+    # password changes, the fragment no longer matches.
+    return _reset_serializer().dumps({"uid": user.id, "h": (user.password_hash or "")[-12:]})
+
+
+def user_for_reset_token(token: str) -> User:
+    max_age = int(current_app.config["PASSWORD_RESET_MAX_AGE"])
+    try:
+        data = _reset_serializer().loads(token, max_age=max_age)
+    except SignatureExpired:
+        raise ValidationError(
+            _l("Tautan atur ulang kata sandi sudah kedaluwarsa. Minta tautan baru."),
+            code="token_expired",
+        ) from None
+    except BadSignature:
+        raise ValidationError(_l("Tautan atur ulang kata sandi tidak sah."),
+                              code="token_invalid") from None
+    user = db.session.get(User, data.get("uid"))
+    if user is None or (user.password_hash or "")[-12:] != data.get("h"):
+        raise ValidationError(
+            _l("Tautan ini sudah dipakai atau tidak berlaku lagi."), code="token_used"
+        )
+    return user
+
+
+def request_password_reset(login: str) -> None:
+    """Queue a reset email when the account exists; say nothing either way."""
+    from ..notifications.services import queue_email, render_email
+
+    user = find_user_by_login(login)
+    if user is None or not user.is_active:
+        return
+    token = make_reset_token(user)
+    link = f"{current_app.config['BASE_URL']}/reset-password/{token}"
+    subject, text, html = render_email("password_reset", user=user, link=link,
+                                       minutes=current_app.config["PASSWORD_RESET_MAX_AGE"] // 60)
+    queue_email(f"password-reset:{user.id}:{token[-16:]}", user.email, subject, text, html)
+
+
+def reset_password(token: str, new_password: str) -> User:
+    user = user_for_reset_token(token)
+    check_password(new_password)
+    user.password_hash = hash_password(new_password)
+    return user
+
+
+def change_locale(user: User, locale: str) -> None:
+    if locale in ("id", "en"):
+        user.locale = locale

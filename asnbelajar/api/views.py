@@ -1,0 +1,390 @@
+"""JSON API v1 (the public contract in DESIGN.md).
+
+Authentication is a Bearer token only; session cookies are ignored here, which is why the
+blueprint is exempt from CSRF. Errors are ``{"error": {"code", "message"}}``.
+"""
+
+from __future__ import annotations
+
+from functools import wraps
+from typing import Any
+
+from flask import Blueprint, g, jsonify, request, url_for
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from ..accounts.models import ParticipantProfile, User
+from ..accounts.nip import NIPError, parse_nip
+from ..accounts.services import ProfileData, authenticate, issue_api_token, sign_up, user_for_token
+from ..attendance.services import check_in, finalize_episode, import_report
+from ..certificates.services import certificates_of, verify
+from ..episodes.models import Episode
+from ..episodes.services import (
+    add_checkpoint,
+    add_speaker,
+    create_episode,
+    get_episode,
+    publish_episode,
+    published_episodes,
+    update_episode,
+)
+from ..errors import DomainError, NotFound, ValidationError
+from ..evaluations.services import submit_evaluation
+from ..extensions import db, limiter
+from ..ledger.services import ledger_for
+from ..registrations.services import cancel_registration, register, waitlist_position
+from ..reports.services import training_rate
+from ..timeutil import iso, local_year, now_utc
+from ..web import json_error
+from .openapi import OPENAPI
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+
+@bp.errorhandler(DomainError)
+def _domain_error(err: DomainError):
+    db.session.rollback()
+    body: dict[str, Any] = {"code": err.code, "message": str(err.message)}
+    if err.field:
+        body["field"] = err.field
+    response = jsonify({"error": body})
+    response.status_code = err.status
+    return response
+
+
+def _api_user() -> User | None:
+    if "api_user" not in g:
+        header = request.headers.get("Authorization", "")
+        token = header[7:].strip() if header.lower().startswith("bearer ") else ""
+        g.api_user = user_for_token(token) if token else None
+    return g.api_user
+
+
+def _rate_key() -> str:
+    user = _api_user()
+    return f"user:{user.id}" if user else f"ip:{request.remote_addr}"
+
+
+def require(*roles: str):
+    def decorator(view):
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            user = _api_user()
+            if user is None:
+                return json_error(401, "unauthorized", _l("Token API tidak ada atau tidak sah."))
+            if roles and user.role not in roles:
+                return json_error(403, "forbidden", _l("Peran Anda tidak berhak atas aksi ini."))
+            return view(user, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def _json_body() -> dict[str, Any]:
+    data = request.get_json(silent=True)
+    if data is None:
+        if request.content_length in (None, 0) and not request.data:
+            return {}
+        raise ValidationError(_l("Badan permintaan harus JSON yang sah."), code="invalid_json")
+    if not isinstance(data, dict):
+        raise ValidationError(_l("Badan permintaan harus objek JSON."), code="invalid_json")
+    return data
+
+
+def episode_json(episode: Episode, *, full: bool = False) -> dict[str, Any]:
+    data = {
+        "id": episode.id, "year": episode.year, "number": episode.number,
+        "label": episode.label, "title": episode.title, "summary": episode.summary,
+        "competency_type": episode.competency_type, "status": episode.status,
+        "starts_at": iso(episode.starts_at), "ends_at": iso(episode.ends_at),
+        "timezone": episode.timezone, "jp": episode.jp, "capacity": episode.capacity,
+        "registration_opens_at": iso(episode.registration_opens()),
+        "registration_closes_at": iso(episode.registration_closes()),
+        "registration_open": episode.registration_open(),
+        "youtube_url": episode.youtube_url,
+        "attendance_rule": episode.attendance_rule, "min_minutes": episode.min_minutes,
+        "min_percent": episode.min_percent, "evaluation_required": episode.evaluation_required,
+        "walk_in_allowed": episode.walk_in_allowed,
+        "finalized_at": iso(episode.finalized_at),
+        "url": url_for("episodes.detail", episode_id=episode.id, _external=False),
+        "speakers": [
+            {"name": link.speaker.name, "institution": link.speaker.institution,
+             "role": link.role, "position": link.position}
+            for link in episode.speakers
+        ],
+    }
+    if full:
+        data["zoom_url"] = episode.zoom_url
+        data["checkpoints"] = [
+            {"id": c.id, "label": c.label, "code": c.code, "opens_at": iso(c.opens_at),
+             "closes_at": iso(c.closes_at), "required": c.required}
+            for c in episode.checkpoints
+        ]
+    return data
+
+
+# Accounts -------------------------------------------------------------------------------
+
+@bp.post("/auth/token")
+@limiter.limit(lambda: __import__("flask").current_app.config["RATELIMIT_LOGIN"])
+def auth_token():
+    data = _json_body()
+    user = authenticate(str(data.get("login") or ""), str(data.get("password") or ""))
+    if user is None:
+        return json_error(401, "invalid_credentials", _l("Email/NIP atau kata sandi salah."))
+    token = issue_api_token(user, name="api-login")
+    db.session.commit()
+    return jsonify({"token": token, "user": {"id": user.id, "role": user.role}})
+
+
+@bp.post("/participants")
+@limiter.limit("20 per minute")
+def participants_create():
+    data = _json_body()
+    strings = {k: (str(v) if v is not None and not isinstance(v, bool) else v)
+               for k, v in data.items()}
+    user = sign_up(
+        email=strings.get("email") or "", password=strings.get("password") or "",
+        full_name=strings.get("full_name") or "", consent=data.get("consent") is True
+        or str(data.get("consent")).lower() in ("true", "1", "yes"),
+        profile=ProfileData(
+            nip=strings.get("nip"), employee_type=strings.get("employee_type"),
+            instansi=strings.get("instansi"), unit_kerja=strings.get("unit_kerja"),
+            jabatan=strings.get("jabatan"), pangkat_golongan=strings.get("pangkat_golongan"),
+            province=strings.get("province"), phone=strings.get("phone"),
+        ),
+        locale=data.get("locale") if data.get("locale") in ("id", "en") else "id",
+    )
+    db.session.commit()
+    profile = user.profile
+    return jsonify({
+        "id": user.id, "email": user.email, "full_name": user.full_name,
+        "employee_type": profile.employee_type if profile else None,
+        "nip": profile.nip if profile else None,
+        "instansi": profile.instansi_name if profile else None,
+        "instansi_in_reference": bool(profile and profile.instansi
+                                      and profile.instansi.is_reference),
+    }), 201
+
+
+# Episodes -------------------------------------------------------------------------------
+
+@bp.get("/episodes")
+def episodes_list():
+    year = request.args.get("year", type=int)
+    upcoming = request.args.get("upcoming")
+    flag = None if upcoming is None else upcoming.lower() in ("1", "true", "yes")
+    episodes = published_episodes(year=year, upcoming=flag)
+    return jsonify([episode_json(e) for e in episodes if e.status == "published"])
+
+
+@bp.get("/episodes/<int:episode_id>")
+def episodes_get(episode_id: int):
+    user = _api_user()
+    episode = get_episode(episode_id, published_only=not (user and user.is_organizer))
+    return jsonify(episode_json(episode, full=bool(user and user.is_organizer)))
+
+
+@bp.post("/episodes")
+@require("organizer")
+def episodes_create(user: User):
+    episode = create_episode(_json_body(), user.id)
+    db.session.commit()
+    return jsonify(episode_json(episode, full=True)), 201
+
+
+@bp.patch("/episodes/<int:episode_id>")
+@require("organizer")
+def episodes_update(user: User, episode_id: int):
+    episode = get_episode(episode_id)
+    update_episode(episode, _json_body(), user.id)
+    db.session.commit()
+    return jsonify(episode_json(episode, full=True))
+
+
+@bp.post("/episodes/<int:episode_id>/publish")
+@require("organizer")
+def episodes_publish(user: User, episode_id: int):
+    episode = publish_episode(get_episode(episode_id), user.id)
+    db.session.commit()
+    return jsonify(episode_json(episode, full=True))
+
+
+@bp.post("/episodes/<int:episode_id>/speakers")
+@require("organizer")
+def episodes_add_speaker(user: User, episode_id: int):
+    link = add_speaker(get_episode(episode_id), _json_body(), user.id)
+    db.session.commit()
+    speaker = link.speaker
+    return jsonify({"id": link.id, "speaker_id": speaker.id, "name": speaker.name,
+                    "institution": speaker.institution, "role": link.role,
+                    "position": link.position}), 201
+
+
+@bp.post("/episodes/<int:episode_id>/checkpoints")
+@require("organizer")
+def episodes_add_checkpoint(user: User, episode_id: int):
+    checkpoint = add_checkpoint(get_episode(episode_id), _json_body(), user.id)
+    db.session.commit()
+    return jsonify({"id": checkpoint.id, "label": checkpoint.label, "code": checkpoint.code,
+                    "opens_at": iso(checkpoint.opens_at), "closes_at": iso(checkpoint.closes_at),
+                    "required": checkpoint.required}), 201
+
+
+# Registrations and attendance -----------------------------------------------------------
+
+@bp.post("/episodes/<int:episode_id>/registrations")
+@require("participant")
+@limiter.limit("30 per minute", key_func=_rate_key)
+def registrations_create(user: User, episode_id: int):
+    get_episode(episode_id, published_only=True)
+    result = register(episode_id, user, source="api")
+    db.session.commit()
+    registration = result.registration
+    body = {"id": registration.id, "status": registration.status,
+            "waitlist_position": waitlist_position(registration)}
+    return jsonify(body), 201 if result.created else 200
+
+
+@bp.delete("/episodes/<int:episode_id>/registrations/me")
+@require("participant")
+def registrations_cancel(user: User, episode_id: int):
+    get_episode(episode_id, published_only=True)
+    registration = cancel_registration(episode_id, user)
+    db.session.commit()
+    return jsonify({"id": registration.id, "status": registration.status})
+
+
+def _checkin_limit() -> str:
+    from flask import current_app
+    return current_app.config["RATELIMIT_CHECKIN"]
+
+
+@bp.post("/episodes/<int:episode_id>/checkins")
+@require("participant")
+@limiter.limit(_checkin_limit, key_func=_rate_key,
+               deduct_when=lambda response: response.status_code >= 400)
+@limiter.limit(lambda: "300 per minute", key_func=lambda: f"ip:{request.remote_addr}",
+               deduct_when=lambda response: response.status_code in (404, 422))
+def checkins_create(user: User, episode_id: int):
+    data = _json_body()
+    result = check_in(episode_id, user, str(data.get("code") or ""), ip=request.remote_addr)
+    db.session.commit()
+    body = {"id": result.check_in.id, "checkpoint": result.checkpoint.label,
+            "checked_in_at": iso(result.check_in.created_at), "created": result.created,
+            "walk_in": result.walk_in}
+    return jsonify(body), 201 if result.created else 200
+
+
+@bp.post("/episodes/<int:episode_id>/attendance-report")
+@require("organizer")
+def attendance_report(user: User, episode_id: int):
+    episode = get_episode(episode_id)
+    upload = request.files.get("file")
+    if upload is None or not upload.filename:
+        raise ValidationError(_l("Unggah berkas laporan Zoom (CSV) pada kolom \"file\"."),
+                              field="file")
+    summary = import_report(episode, upload.read(), upload.filename, user.id)
+    db.session.commit()
+    return jsonify(summary.as_json())
+
+
+@bp.post("/episodes/<int:episode_id>/finalize")
+@require("organizer")
+def episodes_finalize(user: User, episode_id: int):
+    get_episode(episode_id)
+    data = _json_body()
+    force = data.get("force") is True
+    summary = finalize_episode(episode_id, actor_id=user.id, force=force)
+    db.session.commit()
+    return jsonify(summary.as_json())
+
+
+@bp.post("/episodes/<int:episode_id>/evaluations")
+@require("participant")
+def evaluations_create(user: User, episode_id: int):
+    data = _json_body()
+    episode = get_episode(episode_id, published_only=True)
+    evaluation = submit_evaluation(episode, user, data.get("scores") or {}, data.get("comment"))
+    db.session.commit()
+    return jsonify({"id": evaluation.id}), 201
+
+
+# Ledger, certificates, verification, reports --------------------------------------------
+
+def _year_arg() -> int:
+    year = request.args.get("year")
+    if year in (None, ""):
+        return local_year(now_utc())
+    if not year.isdigit() or not 2000 <= int(year) <= 2100:
+        raise ValidationError(_l("Parameter year tidak valid."), field="year")
+    return int(year)
+
+
+def _ledger_json(user_id: int, year: int) -> dict[str, Any]:
+    ledger = ledger_for(user_id, year)
+    return {
+        "year": ledger.year, "total_jp": ledger.total_jp, "target_jp": ledger.target_jp,
+        "reached_target": ledger.total_jp >= ledger.target_jp,
+        "entries": [
+            {"id": e.id, "kind": e.kind, "jp": e.jp, "year": e.year,
+             "episode_id": e.episode_id, "certificate_id": e.certificate_id,
+             "reverses_id": e.reverses_id, "title": e.title, "provider": e.provider,
+             "occurred_on": e.occurred_on.isoformat() if e.occurred_on else None,
+             "reason": e.reason, "created_at": iso(e.created_at)}
+            for e in ledger.entries
+        ],
+    }
+
+
+@bp.get("/me/ledger")
+@require()
+def my_ledger(user: User):
+    return jsonify(_ledger_json(user.id, _year_arg()))
+
+
+@bp.get("/participants/<nip>/ledger")
+@require("organizer")
+def participant_ledger(user: User, nip: str):
+    try:
+        normalized = parse_nip(nip).nip
+    except NIPError as err:
+        raise ValidationError(err.message, code="invalid_nip") from None
+    owner = db.session.scalar(
+        select(ParticipantProfile.user_id).where(ParticipantProfile.nip == normalized))
+    if owner is None:
+        raise NotFound(_l("Tidak ada peserta dengan NIP ini."))
+    return jsonify(_ledger_json(owner, _year_arg()))
+
+
+@bp.get("/me/certificates")
+@require()
+def my_certificates(user: User):
+    return jsonify([
+        {"number": c.number, "verification_code": c.verification_code,
+         "episode_id": c.episode_id, "jp": c.jp, "valid": c.revoked_at is None,
+         "issued_at": iso(c.issued_at),
+         "pdf_url": url_for("certificates.download", code=c.verification_code,
+                            _external=True),
+         "verify_url": url_for("certificates.verify_page", code=c.verification_code,
+                               _external=True)}
+        for c in certificates_of(user.id)
+    ])
+
+
+@bp.get("/verify/<code>")
+@limiter.limit("120 per minute")
+def verify_code(code: str):
+    return jsonify(verify(code).as_json())
+
+
+@bp.get("/reports/training-rate")
+@require("organizer")
+def reports_training_rate(user: User):
+    return jsonify(training_rate(_year_arg()))
+
+
+@bp.get("/openapi.json")
+def openapi():
+    return jsonify(OPENAPI)

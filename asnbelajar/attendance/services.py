@@ -1,0 +1,406 @@
+"""Attendance use cases: check-in by code, video-platform report import, manual marks,
+verdicts and finalize (credit + certificates)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import (
+    Integer,
+    and_,
+    case,
+    cast,
+    delete,
+    distinct,
+    func,
+    insert,
+    literal,
+    select,
+    true,
+)
+from sqlalchemy.orm import aliased
+
+from ..accounts.models import User
+from ..audit.services import record_event
+from ..database import insert_ignore
+from ..episodes.models import Checkpoint, Episode
+from ..errors import Conflict, NotFound, ValidationError
+from ..extensions import db
+from ..registrations.models import Registration
+from ..registrations.services import lock_episode, register
+from ..timeutil import as_utc, now_utc, to_db
+from .models import (
+    AttendanceImport,
+    AttendanceInterval,
+    AttendanceMark,
+    AttendanceVerdict,
+    CheckIn,
+)
+from .zoom import ReportFormatError, attended_seconds, merge_intervals, parse_zoom_report
+
+MAX_CODE_LENGTH = 20
+
+
+@dataclass
+class CheckInResult:
+    check_in: CheckIn
+    created: bool
+    checkpoint: Checkpoint
+    walk_in: bool = False
+
+
+def normalize_code(raw: str | None) -> str:
+    return "".join((raw or "").split()).upper()[:MAX_CODE_LENGTH + 1]
+
+
+def check_in(episode_id: int, user: User, code: str, ip: str | None = None) -> CheckInResult:
+    """Record that the participant entered a checkpoint code during its window.
+
+    A repeat returns the earlier check-in (the unique constraint guarantees one row).
+    Raises ValidationError for a wrong code, Conflict for a closed window, a cancelled
+    episode, or a participant who is not registered where walk-ins are not allowed.
+    """
+    episode = db.session.get(Episode, episode_id)
+    if episode is None or episode.status == "draft":
+        raise NotFound(_l("Episode tidak ditemukan."))
+    if episode.status == "cancelled":
+        raise Conflict(_l("Episode ini dibatalkan."), code="cancelled")
+    normalized = normalize_code(code)
+    if not normalized:
+        raise ValidationError(_l("Masukkan kode presensi."), code="code_required",
+                              field="code")
+    checkpoint = db.session.scalar(
+        select(Checkpoint).where(Checkpoint.episode_id == episode.id,
+                                 Checkpoint.code == normalized)
+    )
+    if checkpoint is None:
+        raise ValidationError(_l("Kode presensi salah. Periksa kembali kode yang tampil di "
+                                 "layar siaran."), code="wrong_code", field="code")
+    existing = db.session.scalar(
+        select(CheckIn).where(CheckIn.checkpoint_id == checkpoint.id,
+                              CheckIn.user_id == user.id)
+    )
+    if existing:
+        return CheckInResult(existing, created=False, checkpoint=checkpoint)
+    now = now_utc()
+    if now < as_utc(checkpoint.opens_at):
+        raise Conflict(_l("Presensi \"%(label)s\" belum dibuka.", label=checkpoint.label),
+                       code="window_not_open")
+    if now >= as_utc(checkpoint.closes_at):
+        raise Conflict(_l("Presensi \"%(label)s\" sudah ditutup.", label=checkpoint.label),
+                       code="window_closed")
+    if user.role != "participant":
+        raise Conflict(_l("Hanya peserta yang melakukan presensi."), code="not_participant")
+    walk_in = False
+    registration = db.session.scalar(
+        select(Registration).where(Registration.episode_id == episode.id,
+                                   Registration.user_id == user.id)
+    )
+    if registration is None or registration.status == "cancelled":
+        result = register(episode.id, user, source="walk_in", walk_in=True)
+        registration = result.registration
+        walk_in = True
+    if registration.status == "waitlisted":
+        raise Conflict(_l("Anda masih dalam daftar tunggu episode ini, sehingga belum dapat "
+                          "presensi."), code="waitlisted")
+    result = db.session.execute(
+        insert_ignore(CheckIn.__table__).values(
+            checkpoint_id=checkpoint.id, episode_id=episode.id, user_id=user.id,
+            created_at=to_db(now), ip=(ip or "")[:45] or None,
+        )
+    )
+    created = bool(result.rowcount)
+    row = db.session.scalar(
+        select(CheckIn).where(CheckIn.checkpoint_id == checkpoint.id,
+                              CheckIn.user_id == user.id)
+    )
+    return CheckInResult(row, created=created, checkpoint=checkpoint, walk_in=walk_in)
+
+
+def checkins_of(episode_id: int, user_id: int) -> list[CheckIn]:
+    return list(db.session.scalars(
+        select(CheckIn).where(CheckIn.episode_id == episode_id, CheckIn.user_id == user_id)
+    ))
+
+
+# Report import --------------------------------------------------------------------------
+
+@dataclass
+class ImportSummary:
+    rows: int
+    matched: int
+    unmatched: list[dict[str, Any]] = field(default_factory=list)
+    participants: int = 0
+
+    def as_json(self) -> dict[str, Any]:
+        return {"rows": self.rows, "matched": self.matched, "unmatched": self.unmatched,
+                "participants": self.participants}
+
+
+def import_report(episode: Episode, data: bytes, filename: str, actor_id: int | None,
+                  tz: str | None = None) -> ImportSummary:
+    """Parse a Zoom report and replace the episode's earlier import in one transaction.
+
+    Rows are matched to active registrations by email; each person's connections are
+    merged into non-overlapping intervals. A malformed file raises ValidationError naming
+    the line, before anything is written.
+    """
+    try:
+        report = parse_zoom_report(data, tz=tz or episode.timezone)
+    except ReportFormatError as err:
+        raise ValidationError(err.message, code="malformed_report", field="file") from None
+    emails = {row.email for row in report.rows if row.email}
+    by_email: dict[str, int] = {}
+    if emails:
+        found = db.session.execute(
+            select(User.email, User.id)
+            .join(Registration, and_(Registration.user_id == User.id,
+                                     Registration.episode_id == episode.id))
+            .where(Registration.status == "registered")
+        ).all()
+        by_email = {email: uid for email, uid in found if email in emails}
+    all_users = {}
+    if emails - by_email.keys():
+        all_users = dict(db.session.execute(
+            select(User.email, User.id).where(User.email.in_(emails - by_email.keys()))
+        ).all())
+    intervals: dict[int, list] = defaultdict(list)
+    unmatched: list[dict[str, Any]] = []
+    matched = 0
+    for row in report.rows:
+        if row.section in ("host", "panelist"):
+            unmatched.append({"line": row.line, "name": row.name, "email": row.email,
+                              "reason": str(_l("host/panelis, bukan peserta"))})
+            continue
+        if not row.email:
+            unmatched.append({"line": row.line, "name": row.name, "email": None,
+                              "reason": str(_l("tanpa email (tamu)"))})
+            continue
+        uid = by_email.get(row.email)
+        if uid is None:
+            reason = (_l("akun ada tetapi tidak terdaftar di episode ini")
+                      if row.email in all_users else _l("email tidak terdaftar"))
+            unmatched.append({"line": row.line, "name": row.name, "email": row.email,
+                              "reason": str(reason)})
+            continue
+        matched += 1
+        intervals[uid].append((row.joined_at, row.left_at))
+    for skipped in report.skipped:
+        unmatched.append({"line": skipped.line, "name": skipped.name, "email": skipped.email,
+                          "reason": skipped.reason})
+    unmatched.sort(key=lambda item: item["line"])
+
+    db.session.execute(delete(AttendanceImport).where(AttendanceImport.episode_id == episode.id))
+    db.session.execute(
+        delete(AttendanceInterval).where(AttendanceInterval.episode_id == episode.id)
+    )
+    record = AttendanceImport(episode_id=episode.id, filename=(filename or "report.csv")[:255],
+                              kind=report.kind, rows=len(report.rows) + len(report.skipped),
+                              matched=matched, unmatched=unmatched, uploaded_by=actor_id)
+    db.session.add(record)
+    db.session.flush()
+    rows = []
+    for uid, spans in intervals.items():
+        for start, end in merge_intervals(spans):
+            rows.append({"import_id": record.id, "episode_id": episode.id, "user_id": uid,
+                         "joined_at": to_db(start), "left_at": to_db(end),
+                         "seconds": attended_seconds([(start, end)])})
+    if rows:
+        db.session.execute(insert(AttendanceInterval), rows)
+    record_event(actor_id, "attendance.import", "episode", episode.id,
+                 after={"filename": record.filename, "rows": record.rows, "matched": matched,
+                        "unmatched": len(unmatched)})
+    return ImportSummary(rows=record.rows, matched=matched, unmatched=unmatched,
+                         participants=len(intervals))
+
+
+def mark_attendance(episode: Episode, user_id: int, *, attended: bool, reason: str,
+                    actor_id: int | None) -> AttendanceMark:
+    if not reason or not reason.strip():
+        raise ValidationError(_l("Alasan penandaan manual wajib diisi."), field="reason")
+    registration = db.session.scalar(select(Registration).where(
+        Registration.episode_id == episode.id, Registration.user_id == user_id))
+    if registration is None or registration.status != "registered":
+        raise Conflict(_l("Peserta ini tidak terdaftar di episode."), code="not_registered")
+    mark = db.session.scalar(select(AttendanceMark).where(
+        AttendanceMark.episode_id == episode.id, AttendanceMark.user_id == user_id))
+    before = {"attended": mark.attended, "reason": mark.reason} if mark else None
+    if mark is None:
+        mark = AttendanceMark(episode_id=episode.id, user_id=user_id)
+        db.session.add(mark)
+    mark.attended = attended
+    mark.reason = reason.strip()[:500]
+    mark.marked_by = actor_id
+    mark.created_at = to_db(now_utc())
+    db.session.flush()
+    record_event(actor_id, "attendance.mark", "episode", episode.id, before=before,
+                 after={"user_id": user_id, "attended": attended, "reason": mark.reason})
+    return mark
+
+
+# Verdicts -------------------------------------------------------------------------------
+
+def _verdict_select(episode: Episode):
+    """One SELECT computing every registrant's verdict from the evidence."""
+    required = db.session.scalar(
+        select(func.count()).select_from(Checkpoint).where(
+            Checkpoint.episode_id == episode.id, Checkpoint.required.is_(true()))
+    ) or 0
+    cp = (
+        select(CheckIn.user_id.label("user_id"),
+               func.count(distinct(CheckIn.checkpoint_id)).label("n"))
+        .join(Checkpoint, Checkpoint.id == CheckIn.checkpoint_id)
+        .where(CheckIn.episode_id == episode.id, Checkpoint.required.is_(true()))
+        .group_by(CheckIn.user_id).subquery()
+    )
+    iv = (
+        select(AttendanceInterval.user_id.label("user_id"),
+               func.sum(AttendanceInterval.seconds).label("s"))
+        .where(AttendanceInterval.episode_id == episode.id)
+        .group_by(AttendanceInterval.user_id).subquery()
+    )
+    mark = aliased(AttendanceMark)
+    passed = func.coalesce(cp.c.n, 0)
+    minutes = cast(func.coalesce(iv.c.s, 0) / 60, Integer)
+    threshold = threshold_minutes(episode)
+    cp_ok = (passed >= required) if required > 0 else literal(False)
+    min_ok = (minutes >= threshold) if threshold is not None else literal(False)
+    rule = episode.attendance_rule
+    if rule == "checkpoints":
+        rule_ok = cp_ok
+        fail_reason = case((and_(passed == 0, minutes == 0), "no_evidence"),
+                           else_="missed_checkpoint")
+    elif rule in ("minutes", "percent"):
+        rule_ok = min_ok
+        fail_reason = case((and_(passed == 0, minutes == 0), "no_evidence"),
+                           else_="too_few_minutes")
+    else:
+        rule_ok = cp_ok | min_ok
+        fail_reason = case((and_(passed == 0, minutes == 0), "no_evidence"),
+                           (passed > 0, "missed_checkpoint"), else_="too_few_minutes")
+    attended = case((mark.attended.is_not(None), mark.attended), (rule_ok, True), else_=False)
+    reason = case(
+        (mark.attended.is_(true()), "manual_attended"),
+        (mark.attended.is_not(None), "manual_absent"),
+        (rule_ok, "attended"),
+        else_=fail_reason,
+    )
+    return (
+        select(Registration.user_id, attended.label("attended"), reason.label("reason"),
+               passed.label("passed"), minutes.label("minutes"))
+        .select_from(Registration)
+        .outerjoin(cp, cp.c.user_id == Registration.user_id)
+        .outerjoin(iv, iv.c.user_id == Registration.user_id)
+        .outerjoin(mark, and_(mark.episode_id == episode.id,
+                              mark.user_id == Registration.user_id))
+        .where(Registration.episode_id == episode.id, Registration.status == "registered")
+    )
+
+
+def threshold_minutes(episode: Episode) -> int | None:
+    if episode.attendance_rule == "checkpoints":
+        return None
+    if episode.min_minutes:
+        return episode.min_minutes
+    if episode.min_percent is not None:
+        return -(-episode.duration_minutes * episode.min_percent // 100)
+    return None
+
+
+def verdict_preview(episode: Episode) -> dict[str, int]:
+    """Counts per reason, computed the same way finalize will, without writing."""
+    sub = _verdict_select(episode).subquery()
+    counts = dict(db.session.execute(
+        select(sub.c.reason, func.count()).group_by(sub.c.reason)
+    ).all())
+    summary = {reason: int(counts.get(reason, 0)) for reason in (
+        "attended", "manual_attended", "manual_absent", "missed_checkpoint",
+        "too_few_minutes", "no_evidence")}
+    summary["total"] = sum(summary.values())
+    summary["eligible"] = summary["attended"] + summary["manual_attended"]
+    return summary
+
+
+def _write_verdicts(episode: Episode) -> int:
+    db.session.execute(delete(AttendanceVerdict).where(AttendanceVerdict.episode_id == episode.id))
+    sub = _verdict_select(episode).subquery()
+    stamp = to_db(now_utc())
+    db.session.execute(
+        insert(AttendanceVerdict).from_select(
+            ["episode_id", "user_id", "attended", "reason", "checkpoints_passed", "minutes",
+             "computed_at"],
+            select(literal(episode.id), sub.c.user_id, sub.c.attended, sub.c.reason,
+                   sub.c.passed, sub.c.minutes, literal(stamp)),
+        )
+    )
+    return db.session.scalar(select(func.count()).select_from(AttendanceVerdict).where(
+        AttendanceVerdict.episode_id == episode.id, AttendanceVerdict.attended.is_(true()))) or 0
+
+
+@dataclass
+class FinalizeSummary:
+    attended: int
+    credited: int
+    certificates_issued: int
+
+    def as_json(self) -> dict[str, int]:
+        return {"attended": self.attended, "credited": self.credited,
+                "certificates_issued": self.certificates_issued}
+
+
+def finalize_episode(episode_id: int, *, actor_id: int | None,
+                     force: bool = False) -> FinalizeSummary:
+    """Compute verdicts, issue certificates and credit JP for everyone eligible.
+
+    Set-based throughout; idempotent (a rerun issues and credits nothing new); concurrent
+    runs are serialized on the episode row and the database's unique indexes make any
+    leftover race a no-op.
+    """
+    from ..certificates.services import issue_participant_certificates, queue_ready_emails
+    from ..ledger.services import credit_episode, eligible_condition
+
+    episode = lock_episode(episode_id)
+    if episode.status != "published":
+        raise Conflict(_l("Hanya episode yang terbit yang dapat difinalisasi."),
+                       code="not_published")
+    if not episode.has_ended() and not force:
+        raise Conflict(_l("Episode belum berakhir. Finalisasi dapat dilakukan setelah "
+                          "episode selesai."), code="not_ended")
+    started = to_db(now_utc())
+    attended = _write_verdicts(episode)
+    eligible = eligible_condition(episode)
+    issued = issue_participant_certificates(episode, eligible)
+    credited = credit_episode(episode)
+    if issued:
+        queue_ready_emails(episode, started)
+    first = episode.finalized_at is None
+    episode.finalized_at = episode.finalized_at or started
+    if actor_id is not None or first:
+        record_event(actor_id, "episode.finalize", "episode", episode.id,
+                     after={"attended": attended, "credited": credited,
+                            "certificates_issued": issued, "force": force})
+    return FinalizeSummary(attended=attended, credited=credited, certificates_issued=issued)
+
+
+def complete_eligibility(episode: Episode, user_id: int) -> bool:
+    """After a late evaluation: issue and credit this one participant if now eligible."""
+    from ..certificates.services import issue_participant_certificates, queue_ready_emails
+    from ..ledger.services import credit_episode, eligible_condition
+
+    if episode.finalized_at is None:
+        return False
+    episode = lock_episode(episode.id)
+    started = to_db(now_utc())
+    issued = issue_participant_certificates(episode, eligible_condition(episode), user_id)
+    credited = credit_episode(episode, user_id)
+    if issued:
+        queue_ready_emails(episode, started)
+    return bool(credited)
+
+
+def verdict_of(episode_id: int, user_id: int) -> AttendanceVerdict | None:
+    return db.session.scalar(select(AttendanceVerdict).where(
+        AttendanceVerdict.episode_id == episode_id, AttendanceVerdict.user_id == user_id))

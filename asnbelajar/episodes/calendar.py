@@ -1,0 +1,44 @@
+"""RFC 5545 invitations for an episode (one UID for its life, SEQUENCE grows on change)."""
+
+from __future__ import annotations
+
+from flask import current_app
+from icalendar import Calendar, Event, vText
+
+from ..timeutil import as_utc, now_utc
+from .models import Episode
+
+
+def episode_ics(episode: Episode, *, method: str = "PUBLISH") -> bytes:
+    base = current_app.config["BASE_URL"]
+    cal = Calendar()
+    cal.add("prodid", "-//ASN Belajar//asnbelajar//ID")
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    cal.add("method", method)
+    event = Event()
+    event.add("uid", episode.ical_uid)
+    event.add("sequence", episode.ical_sequence)
+    event.add("dtstamp", now_utc())
+    event.add("dtstart", as_utc(episode.starts_at))
+    event.add("dtend", as_utc(episode.ends_at))
+    event.add("summary", f"{episode.program.name} Seri {episode.number}: {episode.title}")
+    url = f"{base}/episodes/{episode.id}"
+    lines = [episode.summary or "", "", f"Halaman episode: {url}"]
+    if episode.youtube_url:
+        lines.append(f"YouTube: {episode.youtube_url}")
+    event.add("description", "\n".join(lines).strip())
+    event.add("url", url)
+    event["location"] = vText(episode.zoom_url or url)
+    event.add("status", "CANCELLED" if episode.status == "cancelled" else "CONFIRMED")
+    event.add("transp", "OPAQUE")
+    cal.add_component(event)
+    return cal.to_ical()
+
+
+def ics_attachment(episode: Episode, method: str = "REQUEST") -> tuple[str, str, bytes]:
+    return (
+        f"asnbelajar-seri-{episode.number}-{episode.year}.ics",
+        f"text/calendar; method={method}",
+        episode_ics(episode, method=method),
+    )

@@ -1,0 +1,205 @@
+"""Programs, episodes, speakers and check-in checkpoints."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from ..timeutil import as_utc, now_utc, to_db
+
+COMPETENCY_TYPES = ("manajerial", "sosial_kultural", "teknis")
+EPISODE_STATUSES = ("draft", "published", "cancelled")
+ATTENDANCE_RULES = ("checkpoints", "minutes", "percent", "either")
+SPEAKER_ROLES = ("narasumber", "moderator", "keynote")
+
+
+def _now() -> datetime:
+    return to_db(now_utc())
+
+
+class Program(db.Model):
+    __tablename__ = "program"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str | None] = mapped_column(Text)
+    organizer_name: Mapped[str | None] = mapped_column(String(200))
+    timezone: Mapped[str] = mapped_column(String(40), default="Asia/Jakarta")
+    created_at: Mapped[datetime] = mapped_column(default=_now)
+
+
+class Episode(db.Model):
+    __tablename__ = "episode"
+    __table_args__ = (
+        UniqueConstraint("program_id", "year", "number"),
+        CheckConstraint("ends_at > starts_at", name="ends_after_start"),
+        CheckConstraint("jp >= 0", name="jp_non_negative"),
+        CheckConstraint("capacity IS NULL OR capacity > 0", name="capacity_positive"),
+        CheckConstraint("number > 0", name="number_positive"),
+        CheckConstraint("status IN ('draft', 'published', 'cancelled')", name="status"),
+        CheckConstraint(
+            "competency_type IN ('manajerial', 'sosial_kultural', 'teknis')",
+            name="competency_type",
+        ),
+        CheckConstraint(
+            "attendance_rule IN ('checkpoints', 'minutes', 'percent', 'either')",
+            name="attendance_rule",
+        ),
+        CheckConstraint("min_minutes IS NULL OR min_minutes >= 0", name="min_minutes"),
+        CheckConstraint(
+            "min_percent IS NULL OR (min_percent >= 0 AND min_percent <= 100)",
+            name="min_percent",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    program_id: Mapped[int] = mapped_column(ForeignKey("program.id"), index=True)
+    year: Mapped[int]
+    number: Mapped[int]
+    title: Mapped[str] = mapped_column(String(250))
+    summary: Mapped[str | None] = mapped_column(Text)
+    competency_type: Mapped[str] = mapped_column(String(20), default="manajerial")
+    starts_at: Mapped[datetime] = mapped_column(index=True)
+    ends_at: Mapped[datetime]
+    timezone: Mapped[str] = mapped_column(String(40), default="Asia/Jakarta")
+    jp: Mapped[int] = mapped_column(default=2)
+    capacity: Mapped[int | None]
+    registration_opens_at: Mapped[datetime | None]
+    registration_closes_at: Mapped[datetime | None]
+    zoom_url: Mapped[str | None] = mapped_column(String(500))
+    youtube_url: Mapped[str | None] = mapped_column(String(500))
+    recording_url: Mapped[str | None] = mapped_column(String(500))
+    cover_image: Mapped[str | None] = mapped_column(String(200))
+    status: Mapped[str] = mapped_column(String(12), default="draft", index=True)
+    attendance_rule: Mapped[str] = mapped_column(String(12), default="checkpoints")
+    min_minutes: Mapped[int | None]
+    min_percent: Mapped[int | None]
+    evaluation_required: Mapped[bool] = mapped_column(default=False)
+    walk_in_allowed: Mapped[bool] = mapped_column(default=True)
+    # iCalendar identity: the UID stays, SEQUENCE grows with every change sent out.
+    ical_uid: Mapped[str] = mapped_column(String(80), default=lambda: f"{uuid.uuid4()}@asnbelajar")
+    ical_sequence: Mapped[int] = mapped_column(default=0)
+    published_at: Mapped[datetime | None]
+    cancelled_at: Mapped[datetime | None]
+    cancel_reason: Mapped[str | None] = mapped_column(String(500))
+    finalized_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=_now)
+    updated_at: Mapped[datetime] = mapped_column(default=_now, onupdate=_now)
+
+    program: Mapped[Program] = relationship(lazy="joined")
+    speakers: Mapped[list[EpisodeSpeaker]] = relationship(
+        back_populates="episode", order_by="EpisodeSpeaker.position",
+        cascade="all, delete-orphan",
+    )
+    checkpoints: Mapped[list[Checkpoint]] = relationship(
+        back_populates="episode", order_by="Checkpoint.opens_at",
+        cascade="all, delete-orphan",
+    )
+
+    # State from timestamps: nothing has to flip a flag when time passes.
+    @property
+    def starts_at_utc(self) -> datetime:
+        return as_utc(self.starts_at)
+
+    @property
+    def ends_at_utc(self) -> datetime:
+        return as_utc(self.ends_at)
+
+    @property
+    def duration_minutes(self) -> int:
+        return int((self.ends_at - self.starts_at).total_seconds() // 60)
+
+    @property
+    def label(self) -> str:
+        return f"{self.year} / Seri {self.number}"
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == "published"
+
+    def has_ended(self, now: datetime | None = None) -> bool:
+        return (now or now_utc()) >= self.ends_at_utc
+
+    def is_live(self, now: datetime | None = None) -> bool:
+        now = now or now_utc()
+        return self.starts_at_utc <= now < self.ends_at_utc
+
+    def registration_opens(self) -> datetime | None:
+        return as_utc(self.registration_opens_at or self.published_at)
+
+    def registration_closes(self) -> datetime:
+        return as_utc(self.registration_closes_at or self.ends_at)
+
+    def registration_open(self, now: datetime | None = None) -> bool:
+        now = now or now_utc()
+        opens = self.registration_opens()
+        return (
+            self.is_published
+            and opens is not None
+            and opens <= now < self.registration_closes()
+        )
+
+
+class Speaker(db.Model):
+    __tablename__ = "speaker"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user.id", ondelete="SET NULL"), unique=True
+    )
+    name: Mapped[str] = mapped_column(String(200))  # with academic titles
+    email: Mapped[str | None] = mapped_column(String(254), unique=True)
+    institution: Mapped[str | None] = mapped_column(String(200))
+    position: Mapped[str | None] = mapped_column(String(200))
+    bio: Mapped[str | None] = mapped_column(Text)
+    photo: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(default=_now)
+
+
+class EpisodeSpeaker(db.Model):
+    __tablename__ = "episode_speaker"
+    __table_args__ = (
+        UniqueConstraint("episode_id", "speaker_id", "role"),
+        CheckConstraint("role IN ('narasumber', 'moderator', 'keynote')", name="role"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    episode_id: Mapped[int] = mapped_column(ForeignKey("episode.id", ondelete="CASCADE"))
+    speaker_id: Mapped[int] = mapped_column(ForeignKey("speaker.id"), index=True)
+    role: Mapped[str] = mapped_column(String(20), default="narasumber")
+    position: Mapped[int] = mapped_column(default=0)
+
+    episode: Mapped[Episode] = relationship(back_populates="speakers")
+    speaker: Mapped[Speaker] = relationship(lazy="joined")
+
+
+class Checkpoint(db.Model):
+    """A check-in code shown during the live stream, valid within its window."""
+
+    __tablename__ = "checkpoint"
+    __table_args__ = (
+        UniqueConstraint("episode_id", "code"),
+        UniqueConstraint("episode_id", "label"),
+        CheckConstraint("closes_at > opens_at", name="window"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    episode_id: Mapped[int] = mapped_column(ForeignKey("episode.id", ondelete="CASCADE"))
+    label: Mapped[str] = mapped_column(String(60))
+    # Stored upper-cased; entry is case-insensitive.
+    code: Mapped[str] = mapped_column(String(20))
+    opens_at: Mapped[datetime]
+    closes_at: Mapped[datetime]
+    required: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(default=_now)
+
+    episode: Mapped[Episode] = relationship(back_populates="checkpoints")
+
+    def is_open(self, now: datetime | None = None) -> bool:
+        now = now or now_utc()
+        return as_utc(self.opens_at) <= now < as_utc(self.closes_at)

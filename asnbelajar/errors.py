@@ -1,0 +1,45 @@
+"""Domain errors.
+
+Services raise these; views turn them into a flash message, the API into
+``{"error": {"code", "message"}}`` with ``status``. Messages are user-facing and
+translatable (lazy gettext), Indonesian by default.
+"""
+
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    status = 400
+    code = "bad_request"
+
+    def __init__(self, message: str, *, code: str | None = None, field: str | None = None):
+        super().__init__(str(message))
+        self.message = message
+        if code:
+            self.code = code
+        self.field = field
+
+
+class ValidationError(DomainError):
+    status = 422
+    code = "validation_error"
+
+
+class NotFound(DomainError):
+    status = 404
+    code = "not_found"
+
+
+class Forbidden(DomainError):
+    status = 403
+    code = "forbidden"
+
+
+class Conflict(DomainError):
+    status = 409
+    code = "conflict"
+
+
+class RateLimited(DomainError):
+    status = 429
+    code = "rate_limited"

@@ -1,0 +1,75 @@
+"""Evaluation use cases: submit (which may complete eligibility) and aggregates."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from ..accounts.models import User
+from ..episodes.models import Episode
+from ..errors import Conflict, ValidationError
+from ..extensions import db
+from ..registrations.models import Registration
+from .models import SCORE_FIELDS, Evaluation
+
+
+def submit_evaluation(episode: Episode, user: User, scores: dict[str, Any],
+                      comment: str | None) -> Evaluation:
+    if not episode.is_published or episode.starts_at_utc > __import__(
+            "asnbelajar.timeutil", fromlist=["now_utc"]).now_utc():
+        raise Conflict(_l("Evaluasi dibuka setelah episode dimulai."), code="not_open")
+    registration = db.session.scalar(select(Registration).where(
+        Registration.episode_id == episode.id, Registration.user_id == user.id,
+        Registration.status == "registered"))
+    if registration is None:
+        raise Conflict(_l("Hanya peserta terdaftar yang dapat mengisi evaluasi."),
+                       code="not_registered")
+    if not isinstance(scores, dict):
+        raise ValidationError(_l("Nilai evaluasi tidak valid."), field="scores")
+    values = {}
+    for name in SCORE_FIELDS:
+        value = scores.get(name)
+        if isinstance(value, bool) or not isinstance(value, int | str):
+            raise ValidationError(
+                _l("Nilai \"%(name)s\" wajib diisi (1-5).", name=name), field=name)
+        try:
+            number = int(value)
+        except ValueError:
+            raise ValidationError(_l("Nilai \"%(name)s\" harus 1-5.", name=name),
+                                  field=name) from None
+        if not 1 <= number <= 5:
+            raise ValidationError(_l("Nilai \"%(name)s\" harus 1-5.", name=name), field=name)
+        values[f"score_{name}"] = number
+    evaluation = Evaluation(episode_id=episode.id, user_id=user.id,
+                            comment=(comment or "").strip()[:4000] or None, **values)
+    try:
+        with db.session.begin_nested():
+            db.session.add(evaluation)
+            db.session.flush()
+    except IntegrityError:
+        raise Conflict(_l("Anda sudah mengisi evaluasi episode ini."),
+                       code="already_submitted") from None
+    if episode.evaluation_required:
+        from ..attendance.services import complete_eligibility
+        complete_eligibility(episode, user.id)
+    return evaluation
+
+
+def has_evaluated(episode_id: int, user_id: int) -> bool:
+    return db.session.scalar(select(Evaluation.id).where(
+        Evaluation.episode_id == episode_id, Evaluation.user_id == user_id)) is not None
+
+
+def episode_aggregates(episode_id: int) -> dict[str, Any]:
+    row = db.session.execute(
+        select(func.count(Evaluation.id),
+               *(func.avg(getattr(Evaluation, f"score_{f}")) for f in SCORE_FIELDS))
+        .where(Evaluation.episode_id == episode_id)
+    ).one()
+    count, *averages = row
+    return {"count": count,
+            "averages": {f: (round(float(a), 2) if a is not None else None)
+                         for f, a in zip(SCORE_FIELDS, averages, strict=True)}}

@@ -1,0 +1,163 @@
+"""Background jobs, declared in one place with stable ids.
+
+Jobs derive their work from database state, take no ORM objects, open their own app
+context and are safe to run twice. A lease row makes one scheduler active when several
+processes run ``asnbelajar scheduler``; the others wait and take over when it lapses.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import time
+from datetime import timedelta
+from typing import Any
+
+from flask import Flask, current_app
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+
+from ..database import insert_ignore
+from ..extensions import db
+from ..timeutil import now_utc, to_db
+from .models import SchedulerLease
+
+LEASE_NAME = "main"
+HOLDER = f"{socket.gethostname()}:{os.getpid()}"
+
+
+def acquire_lease(holder: str = HOLDER, seconds: int | None = None) -> bool:
+    """Take or renew the lease; True when this process is the active scheduler."""
+    seconds = seconds or int(current_app.config["SCHEDULER_LEASE_SECONDS"])
+    now = to_db(now_utc())
+    expires = now + timedelta(seconds=seconds)
+    try:
+        db.session.execute(insert_ignore(SchedulerLease.__table__).values(
+            name=LEASE_NAME, holder=holder, expires_at=expires))
+        result = db.session.execute(
+            update(SchedulerLease)
+            .where(SchedulerLease.name == LEASE_NAME,
+                   (SchedulerLease.holder == holder) | (SchedulerLease.expires_at < now))
+            .values(holder=holder, expires_at=expires)
+        )
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        return False
+    return bool(result.rowcount)
+
+
+def release_lease(holder: str = HOLDER) -> None:
+    db.session.execute(
+        update(SchedulerLease).where(SchedulerLease.name == LEASE_NAME,
+                                     SchedulerLease.holder == holder)
+        .values(expires_at=to_db(now_utc()))
+    )
+    db.session.commit()
+
+
+def finalize_due_episodes() -> dict[str, Any]:
+    """Finalize published episodes that ended more than the grace period ago."""
+    from ..attendance.services import finalize_episode
+    from ..episodes.models import Episode
+    from ..errors import DomainError
+
+    grace = timedelta(minutes=int(current_app.config["FINALIZE_GRACE_MINUTES"]))
+    cutoff = to_db(now_utc() - grace)
+    ids = list(db.session.scalars(
+        select(Episode.id).where(Episode.status == "published", Episode.finalized_at.is_(None),
+                                 Episode.ends_at <= cutoff)
+    ))
+    done = {}
+    for episode_id in ids:
+        try:
+            done[episode_id] = finalize_episode(episode_id, actor_id=None).as_json()
+            db.session.commit()
+        except DomainError as err:
+            db.session.rollback()
+            done[episode_id] = {"error": str(err.message)}
+    return {"finalized": len(ids), "episodes": done}
+
+
+def send_due_reminders() -> dict[str, int]:
+    """Queue the 1-day and 1-hour reminders for registrants of episodes starting soon.
+
+    Dedupe keys (``reminder-1d:<registration>``) make a rerun queue nothing twice.
+    """
+    from ..accounts.models import User
+    from ..episodes.models import Episode
+    from ..notifications.services import queue_email, render_email
+    from ..registrations.models import Registration
+
+    now = now_utc()
+    queued = 0
+    for key, ahead, when in (("1d", timedelta(days=1), "besok"),
+                             ("1h", timedelta(hours=1), "1 jam lagi")):
+        episodes = list(db.session.scalars(
+            select(Episode).where(Episode.status == "published",
+                                  Episode.starts_at > to_db(now),
+                                  Episode.starts_at <= to_db(now + ahead))
+        ))
+        for episode in episodes:
+            rows = db.session.execute(
+                select(Registration.id, User)
+                .join(User, User.id == Registration.user_id)
+                .where(Registration.episode_id == episode.id,
+                       Registration.status == "registered", User.anonymized_at.is_(None))
+            ).all()
+            for registration_id, user in rows:
+                subject, text, html = render_email("reminder", user=user, episode=episode,
+                                                   when=when)
+                queued += queue_email(f"reminder-{key}:{registration_id}", user.email,
+                                      subject, text, html)
+            db.session.commit()
+    return {"queued": queued}
+
+
+def flush_outbox_job() -> dict[str, int]:
+    from ..notifications.services import flush_outbox
+
+    return flush_outbox()
+
+
+JOBS = {
+    # id: (function, interval seconds)
+    "flush-outbox": (flush_outbox_job, 30),
+    "send-reminders": (send_due_reminders, 300),
+    "finalize-due": (finalize_due_episodes, 600),
+}
+
+
+def _run_job(app: Flask, job_id: str) -> Any:
+    with app.app_context():
+        if not acquire_lease():
+            return "standby"
+        func, _interval = JOBS[job_id]
+        try:
+            return func()
+        except Exception:
+            db.session.rollback()
+            app.logger.exception("job %s failed", job_id)
+            raise
+        finally:
+            db.session.remove()
+
+
+def run_all_once(app: Flask) -> dict[str, Any]:
+    return {job_id: _run_job(app, job_id) for job_id in JOBS}
+
+
+def run_scheduler(app: Flask) -> None:  # pragma: no cover - long-running process
+    from apscheduler.schedulers.blocking import BlockingScheduler
+
+    scheduler = BlockingScheduler(timezone="UTC")
+    for job_id, (_func, interval) in JOBS.items():
+        scheduler.add_job(_run_job, "interval", seconds=interval, args=[app, job_id],
+                          id=job_id, max_instances=1, coalesce=True, replace_existing=True)
+    app.logger.info("scheduler %s started with jobs %s", HOLDER, ", ".join(JOBS))
+    try:
+        scheduler.start()
+    except (KeyboardInterrupt, SystemExit):
+        with app.app_context():
+            release_lease()
+        time.sleep(0)

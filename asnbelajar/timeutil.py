@@ -1,0 +1,142 @@
+"""One clock and one formatter: store UTC, show Indonesian local time.
+
+``now_utc()`` is the only "now" in the code base (tests freeze it by patching
+``asnbelajar.timeutil._clock``). Datetimes are stored naive-in-UTC in the database
+(SQLite has no time zones) and are made aware again with :func:`as_utc`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
+
+ZONES: dict[str, str] = {
+    "Asia/Jakarta": "WIB",
+    "Asia/Makassar": "WITA",
+    "Asia/Jayapura": "WIT",
+}
+ZONE_BY_ABBR = {abbr: name for name, abbr in ZONES.items()}
+DEFAULT_ZONE = "Asia/Jakarta"
+
+DAYS_ID = ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu")
+MONTHS_ID = (
+    "Januari", "Februari", "Maret", "April", "Mei", "Juni",
+    "Juli", "Agustus", "September", "Oktober", "November", "Desember",
+)
+DAYS_EN = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+MONTHS_EN = (
+    "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+)
+ROMAN_MONTHS = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII")
+
+
+def _system_clock() -> datetime:
+    return datetime.now(UTC)
+
+
+_clock: Callable[[], datetime] = _system_clock
+
+
+def now_utc() -> datetime:
+    """The current time, aware, in UTC."""
+    return _clock()
+
+
+def as_utc(value: datetime | None) -> datetime | None:
+    """Make a datetime aware in UTC (naive values are taken to be UTC already)."""
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    return value.astimezone(UTC)
+
+
+def to_db(value: datetime | None) -> datetime | None:
+    """Aware datetime → naive UTC for storage."""
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        return value
+    return value.astimezone(UTC).replace(tzinfo=None)
+
+
+def zone(name: str | None) -> ZoneInfo:
+    name = ZONE_BY_ABBR.get((name or "").upper(), name)
+    if name not in ZONES:
+        name = DEFAULT_ZONE
+    return ZoneInfo(name)
+
+
+def to_local(value: datetime, tz: str | None = None) -> datetime:
+    return as_utc(value).astimezone(zone(tz))
+
+
+def local_year(value: datetime, tz: str | None = None) -> int:
+    return to_local(value, tz).year
+
+
+def zone_abbr(tz: str | None) -> str:
+    return ZONES[zone(tz).key]
+
+
+def parse_iso(value: str) -> datetime:
+    """Parse ISO 8601; a value without offset is taken as WIB (the series' home zone)."""
+    text = value.strip().replace("Z", "+00:00")
+    parsed = datetime.fromisoformat(text)
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=ZoneInfo(DEFAULT_ZONE))
+    return parsed.astimezone(UTC)
+
+
+def iso(value: datetime | None) -> str | None:
+    """ISO 8601 with offset, for the JSON API."""
+    if value is None:
+        return None
+    return as_utc(value).isoformat()
+
+
+def format_datetime_id(value: datetime | None, tz: str | None = None, *,
+                       with_time: bool = True, locale: str = "id") -> str:
+    """ "Kamis, 22 Februari 2024, pukul 13.00 WIB" (or the English equivalent)."""
+    if value is None:
+        return ""
+    local = to_local(value, tz)
+    abbr = zone_abbr(tz)
+    if locale == "en":
+        text = f"{DAYS_EN[local.weekday()]}, {local.day} {MONTHS_EN[local.month - 1]} {local.year}"
+        if with_time:
+            text += f", {local:%H:%M} {abbr}"
+        return text
+    text = f"{DAYS_ID[local.weekday()]}, {local.day} {MONTHS_ID[local.month - 1]} {local.year}"
+    if with_time:
+        text += f", pukul {local:%H.%M} {abbr}"
+    return text
+
+
+def format_date_id(value: date | datetime | None, tz: str | None = None,
+                   locale: str = "id") -> str:
+    """ "22 Februari 2024" ."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = to_local(value, tz).date()
+    months = MONTHS_EN if locale == "en" else MONTHS_ID
+    return f"{value.day} {months[value.month - 1]} {value.year}"
+
+
+def format_time_id(value: datetime | None, tz: str | None = None) -> str:
+    """ "13.00 WIB" ."""
+    if value is None:
+        return ""
+    local = to_local(value, tz)
+    return f"{local:%H.%M} {zone_abbr(tz)}"
+
+
+def format_day_id(value: date | None, locale: str = "id") -> str:
+    """ "Kamis, 22 Februari 2024" for a calendar date."""
+    if value is None:
+        return ""
+    days = DAYS_EN if locale == "en" else DAYS_ID
+    return f"{days[value.weekday()]}, {format_date_id(value, locale=locale)}"

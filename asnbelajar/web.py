@@ -1,0 +1,189 @@
+"""Cross-cutting web setup: sessions and roles, language, template helpers, errors, headers."""
+
+from __future__ import annotations
+
+from functools import wraps
+from typing import Any
+
+from flask import (
+    Flask,
+    abort,
+    flash,
+    g,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError
+
+from . import timeutil
+from .accounts.nip import mask_nip
+from .errors import DomainError
+from .extensions import babel, db, login_manager
+
+
+def wants_json() -> bool:
+    return request.path.startswith("/api/") or (
+        request.accept_mimetypes.best == "application/json"
+    )
+
+
+def json_error(status: int, code: str, message: str):
+    response = jsonify({"error": {"code": code, "message": str(message)}})
+    response.status_code = status
+    return response
+
+
+def role_required(*roles: str):
+    """Allow only logged-in users with one of ``roles`` (organizers may do everything).
+
+    Anonymous: login redirect (HTML) or 401 (JSON). Wrong role: 403.
+    """
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            if not current_user.is_authenticated:
+                return login_manager.unauthorized()
+            if not (current_user.role in roles or current_user.role == "organizer"):
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+organizer_required = role_required("organizer")
+
+
+def select_locale() -> str:
+    if current_user and current_user.is_authenticated and current_user.locale:
+        return current_user.locale
+    if session.get("lang") in ("id", "en"):
+        return session["lang"]
+    return request.accept_languages.best_match(["id", "en"]) or "id"
+
+
+def viewer_timezone() -> str:
+    if current_user and current_user.is_authenticated and current_user.timezone:
+        return current_user.timezone
+    tz = request.cookies.get("tz") or session.get("tz")
+    return tz if tz in timeutil.ZONES else timeutil.DEFAULT_ZONE
+
+
+def init_web(app: Flask) -> None:
+    from .accounts.models import User
+    from .accounts.services import user_for_token
+
+    login_manager.init_app(app)
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message = _l("Silakan masuk untuk membuka halaman ini.")
+    login_manager.login_message_category = "warning"
+
+    @login_manager.user_loader
+    def load_user(user_id: str):
+        user = db.session.get(User, int(user_id))
+        return user if user and user.is_active else None
+
+    @login_manager.request_loader
+    def load_user_from_bearer(req):
+        header = req.headers.get("Authorization", "")
+        if header.lower().startswith("bearer "):
+            return user_for_token(header[7:].strip())
+        return None
+
+    @login_manager.unauthorized_handler
+    def unauthorized():
+        if wants_json():
+            return json_error(401, "unauthorized", _l("Autentikasi diperlukan."))
+        flash(login_manager.login_message, "warning")
+        return redirect(url_for("accounts.login", next=request.full_path))
+
+    babel.init_app(app, locale_selector=select_locale)
+
+    @app.context_processor
+    def inject() -> dict[str, Any]:
+        return {
+            "viewer_tz": viewer_timezone(),
+            "current_locale": str(get_locale() or "id"),
+            "zones": timeutil.ZONES,
+            "jp_target": app.config["JP_TARGET"],
+        }
+
+    def _fmt_dt(value, tz=None, with_time=True):
+        return timeutil.format_datetime_id(
+            value, tz or viewer_timezone(), with_time=with_time,
+            locale=str(get_locale() or "id"),
+        )
+
+    app.jinja_env.filters["dt"] = _fmt_dt
+    app.jinja_env.filters["date_id"] = lambda v, tz=None: timeutil.format_date_id(
+        v, tz or viewer_timezone(), locale=str(get_locale() or "id")
+    )
+    app.jinja_env.filters["time_id"] = lambda v, tz=None: timeutil.format_time_id(
+        v, tz or viewer_timezone()
+    )
+    app.jinja_env.filters["iso"] = timeutil.iso
+    app.jinja_env.filters["mask_nip"] = mask_nip
+    app.jinja_env.globals["now_utc"] = timeutil.now_utc
+
+    @app.errorhandler(DomainError)
+    def domain_error(err: DomainError):
+        if wants_json():
+            return json_error(err.status, err.code, err.message)
+        return render_template("error.html", status=err.status, message=err.message), err.status
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(err):
+        message = _l("Sesi formulir kedaluwarsa atau tidak sah. Muat ulang halaman lalu coba lagi.")
+        if wants_json():
+            return json_error(400, "csrf_failed", message)
+        return render_template("error.html", status=400, message=message), 400
+
+    for status, code, message in (
+        (400, "bad_request", _l("Permintaan tidak valid.")),
+        (401, "unauthorized", _l("Autentikasi diperlukan.")),
+        (403, "forbidden", _l("Anda tidak berhak membuka halaman ini.")),
+        (404, "not_found", _l("Halaman atau data tidak ditemukan.")),
+        (405, "method_not_allowed", _l("Metode tidak diizinkan.")),
+        (413, "too_large", _l("Berkas terlalu besar.")),
+        (429, "rate_limited", _l("Terlalu banyak percobaan. Tunggu sebentar lalu coba lagi.")),
+        (500, "server_error", _l("Terjadi kesalahan di server. Silakan coba lagi.")),
+    ):
+        app.register_error_handler(status, _make_handler(status, code, message))
+
+    @app.before_request
+    def remember_start():
+        g.viewer_tz = None
+
+    @app.after_request
+    def security_headers(response):
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
+        response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
+            "script-src 'self'; frame-ancestors 'self'; form-action 'self'",
+        )
+        response.headers.setdefault("Permissions-Policy", "camera=(), microphone=()")
+        return response
+
+
+def _make_handler(status: int, code: str, message):
+    def handler(err):
+        if status == 500:
+            db.session.rollback()
+        if wants_json():
+            detail = getattr(err, "description", None) if status == 429 else None
+            return json_error(status, code, detail and f"{message} ({detail})" or message)
+        return render_template("error.html", status=status, message=message), status
+
+    return handler
