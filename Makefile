@@ -1,0 +1,46 @@
+# ASN Belajar — developer commands. Needs Python 3.11+ on PATH (python3 or $PYTHON).
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+HOST   ?= 127.0.0.1
+PORT   ?= 5000
+PYTEST_ARGS ?=
+
+.PHONY: run test lint bench install clean-db
+
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is required")'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: $(BIN)/python setup.cfg pyproject.toml
+	$(BIN)/pip install --quiet -e ".[postgres]"
+	@touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed
+	$(BIN)/pip install --quiet -e ".[test,postgres]"
+	@touch $@
+
+install: $(VENV)/.installed
+
+run: $(VENV)/.installed
+	$(BIN)/asnbelajar db upgrade
+	@if [ ! -f instance/.demo-seeded ]; then \
+		$(BIN)/asnbelajar seed-demo && touch instance/.demo-seeded; \
+	else \
+		$(BIN)/python -c 'from asnbelajar.demo import DEMO_LOGINS as L; print("Demo logins:"); [print(f"  {r:<12} {e:<32} {p}") for r, e, p in L]'; \
+	fi
+	@echo "ASN Belajar: http://$(HOST):$(PORT)  (emails are written to instance/mail/)"
+	$(BIN)/asnbelajar run --host $(HOST) --port $(PORT) --with-threads
+
+test: $(VENV)/.installed-test
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check .
+
+bench: $(VENV)/.installed-test
+	$(BIN)/python benchmarks/run_all.py
+
+clean-db:
+	rm -f instance/asnbelajar.db instance/asnbelajar.db-wal instance/asnbelajar.db-shm instance/.demo-seeded

@@ -1,0 +1,185 @@
+"""Invariants under real concurrency, on PostgreSQL with real threads.
+
+SQLite serializes writers, so these only prove something on PostgreSQL; they are skipped
+with a reason when ASNBELAJAR_TEST_DATABASE_URL is not set.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, insert, select
+
+from asnbelajar.accounts.models import ParticipantProfile, User
+from asnbelajar.attendance.models import CheckIn
+from asnbelajar.attendance.services import check_in, finalize_episode
+from asnbelajar.certificates.models import Certificate
+from asnbelajar.errors import DomainError
+from asnbelajar.extensions import db as _db
+from asnbelajar.ledger.models import LedgerEntry
+from asnbelajar.registrations.models import Registration
+from asnbelajar.registrations.services import register
+
+from .conftest import PG_SERVER_URL, make_nip
+
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.skipif(not PG_SERVER_URL,
+                       reason="concurrency proofs need PostgreSQL: set "
+                              "ASNBELAJAR_TEST_DATABASE_URL"),
+]
+
+
+def bulk_participants(count: int, offset: int = 0) -> list[int]:
+    """Insert participants set-based (no per-row hashing) and return their ids."""
+    from asnbelajar.accounts.services import hash_password
+
+    password = hash_password("rahasia123")
+    emails = [f"burst{offset + i}@example.go.id" for i in range(count)]
+    _db.session.execute(insert(User), [
+        {"email": e, "full_name": f"Peserta Burst {offset + i}", "role": "participant",
+         "password_hash": password, "active": True, "locale": "id",
+         "timezone": "Asia/Jakarta"} for i, e in enumerate(emails)])
+    ids = dict(_db.session.execute(select(User.email, User.id).where(User.email.in_(emails))))
+    _db.session.execute(insert(ParticipantProfile), [
+        {"user_id": ids[e], "nip": make_nip(offset + i + 50_000), "employee_type": "pns",
+         "instansi_name": "Pemerintah Provinsi Riau", "province": "Riau",
+         "anonymized": False} for i, e in enumerate(emails)])
+    _db.session.commit()
+    return [ids[e] for e in emails]
+
+
+def run_parallel(app, n_workers: int, jobs: list, fn) -> list:
+    """Run fn(job) for each job on n_workers threads, all released at once."""
+    barrier = threading.Barrier(min(n_workers, len(jobs)))
+    results: list = [None] * len(jobs)
+
+    def work(index_job):
+        index, job = index_job
+        with app.app_context():
+            if index < barrier.parties:
+                barrier.wait(timeout=60)
+            try:
+                results[index] = fn(job)
+                _db.session.commit()
+            except DomainError as err:
+                _db.session.rollback()
+                results[index] = err
+            finally:
+                _db.session.remove()
+
+    with ThreadPoolExecutor(max_workers=n_workers) as pool:
+        list(pool.map(work, enumerate(jobs)))
+    return results
+
+
+def test_capacity_is_never_exceeded_under_a_registration_burst(app, make_episode, clock):
+    episode = make_episode(capacity=50)
+    ids = bulk_participants(200)
+
+    def attempt(user_id):
+        user = _db.session.get(User, user_id)
+        return register(episode.id, user, source="api").status
+
+    statuses = run_parallel(app, 40, ids, attempt)
+    assert Counter(statuses) == {"registered": 50, "waitlisted": 150}
+    _db.session.expire_all()
+    rows = _db.session.execute(
+        select(Registration.status, func.count()).where(Registration.episode_id == episode.id)
+        .group_by(Registration.status)).all()
+    assert dict(rows) == {"registered": 50, "waitlisted": 150}
+
+
+def test_double_submits_create_one_registration(app, make_episode):
+    episode = make_episode()
+    [user_id] = bulk_participants(1)
+
+    def attempt(_):
+        return register(episode.id, _db.session.get(User, user_id)).registration.id
+
+    ids = run_parallel(app, 20, list(range(20)), attempt)
+    assert len(set(ids)) == 1
+    assert _db.session.scalar(select(func.count()).select_from(Registration)) == 1
+
+
+def test_simultaneous_checkins_by_one_participant_make_one_row(app, make_episode, clock):
+    episode = make_episode(starts_in=timedelta(minutes=-5))
+    [user_id] = bulk_participants(1)
+    register(episode.id, _db.session.get(User, user_id))
+    _db.session.commit()
+
+    def attempt(_):
+        return check_in(episode.id, _db.session.get(User, user_id), "awal23").check_in.id
+
+    ids = run_parallel(app, 30, list(range(60)), attempt)
+    assert all(not isinstance(i, Exception) for i in ids), ids
+    assert len(set(ids)) == 1
+    assert _db.session.scalar(select(func.count()).select_from(CheckIn)) == 1
+
+
+def test_checkin_burst_of_distinct_participants_records_everyone(app, make_episode):
+    episode = make_episode(starts_in=timedelta(minutes=-5), walk_in_allowed=True)
+    ids = bulk_participants(1500)
+    half = ids[:750]
+    _db.session.execute(insert(Registration), [
+        {"episode_id": episode.id, "user_id": uid, "status": "registered", "source": "api"}
+        for uid in half])
+    _db.session.commit()
+
+    def attempt(user_id):
+        return check_in(episode.id, _db.session.get(User, user_id), "AWAL23").created
+
+    results = run_parallel(app, 24, ids, attempt)
+    assert results.count(True) == 1500, [r for r in results if r is not True][:3]
+    assert _db.session.scalar(select(func.count()).select_from(CheckIn)) == 1500
+    # the other half walked in and were registered on the spot
+    assert _db.session.scalar(select(func.count()).select_from(Registration).where(
+        Registration.source == "walk_in")) == 750
+
+
+def test_concurrent_finalize_runs_credit_each_participant_once(app, make_episode, clock):
+    episode = make_episode(starts_in=timedelta(hours=-4))
+    ids = bulk_participants(400)
+    _db.session.execute(insert(Registration), [
+        {"episode_id": episode.id, "user_id": uid, "status": "registered", "source": "api"}
+        for uid in ids])
+    checkpoints = {c.label: c.id for c in episode.checkpoints}
+    _db.session.execute(insert(CheckIn), [
+        {"episode_id": episode.id, "user_id": uid, "checkpoint_id": checkpoints[label]}
+        for uid in ids[:300] for label in ("awal", "akhir")])
+    _db.session.commit()
+
+    results = run_parallel(app, 6, list(range(6)),
+                           lambda _: finalize_episode(episode.id, actor_id=None).as_json())
+    assert sum(r["credited"] for r in results) == 300
+    assert sum(r["certificates_issued"] for r in results) == 300
+    credits = _db.session.execute(
+        select(LedgerEntry.user_id, func.count()).where(LedgerEntry.kind == "episode_credit")
+        .group_by(LedgerEntry.user_id)).all()
+    assert len(credits) == 300 and {n for _, n in credits} == {1}
+    seqs = sorted(_db.session.scalars(select(Certificate.seq)))
+    assert seqs == list(range(1, 301))  # no gaps, no duplicates
+
+
+def test_certificate_numbers_stay_unique_across_concurrent_episodes(app, make_episode):
+    episodes = [make_episode(starts_in=timedelta(hours=-4)) for _ in range(4)]
+    ids = bulk_participants(100)
+    for episode in episodes:
+        checkpoints = [c.id for c in episode.checkpoints]
+        _db.session.execute(insert(Registration), [
+            {"episode_id": episode.id, "user_id": uid, "status": "registered", "source": "api"}
+            for uid in ids])
+        _db.session.execute(insert(CheckIn), [
+            {"episode_id": episode.id, "user_id": uid, "checkpoint_id": cp}
+            for uid in ids for cp in checkpoints])
+    _db.session.commit()
+    run_parallel(app, 4, [e.id for e in episodes],
+                 lambda eid: finalize_episode(eid, actor_id=None).as_json())
+    numbers = list(_db.session.scalars(select(Certificate.number)))
+    seqs = sorted(_db.session.scalars(select(Certificate.seq)))
+    assert len(numbers) == len(set(numbers)) == 400
+    assert seqs == list(range(1, 401))
