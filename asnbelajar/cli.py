@@ -94,7 +94,11 @@ def load_instansi_command(path: str | None) -> None:
     """Load or refresh the reference list of government agencies."""
     from .accounts.reference import load_instansi
 
-    inserted, updated = load_instansi(path)
+    try:
+        inserted, updated = load_instansi(path)
+    except ValueError as err:
+        db.session.rollback()
+        _fail(str(err))
     db.session.commit()
     click.echo(f"Instansi: {inserted} added, {updated} updated")
 

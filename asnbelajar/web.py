@@ -10,6 +10,7 @@ from flask import (
     abort,
     flash,
     g,
+    has_request_context,
     jsonify,
     redirect,
     render_template,
@@ -64,6 +65,8 @@ organizer_required = role_required("organizer")
 
 
 def select_locale() -> str:
+    if not has_request_context():
+        return "id"
     if current_user and current_user.is_authenticated and current_user.locale:
         return current_user.locale
     if session.get("lang") in ("id", "en"):
@@ -72,6 +75,8 @@ def select_locale() -> str:
 
 
 def viewer_timezone() -> str:
+    if not has_request_context():
+        return timeutil.DEFAULT_ZONE
     if current_user and current_user.is_authenticated and current_user.timezone:
         return current_user.timezone
     tz = request.cookies.get("tz") or session.get("tz")

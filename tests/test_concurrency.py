@@ -44,7 +44,8 @@ def bulk_participants(count: int, offset: int = 0) -> list[int]:
         {"email": e, "full_name": f"Peserta Burst {offset + i}", "role": "participant",
          "password_hash": password, "active": True, "locale": "id",
          "timezone": "Asia/Jakarta"} for i, e in enumerate(emails)])
-    ids = dict(_db.session.execute(select(User.email, User.id).where(User.email.in_(emails))))
+    ids = dict(_db.session.execute(
+        select(User.email, User.id).where(User.email.in_(emails))).tuples().all())
     _db.session.execute(insert(ParticipantProfile), [
         {"user_id": ids[e], "nip": make_nip(offset + i + 50_000), "employee_type": "pns",
          "instansi_name": "Pemerintah Provinsi Riau", "province": "Riau",
@@ -78,28 +79,28 @@ def run_parallel(app, n_workers: int, jobs: list, fn) -> list:
 
 
 def test_capacity_is_never_exceeded_under_a_registration_burst(app, make_episode, clock):
-    episode = make_episode(capacity=50)
+    episode_id = make_episode(capacity=50).id  # plain ids only: threads share no ORM objects
     ids = bulk_participants(200)
 
     def attempt(user_id):
         user = _db.session.get(User, user_id)
-        return register(episode.id, user, source="api").status
+        return register(episode_id, user, source="api").status
 
     statuses = run_parallel(app, 40, ids, attempt)
     assert Counter(statuses) == {"registered": 50, "waitlisted": 150}
     _db.session.expire_all()
     rows = _db.session.execute(
-        select(Registration.status, func.count()).where(Registration.episode_id == episode.id)
+        select(Registration.status, func.count()).where(Registration.episode_id == episode_id)
         .group_by(Registration.status)).all()
     assert dict(rows) == {"registered": 50, "waitlisted": 150}
 
 
 def test_double_submits_create_one_registration(app, make_episode):
-    episode = make_episode()
+    episode_id = make_episode().id
     [user_id] = bulk_participants(1)
 
     def attempt(_):
-        return register(episode.id, _db.session.get(User, user_id)).registration.id
+        return register(episode_id, _db.session.get(User, user_id)).registration.id
 
     ids = run_parallel(app, 20, list(range(20)), attempt)
     assert len(set(ids)) == 1
@@ -109,11 +110,12 @@ def test_double_submits_create_one_registration(app, make_episode):
 def test_simultaneous_checkins_by_one_participant_make_one_row(app, make_episode, clock):
     episode = make_episode(starts_in=timedelta(minutes=-5))
     [user_id] = bulk_participants(1)
-    register(episode.id, _db.session.get(User, user_id))
+    episode_id = episode.id
+    register(episode_id, _db.session.get(User, user_id))
     _db.session.commit()
 
     def attempt(_):
-        return check_in(episode.id, _db.session.get(User, user_id), "awal23").check_in.id
+        return check_in(episode_id, _db.session.get(User, user_id), "awal23").check_in.id
 
     ids = run_parallel(app, 30, list(range(60)), attempt)
     assert all(not isinstance(i, Exception) for i in ids), ids
@@ -128,10 +130,11 @@ def test_checkin_burst_of_distinct_participants_records_everyone(app, make_episo
     _db.session.execute(insert(Registration), [
         {"episode_id": episode.id, "user_id": uid, "status": "registered", "source": "api"}
         for uid in half])
+    episode_id = episode.id
     _db.session.commit()
 
     def attempt(user_id):
-        return check_in(episode.id, _db.session.get(User, user_id), "AWAL23").created
+        return check_in(episode_id, _db.session.get(User, user_id), "AWAL23").created
 
     results = run_parallel(app, 24, ids, attempt)
     assert results.count(True) == 1500, [r for r in results if r is not True][:3]
@@ -151,10 +154,11 @@ def test_concurrent_finalize_runs_credit_each_participant_once(app, make_episode
     _db.session.execute(insert(CheckIn), [
         {"episode_id": episode.id, "user_id": uid, "checkpoint_id": checkpoints[label]}
         for uid in ids[:300] for label in ("awal", "akhir")])
+    episode_id = episode.id
     _db.session.commit()
 
     results = run_parallel(app, 6, list(range(6)),
-                           lambda _: finalize_episode(episode.id, actor_id=None).as_json())
+                           lambda _: finalize_episode(episode_id, actor_id=None).as_json())
     assert sum(r["credited"] for r in results) == 300
     assert sum(r["certificates_issued"] for r in results) == 300
     credits = _db.session.execute(
@@ -176,8 +180,9 @@ def test_certificate_numbers_stay_unique_across_concurrent_episodes(app, make_ep
         _db.session.execute(insert(CheckIn), [
             {"episode_id": episode.id, "user_id": uid, "checkpoint_id": cp}
             for uid in ids for cp in checkpoints])
+    episode_ids = [e.id for e in episodes]
     _db.session.commit()
-    run_parallel(app, 4, [e.id for e in episodes],
+    run_parallel(app, 4, episode_ids,
                  lambda eid: finalize_episode(eid, actor_id=None).as_json())
     numbers = list(_db.session.scalars(select(Certificate.number)))
     seqs = sorted(_db.session.scalars(select(Certificate.seq)))

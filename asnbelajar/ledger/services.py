@@ -93,8 +93,9 @@ def credit_episode(episode: Episode, user_id: int | None = None) -> int:
         ["user_id", "kind", "jp", "year", "episode_id", "credit_seq", "certificate_id",
          "created_at"],
         rows,
-    )
-    return db.session.execute(stmt).rowcount or 0
+    ).returning(LedgerEntry.__table__.c.id)
+    # Count the returned ids: rowcount is not reliable for INSERT ... SELECT on every driver.
+    return len(db.session.execute(stmt).all())
 
 
 def add_external_credit(

@@ -36,7 +36,7 @@ def lock_episode(episode_id: int) -> Episode:
     serialized; SQLite serializes writers on its own."""
     stmt = select(Episode).where(Episode.id == episode_id)
     if is_postgres():
-        stmt = stmt.with_for_update()
+        stmt = stmt.with_for_update(of=Episode)
     episode = db.session.scalar(stmt.execution_options(populate_existing=True))
     if episode is None:
         raise NotFound(_l("Episode tidak ditemukan."))
@@ -226,8 +226,8 @@ def notify_registrants(episode: Episode, template: str) -> int:
         ["dedupe_key", "to_addr", "subject", "body_text", "body_html", "status", "attempts",
          "next_attempt_at", "created_at"],
         select_rows,
-    )
-    result = db.session.execute(stmt)
+    ).returning(table.c.id)
+    queued = len(db.session.execute(stmt).all())
     # JSON attachments are set in a second set-based statement (JSON literals differ per DB).
     db.session.execute(
         table.update()
@@ -235,5 +235,5 @@ def notify_registrants(episode: Episode, template: str) -> int:
         .values(attachments=attachment)
     )
     current_app.logger.info("queued %s for %s registrants of episode %s",
-                            template, result.rowcount, episode.id)
-    return result.rowcount or 0
+                            template, queued, episode.id)
+    return queued

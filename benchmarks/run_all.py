@@ -1,0 +1,20 @@
+"""Run every benchmark with its default size and print the figures."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+PG = os.environ.get("BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+
+RUNS = [
+    ["finalize.py", "--attendees", "7700"],
+    ["finalize.py", "--attendees", "7700", "--database-url", PG],
+    ["checkin_burst.py", "--participants", "2000", "--database-url", PG],
+]
+
+for args in RUNS:
+    print(f"\n$ python benchmarks/{' '.join(args)}", flush=True)
+    subprocess.run([sys.executable, os.path.join(HERE, args[0]), *args[1:]], check=False)
