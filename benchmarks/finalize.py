@@ -96,6 +96,9 @@ def run(n: int, url: str) -> None:
         {"episode_id": episode.id, "user_id": uid, "checkpoint_id": cp}
         for uid in attending for cp in checkpoints])
     db.session.commit()
+    if "postgresql" in url and os.environ.get("BENCH_ANALYZE"):
+        db.session.execute(text("ANALYZE"))
+        db.session.commit()
     setup = time.perf_counter() - t0
     t1 = time.perf_counter()
     first = finalize_episode(episode.id, actor_id=None)

@@ -21,7 +21,6 @@ from sqlalchemy import (
     select,
     true,
 )
-from sqlalchemy.orm import aliased
 
 from ..accounts.models import User
 from ..audit.services import record_event
@@ -244,60 +243,68 @@ def mark_attendance(episode: Episode, user_id: int, *, attended: bool, reason: s
 # Verdicts -------------------------------------------------------------------------------
 
 def _verdict_select(episode: Episode):
-    """One SELECT computing every registrant's verdict from the evidence."""
+    """One SELECT computing every registrant's verdict from the evidence.
+
+    The evidence per registrant is read with correlated subqueries, each an index probe
+    on (episode_id, user_id); this keeps the plan linear in the number of registrants on
+    both engines, even right after a bulk load when PostgreSQL has no statistics yet.
+    """
     required = db.session.scalar(
         select(func.count()).select_from(Checkpoint).where(
             Checkpoint.episode_id == episode.id, Checkpoint.required.is_(true()))
     ) or 0
-    cp = (
-        select(CheckIn.user_id.label("user_id"),
-               func.count(distinct(CheckIn.checkpoint_id)).label("n"))
+    reg = Registration
+    passed_q = (
+        select(func.count(distinct(CheckIn.checkpoint_id)))
         .join(Checkpoint, Checkpoint.id == CheckIn.checkpoint_id)
-        .where(CheckIn.episode_id == episode.id, Checkpoint.required.is_(true()))
-        .group_by(CheckIn.user_id).subquery()
+        .where(CheckIn.episode_id == episode.id, CheckIn.user_id == reg.user_id,
+               Checkpoint.required.is_(true()))
+        .scalar_subquery()
     )
-    iv = (
-        select(AttendanceInterval.user_id.label("user_id"),
-               func.sum(AttendanceInterval.seconds).label("s"))
-        .where(AttendanceInterval.episode_id == episode.id)
-        .group_by(AttendanceInterval.user_id).subquery()
+    seconds_q = (
+        select(func.coalesce(func.sum(AttendanceInterval.seconds), 0))
+        .where(AttendanceInterval.episode_id == episode.id,
+               AttendanceInterval.user_id == reg.user_id)
+        .scalar_subquery()
     )
-    mark = aliased(AttendanceMark)
-    passed = func.coalesce(cp.c.n, 0)
-    minutes = cast(func.coalesce(iv.c.s, 0) / 60, Integer)
+    mark_q = (
+        select(AttendanceMark.attended)
+        .where(AttendanceMark.episode_id == episode.id, AttendanceMark.user_id == reg.user_id)
+        .scalar_subquery()
+    )
+    evidence = (
+        select(reg.user_id.label("user_id"), passed_q.label("passed"),
+               cast(seconds_q / 60, Integer).label("minutes"), mark_q.label("mark"))
+        .where(reg.episode_id == episode.id, reg.status == "registered")
+        # OFFSET 0 keeps PostgreSQL from pulling the subqueries up into every CASE below.
+        .offset(0)
+        .subquery()
+    )
+    passed, minutes, mark = evidence.c.passed, evidence.c.minutes, evidence.c.mark
     threshold = threshold_minutes(episode)
     cp_ok = (passed >= required) if required > 0 else literal(False)
     min_ok = (minutes >= threshold) if threshold is not None else literal(False)
     rule = episode.attendance_rule
+    nothing = and_(passed == 0, minutes == 0)
     if rule == "checkpoints":
         rule_ok = cp_ok
-        fail_reason = case((and_(passed == 0, minutes == 0), "no_evidence"),
-                           else_="missed_checkpoint")
+        fail_reason = case((nothing, "no_evidence"), else_="missed_checkpoint")
     elif rule in ("minutes", "percent"):
         rule_ok = min_ok
-        fail_reason = case((and_(passed == 0, minutes == 0), "no_evidence"),
-                           else_="too_few_minutes")
+        fail_reason = case((nothing, "no_evidence"), else_="too_few_minutes")
     else:
         rule_ok = cp_ok | min_ok
-        fail_reason = case((and_(passed == 0, minutes == 0), "no_evidence"),
-                           (passed > 0, "missed_checkpoint"), else_="too_few_minutes")
-    attended = case((mark.attended.is_not(None), mark.attended), (rule_ok, True), else_=False)
+        fail_reason = case((nothing, "no_evidence"), (passed > 0, "missed_checkpoint"),
+                           else_="too_few_minutes")
+    attended = case((mark.is_not(None), mark), (rule_ok, True), else_=False)
     reason = case(
-        (mark.attended.is_(true()), "manual_attended"),
-        (mark.attended.is_not(None), "manual_absent"),
+        (mark.is_(true()), "manual_attended"),
+        (mark.is_not(None), "manual_absent"),
         (rule_ok, "attended"),
         else_=fail_reason,
     )
-    return (
-        select(Registration.user_id, attended.label("attended"), reason.label("reason"),
-               passed.label("passed"), minutes.label("minutes"))
-        .select_from(Registration)
-        .outerjoin(cp, cp.c.user_id == Registration.user_id)
-        .outerjoin(iv, iv.c.user_id == Registration.user_id)
-        .outerjoin(mark, and_(mark.episode_id == episode.id,
-                              mark.user_id == Registration.user_id))
-        .where(Registration.episode_id == episode.id, Registration.status == "registered")
-    )
+    return select(evidence.c.user_id, attended.label("attended"), reason.label("reason"),
+                  passed.label("passed"), minutes.label("minutes"))
 
 
 def threshold_minutes(episode: Episode) -> int | None:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import String, and_, cast, exists, func, insert, literal, select, update
+from sqlalchemy import String, and_, cast, func, insert, literal, select, update
 
 from ..accounts.models import ParticipantProfile, User
 from ..accounts.nip import mask_nip
@@ -93,9 +93,12 @@ def issue_participant_certificates(episode: Episode, eligible, user_id: int | No
         .join(User, User.id == AttendanceVerdict.user_id)
         .outerjoin(ParticipantProfile, ParticipantProfile.user_id == User.id)
         .where(eligible)
-        .where(~exists().where(Certificate.episode_id == episode.id,
-                               Certificate.user_id == AttendanceVerdict.user_id,
-                               Certificate.kind == "participant"))
+        # A correlated count (an index probe per person) rather than an anti-join: see
+        # ledger.services.credit_episode.
+        .where(select(func.count()).select_from(Certificate).where(
+            Certificate.episode_id == episode.id,
+            Certificate.user_id == AttendanceVerdict.user_id,
+            Certificate.kind == "participant").scalar_subquery() == 0)
         .order_by(User.full_name, User.id)
     )
     if user_id is not None:

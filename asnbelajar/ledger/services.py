@@ -69,26 +69,43 @@ def eligible_condition(episode: Episode):
 
 def credit_episode(episode: Episode, user_id: int | None = None) -> int:
     """Credit every eligible participant of the episode who never had a credit for it,
-    in one INSERT ... SELECT. The partial unique index makes a concurrent run a no-op."""
+    in one INSERT ... SELECT. The partial unique index makes a concurrent run a no-op.
+
+    The per-person lookups are correlated scalar subqueries (index probes on
+    (user_id, episode_id)) rather than anti-joins, so the plan stays linear even when the
+    planner has no statistics for freshly written verdicts.
+    """
     year = local_year(episode.starts_at, episode.timezone)
     earlier = aliased(LedgerEntry)
-    rows = (
-        select(
-            AttendanceVerdict.user_id, literal("episode_credit"), literal(episode.jp),
-            literal(year), literal(episode.id), literal(0), Certificate.id,
-            literal(to_db(now_utc())),
-        )
-        .join(Certificate, and_(Certificate.episode_id == episode.id,
-                                Certificate.user_id == AttendanceVerdict.user_id,
-                                Certificate.kind == "participant",
-                                Certificate.revoked_at.is_(None)))
+    prior_credits = (
+        select(func.count()).select_from(earlier)
+        .where(earlier.user_id == AttendanceVerdict.user_id,
+               earlier.episode_id == episode.id, earlier.kind == "episode_credit")
+        .scalar_subquery()
+    )
+    certificate_id = (
+        select(Certificate.id)
+        .where(Certificate.episode_id == episode.id,
+               Certificate.user_id == AttendanceVerdict.user_id,
+               Certificate.kind == "participant", Certificate.revoked_at.is_(None))
+        .scalar_subquery()
+    )
+    candidates = (
+        select(AttendanceVerdict.user_id.label("user_id"), certificate_id.label("cert_id"),
+               prior_credits.label("prior"))
         .where(eligible_condition(episode))
-        .where(~exists().where(earlier.user_id == AttendanceVerdict.user_id,
-                               earlier.episode_id == episode.id,
-                               earlier.kind == "episode_credit"))
     )
     if user_id is not None:
-        rows = rows.where(AttendanceVerdict.user_id == user_id)
+        candidates = candidates.where(AttendanceVerdict.user_id == user_id)
+    candidates = candidates.offset(0).subquery()
+    rows = (
+        select(
+            candidates.c.user_id, literal("episode_credit"), literal(episode.jp),
+            literal(year), literal(episode.id), literal(0), candidates.c.cert_id,
+            literal(to_db(now_utc())),
+        )
+        .where(candidates.c.prior == 0, candidates.c.cert_id.is_not(None))
+    )
     stmt = insert_ignore(LedgerEntry.__table__).from_select(
         ["user_id", "kind", "jp", "year", "episode_id", "credit_seq", "certificate_id",
          "created_at"],
