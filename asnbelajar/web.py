@@ -165,8 +165,10 @@ def init_web(app: Flask) -> None:
         app.register_error_handler(status, _make_handler(status, code, message))
 
     @app.before_request
-    def remember_start():
-        g.viewer_tz = None
+    def forget_previous_user():
+        # Flask-Login caches the user on g; when an app context outlives one request
+        # (tests, scripts), the next request must authenticate on its own.
+        g.pop("_login_user", None)
 
     @app.after_request
     def security_headers(response):

@@ -9,7 +9,7 @@ from __future__ import annotations
 from functools import wraps
 from typing import Any
 
-from flask import Blueprint, g, jsonify, request, url_for
+from flask import Blueprint, jsonify, request, url_for
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
@@ -53,11 +53,13 @@ def _domain_error(err: DomainError):
 
 
 def _api_user() -> User | None:
-    if "api_user" not in g:
+    # Cached per request (not on g, which outlives a request when an app context is shared).
+    key = "asnbelajar.api_user"
+    if key not in request.environ:
         header = request.headers.get("Authorization", "")
         token = header[7:].strip() if header.lower().startswith("bearer ") else ""
-        g.api_user = user_for_token(token) if token else None
-    return g.api_user
+        request.environ[key] = user_for_token(token) if token else None
+    return request.environ[key]
 
 
 def _rate_key() -> str:
