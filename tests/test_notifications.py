@@ -12,8 +12,9 @@ from asnbelajar.notifications.models import OutboxEmail
 from asnbelajar.notifications.services import flush_outbox, queue_email
 
 aiosmtpd = pytest.importorskip("aiosmtpd")
-from aiosmtpd.controller import Controller  # noqa: E402
 from email import message_from_bytes, policy  # noqa: E402
+
+from aiosmtpd.controller import Controller  # noqa: E402
 
 
 class Inbox:

@@ -112,7 +112,8 @@ def episode_json(episode: Episode, *, full: bool = False) -> dict[str, Any]:
         "url": url_for("episodes.detail", episode_id=episode.id, _external=False),
         "speakers": [
             {"name": link.speaker.name, "institution": link.speaker.institution,
-             "role": link.role, "position": link.position}
+             "role": link.role, "order": link.position,
+             "position": link.speaker.position}
             for link in episode.speakers
         ],
     }
@@ -221,7 +222,7 @@ def episodes_add_speaker(user: User, episode_id: int):
     speaker = link.speaker
     return jsonify({"id": link.id, "speaker_id": speaker.id, "name": speaker.name,
                     "institution": speaker.institution, "role": link.role,
-                    "position": link.position}), 201
+                    "order": link.position, "position": speaker.position}), 201
 
 
 @bp.post("/episodes/<int:episode_id>/checkpoints")

@@ -336,11 +336,12 @@ def add_speaker(episode: Episode, data: dict[str, Any], actor_id: int | None) ->
     )
     if existing:
         return existing
-    position = data.get("position")
-    if position in (None, ""):
-        position = len(episode.speakers)
+    # "order" is the place in the speaker list; "position" is the speaker's job title.
+    order = data.get("order")
+    if order in (None, ""):
+        order = len(episode.speakers)
     link = EpisodeSpeaker(episode=episode, speaker=speaker, role=role,
-                          position=_as_int(position, "position", minimum=0))
+                          position=_as_int(order, "order", minimum=0))
     db.session.add(link)
     db.session.flush()
     record_event(actor_id, "episode.speaker_add", "episode", episode.id,

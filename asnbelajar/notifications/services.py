@@ -17,6 +17,7 @@ from email.utils import make_msgid
 from pathlib import Path
 
 from flask import current_app, render_template
+from flask_babel import force_locale
 from sqlalchemy import select
 
 from ..database import insert_ignore
@@ -28,9 +29,11 @@ from .models import OutboxEmail
 def render_email(name: str, **context) -> tuple[str, str, str]:
     """(subject, text, html) from templates/email/<name>.{subject,txt,html}."""
     context.setdefault("base_url", current_app.config["BASE_URL"])
-    subject = render_template(f"email/{name}.subject.txt", **context).strip()
-    text = render_template(f"email/{name}.txt", **context)
-    html = render_template(f"email/{name}.html", **context)
+    # Emails are written in Indonesian whatever language the triggering request used.
+    with force_locale("id"):
+        subject = render_template(f"email/{name}.subject.txt", **context).strip()
+        text = render_template(f"email/{name}.txt", **context)
+        html = render_template(f"email/{name}.html", **context)
     return subject, text, html
 
 

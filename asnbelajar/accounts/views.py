@@ -1,0 +1,308 @@
+"""Web pages of the accounts domain: login, sign-up, password reset, profile, language,
+privacy notice, and the instansi suggestions used by the sign-up form."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+from sqlalchemy import case, select
+from sqlalchemy.exc import IntegrityError
+
+from ..errors import Conflict, DomainError
+from ..extensions import db, limiter
+from ..timeutil import now_utc, to_db
+from .forms import (
+    AccountForm,
+    ForgotPasswordForm,
+    LoginForm,
+    ProfileForm,
+    ResetPasswordForm,
+    SignupForm,
+)
+from .models import Instansi
+from .nip import NIPError, parse_nip
+from .services import (
+    CONSENT_VERSION,
+    ProfileData,
+    apply_profile,
+    authenticate,
+    change_locale,
+    nip_taken,
+    request_password_reset,
+    reset_password,
+    sign_up,
+    user_for_reset_token,
+)
+
+bp = Blueprint("accounts", __name__)
+
+
+def safe_next(target: str | None) -> str | None:
+    """``target`` when it is a path on this site, else None (no open redirects)."""
+    if not target:
+        return None
+    target = target.strip()
+    if target.endswith("?"):
+        target = target[:-1]
+    parts = urlsplit(target)
+    if (
+        parts.scheme or parts.netloc or not target.startswith("/")
+        or target.startswith("//") or "\\" in target
+    ):
+        return None
+    return target
+
+
+def home_for(user) -> str:
+    if user.role == "organizer":
+        return url_for("episodes.console")
+    if user.role == "participant":
+        return url_for("ledger.dashboard")
+    return url_for("episodes.home")
+
+
+def attach_error(form, err: DomainError) -> None:
+    """Show a service error under its field when the form has it, else as a flash."""
+    field = getattr(form, err.field, None) if err.field else None
+    if field is not None:
+        field.errors = [*list(field.errors or []), str(err.message)]
+    else:
+        flash(str(err.message), "danger")
+
+
+def _profile_data(form) -> ProfileData:
+    employee_type = form.employee_type.data
+    return ProfileData(
+        # A non-ASN has no NIP even if the hidden field still holds one.
+        nip=form.nip.data if employee_type in ("pns", "pppk") else None,
+        employee_type=employee_type,
+        instansi=form.instansi.data,
+        unit_kerja=form.unit_kerja.data,
+        jabatan=form.jabatan.data,
+        pangkat_golongan=form.pangkat_golongan.data or None,
+        province=form.province.data,
+        phone=form.phone.data,
+    )
+
+
+def _login_limit() -> str:
+    return current_app.config["RATELIMIT_LOGIN"]
+
+
+def _reset_limit() -> str:
+    return current_app.config["RATELIMIT_PASSWORD_RESET"]
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(safe_next(request.args.get("next")) or home_for(current_user))
+    form = LoginForm()
+    if request.method == "GET":
+        form.next.data = safe_next(request.args.get("next")) or ""
+    if form.validate_on_submit():
+        user = authenticate(form.login.data, form.password.data)
+        if user is None:
+            flash(_("Email/NIP atau kata sandi salah."), "danger")
+        else:
+            # A language picked before logging in carries over to the account.
+            change_locale(user, session.pop("lang", None) or user.locale)
+            db.session.commit()  # last_login_at, locale
+            login_user(user, remember=form.remember.data)
+            flash(_("Selamat datang, %(name)s.", name=user.full_name), "success")
+            return redirect(safe_next(form.next.data) or home_for(user))
+    return render_template("accounts/login.html", form=form)
+
+
+@bp.route("/logout", methods=["POST"])
+def logout():
+    logout_user()
+    flash(_("Anda sudah keluar."), "info")
+    return redirect(url_for("episodes.home"))
+
+
+@bp.route("/signup", methods=["GET", "POST"])
+def signup():
+    if current_user.is_authenticated:
+        return redirect(home_for(current_user))
+    form = SignupForm()
+    if form.validate_on_submit():
+        try:
+            user = sign_up(
+                email=form.email.data, password=form.password.data,
+                full_name=form.full_name.data, consent=form.consent.data,
+                profile=_profile_data(form), locale=session.get("lang") or "id",
+            )
+            db.session.commit()
+        except DomainError as err:
+            db.session.rollback()
+            attach_error(form, err)
+        else:
+            login_user(user)
+            flash(_("Akun Anda sudah dibuat. Selamat belajar!"), "success")
+            return redirect(url_for("ledger.dashboard"))
+    return render_template("accounts/signup.html", form=form)
+
+
+@bp.route("/instansi/search")
+def instansi_search():
+    """Up to 20 reference agencies whose name contains ``q`` (prefix matches first)."""
+    q = " ".join((request.args.get("q") or "").split()).lower()[:100]
+    if len(q) < 2:
+        return jsonify({"results": []})
+    escaped = q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    prefix = case((Instansi.name_key.like(f"{escaped}%", escape="\\"), 0), else_=1)
+    names = db.session.scalars(
+        select(Instansi.name)
+        .where(Instansi.is_reference.is_(True),
+               Instansi.name_key.like(f"%{escaped}%", escape="\\"))
+        .order_by(prefix, Instansi.name)
+        .limit(20)
+    ).all()
+    response = jsonify({"results": list(names)})
+    response.headers["Cache-Control"] = "public, max-age=300"
+    return response
+
+
+@bp.route("/forgot-password", methods=["GET", "POST"])
+@limiter.limit(_reset_limit, methods=["POST"])
+def forgot():
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        request_password_reset(form.login.data)
+        db.session.commit()
+        # The same answer whether or not the account exists.
+        flash(_("Jika akun tersebut terdaftar, kami sudah mengirim tautan untuk mengatur "
+                "ulang kata sandi ke email akun. Periksa juga folder spam."), "info")
+        return redirect(url_for("accounts.login"))
+    return render_template("accounts/forgot.html", form=form)
+
+
+@bp.route("/reset-password/<token>", methods=["GET", "POST"])
+@limiter.limit(_reset_limit, methods=["POST"])
+def reset(token: str):
+    """400 page when the token is invalid, expired or already used."""
+    form = ResetPasswordForm()
+    if request.method == "GET":
+        user_for_reset_token(token)  # a bad link is told now, not after typing
+    if form.validate_on_submit():
+        try:
+            reset_password(token, form.password.data)
+            db.session.commit()
+        except DomainError as err:
+            db.session.rollback()
+            attach_error(form, err)
+        else:
+            flash(_("Kata sandi sudah diganti. Silakan masuk dengan kata sandi baru."),
+                  "success")
+            return redirect(url_for("accounts.login"))
+    return render_template("accounts/reset.html", form=form)
+
+
+@bp.route("/me/profile", methods=["GET", "POST"])
+@login_required
+def profile():
+    user = current_user
+    prof = user.profile
+    if prof is None:
+        return _account_only(user)
+    form = ProfileForm(obj=None if request.method == "POST" else _ProfileView(user))
+    needs_consent = prof.consent_at is None
+    if form.validate_on_submit():
+        try:
+            if needs_consent and not form.consent.data:
+                raise DomainError(_("Persetujuan pemrosesan data pribadi diperlukan."),
+                                  field="consent")
+            data = _profile_data(form)
+            # Checked before apply_profile: it may flush (new instansi) with the NIP set,
+            # and a taken NIP must be a form error, not a failed flush.
+            if _taken_nip(data.nip, user.id):
+                raise Conflict(_("NIP ini sudah terdaftar."), code="nip_taken", field="nip")
+            apply_profile(prof, data)
+            user.full_name = " ".join(form.full_name.data.split())[:200]
+            user.timezone = form.timezone.data
+            if needs_consent:
+                # Accounts created by an organizer or the CLI record consent here.
+                prof.consent_version = CONSENT_VERSION
+                prof.consent_at = to_db(now_utc())
+            db.session.commit()
+        except DomainError as err:
+            db.session.rollback()
+            attach_error(form, err)
+        except IntegrityError:
+            # Someone registered the same NIP between the check and the commit.
+            db.session.rollback()
+            form.nip.errors = [*form.nip.errors, _("NIP ini sudah terdaftar.")]
+        else:
+            flash(_("Profil tersimpan."), "success")
+            return redirect(safe_next(request.args.get("next")) or url_for("accounts.profile"))
+    return render_template("accounts/profile.html", form=form, profile=prof,
+                           needs_consent=needs_consent)
+
+
+def _taken_nip(raw: str | None, user_id: int) -> bool:
+    try:
+        info = parse_nip(raw) if raw and raw.strip() else None
+    except NIPError:
+        return False  # apply_profile reports the structural error under the field
+    return info is not None and nip_taken(info.nip, exclude_user_id=user_id)
+
+
+def _account_only(user):
+    form = AccountForm(obj=user)
+    if form.validate_on_submit():
+        user.full_name = " ".join(form.full_name.data.split())[:200]
+        user.timezone = form.timezone.data
+        db.session.commit()
+        flash(_("Profil tersimpan."), "success")
+        return redirect(url_for("accounts.profile"))
+    return render_template("accounts/profile.html", form=form, profile=None,
+                           needs_consent=False)
+
+
+class _ProfileView:
+    """Flattens user + profile into the attribute names of ProfileForm."""
+
+    def __init__(self, user):
+        prof = user.profile
+        self.full_name = user.full_name
+        self.timezone = user.timezone
+        self.employee_type = prof.employee_type
+        self.nip = prof.nip
+        self.instansi = prof.instansi_name
+        self.unit_kerja = prof.unit_kerja
+        self.jabatan = prof.jabatan
+        self.pangkat_golongan = prof.pangkat_golongan
+        self.province = prof.province
+        self.phone = prof.phone
+
+
+@bp.route("/language", methods=["POST"])
+def set_language():
+    lang = request.form.get("lang")
+    if lang in current_app.config.get("LANGUAGES", ("id", "en")):
+        if current_user.is_authenticated:
+            change_locale(current_user, lang)
+            db.session.commit()
+        else:
+            session["lang"] = lang
+    return redirect(safe_next(request.form.get("next")) or url_for("episodes.home"))
+
+
+@bp.route("/privacy")
+def privacy():
+    return render_template("accounts/privacy.html", consent_version=CONSENT_VERSION)

@@ -1,0 +1,198 @@
+"""Web pages of the attendance domain: the participant's check-in page, the presenter view
+of a checkpoint code, and the organizer's report upload, manual mark and finalize."""
+
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_limiter.util import get_remote_address
+from flask_login import current_user
+
+from ..accounts.services import find_user_by_login
+from ..episodes.models import Checkpoint, Episode
+from ..episodes.services import get_episode
+from ..episodes.views import render_manage
+from ..errors import DomainError, NotFound
+from ..extensions import db, limiter
+from ..registrations.services import get_registration, waitlist_position
+from ..timeutil import as_utc, now_utc
+from ..web import organizer_required, role_required
+from .forms import CheckInForm, FinalizeForm, MarkForm, ReportUploadForm
+from .models import CheckIn
+from .services import (
+    check_in,
+    checkins_of,
+    finalize_episode,
+    import_report,
+    mark_attendance,
+)
+
+bp = Blueprint("attendance", __name__)
+
+
+def _checkin_limit() -> str:
+    return current_app.config["RATELIMIT_CHECKIN"]
+
+
+def _user_key() -> str:
+    return f"checkin-user:{current_user.get_id()}"
+
+
+def _failed(response) -> bool:
+    # Only failed attempts count: a room full of people typing the right code at once
+    # must never be throttled, someone guessing codes must be.
+    return response.status_code >= 400
+
+
+def _manage_url(episode: Episode, anchor: str = "kehadiran") -> str:
+    return url_for("episodes.manage", episode_id=episode.id, _anchor=anchor)
+
+
+# Participant check-in -------------------------------------------------------------------
+
+@bp.route("/episodes/<int:episode_id>/checkin", methods=["GET", "POST"])
+@role_required("participant")
+@limiter.limit(_checkin_limit, key_func=_user_key, methods=["POST"], deduct_when=_failed)
+@limiter.limit("300 per minute", key_func=get_remote_address, methods=["POST"],
+               deduct_when=_failed)
+def checkin(episode_id: int):
+    """404: unknown or draft episode. A failed check-in re-renders with its 4xx status,
+    so the rate limits above count it."""
+    episode = get_episode(episode_id, published_only=True)
+    form = CheckInForm()
+    error = None
+    status = 200
+    if form.validate_on_submit():
+        try:
+            result = check_in(episode.id, current_user._get_current_object(), form.code.data,
+                              ip=request.remote_addr)
+            db.session.commit()
+        except DomainError as err:
+            db.session.rollback()
+            error, status = err.message, err.status
+        else:
+            # Post/redirect/get: a refresh must not submit the code again.
+            return redirect(url_for("attendance.checkin", episode_id=episode.id,
+                                    ok=result.check_in.id, new=int(result.created),
+                                    walk_in=int(result.walk_in)))
+    elif request.method == "POST":
+        error = " ".join(str(e) for e in form.code.errors) or _("Masukkan kode presensi.")
+        status = 422
+
+    confirmation = None
+    ok = request.args.get("ok", type=int)
+    if ok and request.method == "GET":
+        found = db.session.get(CheckIn, ok)
+        if found is not None and found.user_id == current_user.id \
+                and found.episode_id == episode.id:
+            confirmation = {"check_in": found, "new": request.args.get("new") == "1",
+                            "walk_in": request.args.get("walk_in") == "1"}
+    now = now_utc()
+    open_checkpoints = [c for c in episode.checkpoints if c.is_open(now)]
+    upcoming = [c for c in episode.checkpoints if as_utc(c.opens_at) > now]
+    registration = get_registration(episode.id, current_user.id)
+    mine = {c.checkpoint_id: c for c in checkins_of(episode.id, current_user.id)}
+    return render_template(
+        "attendance/checkin.html", episode=episode, form=form, error=error,
+        confirmation=confirmation, open_checkpoints=open_checkpoints,
+        next_checkpoint=upcoming[0] if upcoming else None, registration=registration,
+        position=waitlist_position(registration) if registration else None, mine=mine,
+        now=now, closed_ids={c.id for c in episode.checkpoints if as_utc(c.closes_at) <= now},
+    ), status
+
+
+# Presenter view -------------------------------------------------------------------------
+
+@bp.get("/console/episodes/<int:episode_id>/checkpoints/<int:checkpoint_id>/present")
+@organizer_required
+def presenter(episode_id: int, checkpoint_id: int):
+    """404: unknown episode, or a checkpoint of another episode."""
+    episode = get_episode(episode_id)
+    checkpoint = db.session.get(Checkpoint, checkpoint_id)
+    if checkpoint is None or checkpoint.episode_id != episode.id:
+        raise NotFound(_("Checkpoint tidak ditemukan."))
+    import segno
+
+    path = url_for("attendance.checkin", episode_id=episode.id)
+    checkin_url = current_app.config["BASE_URL"] + path
+    qr = segno.make(checkin_url, error="m").svg_data_uri(scale=8, border=2, dark="#0a1f33",
+                                                           light="#ffffff")
+    return render_template("attendance/presenter.html", episode=episode, checkpoint=checkpoint,
+                           checkin_url=checkin_url, qr=qr, now=now_utc())
+
+
+# Organizer actions (forms live on the episode cockpit) ----------------------------------
+
+@bp.post("/console/episodes/<int:episode_id>/attendance/report")
+@organizer_required
+def upload_report(episode_id: int):
+    episode = get_episode(episode_id)
+    form = ReportUploadForm()
+    if form.validate_on_submit():
+        upload = form.file.data
+        try:
+            summary = import_report(episode, upload.read(), upload.filename, current_user.id)
+            db.session.commit()
+        except DomainError as err:
+            db.session.rollback()
+            form.file.errors = [*form.file.errors, str(err.message)]
+        else:
+            flash(_("Laporan diimpor: %(rows)d baris, %(matched)d cocok dengan pendaftar, "
+                    "%(unmatched)d tidak cocok.", rows=summary.rows, matched=summary.matched,
+                    unmatched=len(summary.unmatched)), "success")
+            return redirect(_manage_url(episode))
+    return render_manage(episode, 422, upload_form=form)
+
+
+@bp.post("/console/episodes/<int:episode_id>/attendance/mark")
+@organizer_required
+def mark(episode_id: int):
+    episode = get_episode(episode_id)
+    form = MarkForm(prefix="mark")
+    if form.validate_on_submit():
+        user = find_user_by_login(form.participant.data)
+        if user is None:
+            form.participant.errors = [_("Tidak ada akun dengan email atau NIP ini.")]
+            return render_manage(episode, 422, mark_form=form)
+        attended = form.attended.data == "yes"
+        try:
+            mark_attendance(episode, user.id, attended=attended, reason=form.reason.data,
+                            actor_id=current_user.id)
+            db.session.commit()
+        except DomainError as err:
+            db.session.rollback()
+            field = form.reason if err.field == "reason" else form.participant
+            field.errors = [*field.errors, str(err.message)]
+        else:
+            flash(_("%(name)s ditandai %(decision)s.", name=user.full_name,
+                    decision=_("hadir") if attended else _("tidak hadir")), "success")
+            return redirect(_manage_url(episode))
+    return render_manage(episode, 422, mark_form=form)
+
+
+@bp.post("/console/episodes/<int:episode_id>/finalize")
+@organizer_required
+def finalize(episode_id: int):
+    episode = get_episode(episode_id)
+    form = FinalizeForm()
+    if form.validate_on_submit():
+        try:
+            summary = finalize_episode(episode.id, actor_id=current_user.id,
+                                       force=bool(form.force.data))
+            db.session.commit()
+        except DomainError as err:
+            db.session.rollback()
+            flash(err.message, "danger")
+        else:
+            flash(_("Finalisasi selesai: %(a)d hadir, %(c)d dikreditkan, %(s)d sertifikat "
+                    "diterbitkan.", a=summary.attended, c=summary.credited,
+                    s=summary.certificates_issued), "success")
+    return redirect(_manage_url(episode, "finalisasi"))

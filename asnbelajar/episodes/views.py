@@ -1,0 +1,498 @@
+"""Web pages of the episodes domain: the public catalog and the organizer's console.
+
+Public pages show published (and cancelled) episodes; a draft is a 404 for everyone but
+organizers. Console pages are organizer-only (anonymous: login redirect, other roles: 403).
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import case, distinct, func, select, true
+from sqlalchemy.orm import selectinload
+
+from ..accounts.models import User
+from ..attendance.forms import FinalizeForm, MarkForm, ReportUploadForm
+from ..attendance.models import AttendanceImport, AttendanceMark, AttendanceVerdict, CheckIn
+from ..attendance.services import checkins_of, threshold_minutes, verdict_of, verdict_preview
+from ..errors import DomainError
+from ..extensions import db
+from ..ledger.models import LedgerEntry
+from ..registrations.models import Registration
+from ..registrations.services import get_registration, registered_count, waitlist_position
+from ..timeutil import ZONES, local_year, now_utc, to_db, to_local
+from ..web import organizer_required, viewer_timezone
+from .calendar import episode_ics
+from .forms import (
+    COMPETENCY_LABELS,
+    ROLE_LABELS,
+    STATUS_LABELS,
+    ActionForm,
+    CancelEpisodeForm,
+    CheckpointForm,
+    EpisodeForm,
+    SpeakerForm,
+)
+from .models import COMPETENCY_TYPES, EPISODE_STATUSES, Episode
+from .services import (
+    add_checkpoint,
+    add_speaker,
+    cancel_episode,
+    create_episode,
+    default_jp,
+    get_episode,
+    publish_episode,
+    update_episode,
+)
+
+bp = Blueprint("episodes", __name__)
+
+CATALOG_PER_PAGE = 12
+CONSOLE_PER_PAGE = 25
+VISIBLE_STATUSES = ("published", "cancelled")
+
+
+def _is_organizer() -> bool:
+    return bool(current_user.is_authenticated and current_user.role == "organizer")
+
+
+def _is_participant() -> bool:
+    return bool(current_user.is_authenticated and current_user.role == "participant")
+
+
+def _display_tz() -> str:
+    """``?tz=Asia/Makassar`` overrides the viewer's zone for this page."""
+    tz = request.args.get("tz")
+    return tz if tz in ZONES else viewer_timezone()
+
+
+def _registered_counts(episode_ids: list[int]) -> dict[int, int]:
+    if not episode_ids:
+        return {}
+    rows = db.session.execute(
+        select(Registration.episode_id, func.count())
+        .where(Registration.episode_id.in_(episode_ids), Registration.status == "registered")
+        .group_by(Registration.episode_id)
+    ).all()
+    return dict(rows)
+
+
+def _my_registrations(episode_ids: list[int]) -> dict[int, Registration]:
+    if not episode_ids or not _is_participant():
+        return {}
+    rows = db.session.scalars(
+        select(Registration).where(Registration.episode_id.in_(episode_ids),
+                                   Registration.user_id == current_user.id)
+    )
+    return {r.episode_id: r for r in rows}
+
+
+def _year_choices(statuses: tuple[str, ...]) -> list[int]:
+    return list(db.session.scalars(
+        select(Episode.year).where(Episode.status.in_(statuses))
+        .group_by(Episode.year).order_by(Episode.year.desc())
+    ))
+
+
+# Public pages ---------------------------------------------------------------------------
+
+@bp.get("/")
+def home():
+    now = to_db(now_utc())
+    upcoming = list(db.session.scalars(
+        select(Episode).options(selectinload(Episode.speakers))
+        .where(Episode.status == "published", Episode.ends_at > now)
+        .order_by(Episode.starts_at).limit(7)
+    ))
+    past = list(db.session.scalars(
+        select(Episode).where(Episode.status == "published", Episode.ends_at <= now)
+        .order_by(Episode.starts_at.desc()).limit(6)
+    ))
+    hero = upcoming[0] if upcoming else None
+    ids = [e.id for e in upcoming]
+    totals = {
+        "episodes": db.session.scalar(
+            select(func.count()).select_from(Episode).where(Episode.status == "published")
+        ) or 0,
+        "participants": db.session.scalar(
+            select(func.count(distinct(Registration.user_id)))
+            .where(Registration.status == "registered")
+        ) or 0,
+        "registrations": db.session.scalar(
+            select(func.count()).select_from(Registration)
+            .where(Registration.status == "registered")
+        ) or 0,
+        # Credits and their reversals both carry the episode: the sum is what is live.
+        "jp": db.session.scalar(
+            select(func.coalesce(func.sum(LedgerEntry.jp), 0))
+            .where(LedgerEntry.episode_id.is_not(None))
+        ) or 0,
+    }
+    registrations = _my_registrations(ids)
+    hero_registration = registrations.get(hero.id) if hero else None
+    return render_template(
+        "episodes/home.html", hero=hero, upcoming=upcoming[1:], past=past, totals=totals,
+        counts=_registered_counts(ids), registrations=registrations,
+        hero_position=waitlist_position(hero_registration) if hero_registration else None,
+        hero_checkpoint=next((c for c in hero.checkpoints if c.is_open()), None) if hero else None,
+    )
+
+
+@bp.get("/episodes")
+def catalog():
+    year = request.args.get("year", type=int)
+    kind = request.args.get("type")
+    if kind not in COMPETENCY_TYPES:
+        kind = None
+    # Coming episodes first (soonest on top), then past ones (latest on top).
+    now = to_db(now_utc())
+    upcoming = Episode.ends_at > now
+    query = (select(Episode).options(selectinload(Episode.speakers))
+             .where(Episode.status.in_(VISIBLE_STATUSES))
+             .order_by(case((upcoming, 0), else_=1),
+                       case((upcoming, Episode.starts_at), else_=None),
+                       Episode.starts_at.desc()))
+    if year:
+        query = query.where(Episode.year == year)
+    if kind:
+        query = query.where(Episode.competency_type == kind)
+    page = db.paginate(query, page=request.args.get("page", 1, type=int),
+                       per_page=CATALOG_PER_PAGE, error_out=False)
+    ids = [e.id for e in page.items]
+    return render_template(
+        "episodes/catalog.html", page=page, year=year, kind=kind,
+        years=_year_choices(VISIBLE_STATUSES), kinds=COMPETENCY_LABELS,
+        counts=_registered_counts(ids), registrations=_my_registrations(ids),
+    )
+
+
+@bp.get("/episodes/<int:episode_id>")
+def detail(episode_id: int):
+    """404: unknown episode, or a draft for anyone but an organizer."""
+    episode = get_episode(episode_id, published_only=not _is_organizer())
+    now = now_utc()
+    registration = position = None
+    my_checkins: list[CheckIn] = []
+    if _is_participant():
+        registration = get_registration(episode.id, current_user.id)
+        if registration is not None:
+            position = waitlist_position(registration)
+            my_checkins = checkins_of(episode.id, current_user.id)
+    minutes_before = int(current_app.config.get("JOIN_LINK_MINUTES_BEFORE", 30))
+    join_from = episode.starts_at_utc - timedelta(minutes=minutes_before)
+    is_registered = registration is not None and registration.status == "registered"
+    show_zoom = bool(episode.zoom_url and is_registered and episode.status == "published"
+                     and join_from <= now < episode.ends_at_utc)
+    open_checkpoint = next((c for c in episode.checkpoints if c.is_open(now)), None)
+    evaluated = verdict = None
+    if is_registered and episode.has_ended(now):
+        from ..evaluations.services import has_evaluated
+        evaluated = has_evaluated(episode.id, current_user.id)
+        if episode.finalized_at:
+            verdict = verdict_of(episode.id, current_user.id)
+    return render_template(
+        "episodes/detail.html", episode=episode, tz=_display_tz(), now=now,
+        registration=registration, position=position, registered=registered_count(episode.id),
+        show_zoom=show_zoom, join_from=join_from, is_registered=is_registered,
+        minutes_before=minutes_before, open_checkpoint=open_checkpoint,
+        my_checkins={c.checkpoint_id: c for c in my_checkins}, evaluated=evaluated,
+        verdict=verdict,
+    )
+
+
+@bp.get("/episodes/<int:episode_id>.ics")
+def ics(episode_id: int):
+    """404 like the detail page."""
+    episode = get_episode(episode_id, published_only=not _is_organizer())
+    filename = f"asnbelajar-seri-{episode.number}-{episode.year}.ics"
+    return Response(episode_ics(episode), mimetype="text/calendar",
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+# Organizer console ----------------------------------------------------------------------
+
+@bp.get("/console/episodes")
+@organizer_required
+def console():
+    year = request.args.get("year", type=int)
+    status = request.args.get("status")
+    if status not in EPISODE_STATUSES:
+        status = None
+    query = select(Episode).order_by(Episode.starts_at.desc())
+    if year:
+        query = query.where(Episode.year == year)
+    if status:
+        query = query.where(Episode.status == status)
+    page = db.paginate(query, page=request.args.get("page", 1, type=int),
+                       per_page=CONSOLE_PER_PAGE, error_out=False)
+    return render_template(
+        "episodes/console.html", page=page, year=year, status=status,
+        years=_year_choices(EPISODE_STATUSES), statuses=STATUS_LABELS,
+        stats=_console_stats([e.id for e in page.items]),
+    )
+
+
+def _console_stats(episode_ids: list[int]) -> dict[int, dict[str, int]]:
+    """Registered, waitlisted, checked-in and attended counts for a page of episodes, in
+    one round trip (correlated subqueries), never one query per row."""
+    if not episode_ids:
+        return {}
+
+    def count(model, *conditions, column=None):
+        what = func.count(distinct(column)) if column is not None else func.count()
+        return (select(what).select_from(model).where(*conditions)
+                .correlate(Episode).scalar_subquery())
+
+    rows = db.session.execute(
+        select(
+            Episode.id,
+            count(Registration, Registration.episode_id == Episode.id,
+                  Registration.status == "registered"),
+            count(Registration, Registration.episode_id == Episode.id,
+                  Registration.status == "waitlisted"),
+            count(CheckIn, CheckIn.episode_id == Episode.id, column=CheckIn.user_id),
+            count(AttendanceVerdict, AttendanceVerdict.episode_id == Episode.id,
+                  AttendanceVerdict.attended.is_(true())),
+        ).where(Episode.id.in_(episode_ids))
+    ).all()
+    return {row[0]: {"registered": row[1], "waitlisted": row[2], "checked_in": row[3],
+                     "attended": row[4]} for row in rows}
+
+
+def _next_number(year: int) -> int:
+    highest = db.session.scalar(select(func.max(Episode.number)).where(Episode.year == year))
+    return (highest or 0) + 1
+
+
+@bp.route("/console/episodes/new", methods=["GET", "POST"])
+@organizer_required
+def new():
+    form = EpisodeForm()
+    if request.method == "GET":
+        year = local_year(now_utc())
+        form.year.data = year
+        form.number.data = _next_number(year)
+        form.walk_in_allowed.data = True
+    if form.validate_on_submit():
+        try:
+            episode = create_episode(form.service_data(), current_user.id)
+            db.session.commit()
+        except DomainError as err:
+            db.session.rollback()
+            if not form.show_service_error(err.field, err.message):
+                flash(err.message, "danger")
+        else:
+            flash(_("Episode %(label)s tersimpan sebagai draf. Tambahkan narasumber dan "
+                    "checkpoint, lalu terbitkan.", label=episode.label), "success")
+            return redirect(url_for("episodes.manage", episode_id=episode.id))
+    return render_template("episodes/form.html", form=form, episode=None)
+
+
+def _fill_form(form: EpisodeForm, episode: Episode) -> None:
+    tz = episode.timezone
+    starts, ends = to_local(episode.starts_at, tz), to_local(episode.ends_at, tz)
+    form.process(obj=episode)
+    form.timezone.data = tz
+    form.day.data = starts.date()
+    form.start_time.data = starts.time()
+    form.end_time.data = ends.time()
+    for field, value in (("registration_opens", episode.registration_opens_at),
+                         ("registration_closes", episode.registration_closes_at)):
+        getattr(form, field).data = to_local(value, tz).replace(tzinfo=None) if value else None
+
+
+@bp.route("/console/episodes/<int:episode_id>/edit", methods=["GET", "POST"])
+@organizer_required
+def edit(episode_id: int):
+    episode = get_episode(episode_id)
+    form = EpisodeForm()
+    if request.method == "GET":
+        _fill_form(form, episode)
+    if form.validate_on_submit():
+        data = form.service_data()
+        if data["jp"] is None and data["starts_at"] and data["ends_at"]:
+            data["jp"] = default_jp(data["starts_at"], data["ends_at"])
+        try:
+            changes = update_episode(episode, data, current_user.id)
+            db.session.commit()
+        except DomainError as err:
+            db.session.rollback()
+            if not form.show_service_error(err.field, err.message):
+                flash(err.message, "danger")
+        else:
+            if changes.time_moved and episode.status == "published":
+                flash(_("Perubahan tersimpan. Pendaftar menerima email jadwal baru."), "success")
+            else:
+                flash(_("Perubahan tersimpan."), "success")
+            return redirect(url_for("episodes.manage", episode_id=episode.id))
+    return render_template("episodes/form.html", form=form, episode=episode)
+
+
+def _checkpoint_defaults(form: CheckpointForm, episode: Episode) -> None:
+    """Suggest the next window: "awal" at the start, "akhir" before the end."""
+    tz = episode.timezone
+    starts, ends = to_local(episode.starts_at, tz), to_local(episode.ends_at, tz)
+    labels = {c.label.lower() for c in episode.checkpoints}
+    if "awal" not in labels:
+        form.label.data = "awal"
+        form.opens_time.data = starts.time()
+        form.closes_time.data = (starts + timedelta(minutes=30)).time()
+    elif "akhir" not in labels:
+        form.label.data = "akhir"
+        form.opens_time.data = (ends - timedelta(minutes=20)).time()
+        form.closes_time.data = (ends + timedelta(minutes=15)).time()
+    form.required.data = True
+
+
+def render_manage(episode: Episode, status: int = 200, **forms: Any):
+    """The episode cockpit; POST handlers re-render it with their failing form."""
+    if "checkpoint_form" not in forms:
+        forms["checkpoint_form"] = CheckpointForm(formdata=None)
+        _checkpoint_defaults(forms["checkpoint_form"], episode)
+    # Prefixes keep ids unique: several of these forms have a "reason" field.
+    forms.setdefault("cancel_form", CancelEpisodeForm(formdata=None, prefix="cancel"))
+    forms.setdefault("speaker_form", SpeakerForm(formdata=None))
+    forms.setdefault("upload_form", ReportUploadForm(formdata=None))
+    forms.setdefault("mark_form", MarkForm(formdata=None, prefix="mark"))
+    forms.setdefault("finalize_form", FinalizeForm(formdata=None))
+    forms.setdefault("action_form", ActionForm(formdata=None))
+
+    reg_counts = dict(db.session.execute(
+        select(Registration.status, func.count()).where(Registration.episode_id == episode.id)
+        .group_by(Registration.status)
+    ).all())
+    checkin_counts = dict(db.session.execute(
+        select(CheckIn.checkpoint_id, func.count()).where(CheckIn.episode_id == episode.id)
+        .group_by(CheckIn.checkpoint_id)
+    ).all())
+    report = db.session.scalar(
+        select(AttendanceImport).where(AttendanceImport.episode_id == episode.id))
+    marks = db.session.execute(
+        select(AttendanceMark, User).join(User, User.id == AttendanceMark.user_id)
+        .where(AttendanceMark.episode_id == episode.id)
+        .order_by(AttendanceMark.created_at.desc())
+    ).all()
+    preview = verdict_preview(episode) if episode.status != "draft" else None
+    finalized = None
+    if episode.finalized_at:
+        from ..certificates.services import count_live
+        finalized = {
+            "attended": db.session.scalar(
+                select(func.count()).select_from(AttendanceVerdict).where(
+                    AttendanceVerdict.episode_id == episode.id,
+                    AttendanceVerdict.attended.is_(true()))) or 0,
+            "credited": db.session.scalar(
+                select(func.count()).select_from(LedgerEntry).where(
+                    LedgerEntry.episode_id == episode.id,
+                    LedgerEntry.kind == "episode_credit")) or 0,
+            "certificates": count_live(episode.id),
+        }
+    return render_template(
+        "episodes/manage.html", episode=episode, now=now_utc(), reg_counts=reg_counts,
+        checkin_counts=checkin_counts, report=report, marks=marks, preview=preview,
+        threshold=threshold_minutes(episode), finalized=finalized,
+        base_url=current_app.config["BASE_URL"], **forms,
+    ), status
+
+
+@bp.get("/console/episodes/<int:episode_id>")
+@organizer_required
+def manage(episode_id: int):
+    return render_manage(get_episode(episode_id))
+
+
+@bp.post("/console/episodes/<int:episode_id>/publish")
+@organizer_required
+def publish(episode_id: int):
+    episode = get_episode(episode_id)
+    form = ActionForm()
+    if form.validate_on_submit():
+        try:
+            publish_episode(episode, current_user.id)
+            db.session.commit()
+        except DomainError as err:
+            db.session.rollback()
+            flash(err.message, "danger")
+        else:
+            flash(_("Episode %(label)s diterbitkan dan tampil di katalog.",
+                    label=episode.label), "success")
+    return redirect(url_for("episodes.manage", episode_id=episode.id))
+
+
+@bp.post("/console/episodes/<int:episode_id>/cancel")
+@organizer_required
+def cancel(episode_id: int):
+    episode = get_episode(episode_id)
+    form = CancelEpisodeForm(prefix="cancel")
+    if not form.validate_on_submit():
+        return render_manage(episode, 422, cancel_form=form)
+    try:
+        cancel_episode(episode, current_user.id, form.reason.data)
+        db.session.commit()
+    except DomainError as err:
+        db.session.rollback()
+        flash(err.message, "danger")
+    else:
+        flash(_("Episode %(label)s dibatalkan. Pendaftar diberi tahu lewat email.",
+                label=episode.label), "warning")
+    return redirect(url_for("episodes.manage", episode_id=episode.id))
+
+
+@bp.post("/console/episodes/<int:episode_id>/speakers", endpoint="add_speaker")
+@organizer_required
+def add_speaker_view(episode_id: int):
+    episode = get_episode(episode_id)
+    form = SpeakerForm()
+    if form.validate_on_submit():
+        try:
+            link = add_speaker(episode, {"name": form.name.data,
+                                         "institution": form.institution.data,
+                                         "role": form.role.data, "email": form.email.data},
+                               current_user.id)
+            db.session.commit()
+        except DomainError as err:
+            db.session.rollback()
+            if not form.show_service_error(err.field, err.message):
+                flash(err.message, "danger")
+        else:
+            flash(_("%(name)s ditambahkan sebagai %(role)s.", name=link.speaker.name,
+                    role=str(ROLE_LABELS.get(link.role, link.role)).lower()), "success")
+            return redirect(url_for("episodes.manage", episode_id=episode.id,
+                                    _anchor="narasumber"))
+    return render_manage(episode, 422, speaker_form=form)
+
+
+@bp.post("/console/episodes/<int:episode_id>/checkpoints", endpoint="add_checkpoint")
+@organizer_required
+def add_checkpoint_view(episode_id: int):
+    episode = get_episode(episode_id)
+    form = CheckpointForm()
+    if form.validate_on_submit():
+        day = to_local(episode.starts_at, episode.timezone).date()
+        try:
+            checkpoint = add_checkpoint(episode, form.service_data(day, episode.timezone),
+                                        current_user.id)
+            db.session.commit()
+        except DomainError as err:
+            db.session.rollback()
+            if not form.show_service_error(err.field, err.message):
+                flash(err.message, "danger")
+        else:
+            flash(_("Checkpoint \"%(label)s\" dibuat dengan kode %(code)s.",
+                    label=checkpoint.label, code=checkpoint.code), "success")
+            return redirect(url_for("episodes.manage", episode_id=episode.id,
+                                    _anchor="checkpoint"))
+    return render_manage(episode, 422, checkpoint_form=form)

@@ -1,0 +1,52 @@
+"""Web pages of the evaluations domain: the post-episode survey."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from ..episodes.services import get_episode
+from ..errors import DomainError
+from ..extensions import db
+from ..registrations.services import get_registration
+from ..timeutil import now_utc
+from ..web import role_required
+from .forms import QUESTIONS, EvaluationForm
+from .services import has_evaluated, submit_evaluation
+
+bp = Blueprint("evaluations", __name__)
+
+
+@bp.route("/episodes/<int:episode_id>/evaluation", methods=["GET", "POST"])
+@role_required("participant")
+def form(episode_id: int):
+    """404 for an unknown or draft episode. Who may answer (registered, after the start)
+    is the service's rule; the page explains it instead of showing a form that will fail."""
+    episode = get_episode(episode_id, published_only=True)
+    if episode.status == "cancelled":
+        abort(404)
+    if has_evaluated(episode.id, current_user.id):
+        return render_template("evaluations/thanks.html", episode=episode)
+    registration = get_registration(episode.id, current_user.id)
+    registered = registration is not None and registration.status == "registered"
+    started = episode.starts_at_utc <= now_utc()
+    form = EvaluationForm()
+    if registered and started and form.validate_on_submit():
+        try:
+            submit_evaluation(episode, current_user, form.scores(), form.comment.data)
+            db.session.commit()
+        except DomainError as err:
+            db.session.rollback()
+            field = getattr(form, err.field, None) if err.field else None
+            if field is not None:
+                field.errors = [*list(field.errors or []), str(err.message)]
+            else:
+                flash(str(err.message), "danger")
+        else:
+            flash(_("Terima kasih, evaluasi Anda sudah kami terima."), "success")
+            return redirect(url_for("evaluations.form", episode_id=episode.id))
+    return render_template(
+        "evaluations/form.html", episode=episode, form=form, questions=QUESTIONS,
+        registered=registered, started=started,
+    )
