@@ -1,0 +1,86 @@
+"""CSRF, access control and public-page privacy."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pytest
+
+
+@pytest.fixture
+def csrf_client(app_factory):
+    app = app_factory(WTF_CSRF_ENABLED=True)
+    with app.app_context():
+        yield app.test_client()
+
+
+def test_form_post_without_csrf_token_is_refused(csrf_client, make_user):
+    make_user("participant", email="a@example.go.id", password="rahasia123")
+    response = csrf_client.post("/login", data={"login": "a@example.go.id",
+                                                "password": "rahasia123"})
+    assert response.status_code == 400
+    assert "kedaluwarsa" in response.get_data(as_text=True) or "CSRF" in response.get_data(
+        as_text=True)
+
+
+def test_form_post_with_csrf_token_logs_in(csrf_client, make_user):
+    make_user("participant", email="b@example.go.id", password="rahasia123")
+    page = csrf_client.get("/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
+    response = csrf_client.post("/login", data={"login": "b@example.go.id",
+                                                "password": "rahasia123", "csrf_token": token})
+    assert response.status_code == 302
+
+
+def test_register_post_without_token_changes_nothing(csrf_client, make_participant,
+                                                     make_episode, db):
+    from asnbelajar.registrations.models import Registration
+
+    user = make_participant()
+    episode = make_episode()
+    with csrf_client.session_transaction() as session:
+        session["_user_id"] = str(user.id)
+    response = csrf_client.post(f"/episodes/{episode.id}/register")
+    assert response.status_code == 400
+    assert db.session.query(Registration).count() == 0
+
+
+def test_console_is_closed_to_participants_and_anonymous(client, make_participant, login):
+    assert client.get("/console/episodes").status_code == 302
+    login(make_participant())
+    assert client.get("/console/episodes").status_code == 403
+
+
+def test_participant_cannot_download_someone_elses_certificate(
+        client, make_participant, make_episode, login, db, organizer):
+    from asnbelajar.attendance.services import check_in, finalize_episode, mark_attendance
+    from asnbelajar.certificates.models import Certificate
+    from asnbelajar.registrations.services import register
+
+    owner, other = make_participant(), make_participant()
+    episode = make_episode(starts_in=timedelta(minutes=-5))
+    register(episode.id, owner)
+    check_in(episode.id, owner, "AWAL23")
+    mark_attendance(episode, owner.id, attended=True, reason="hadir di ruang rapat",
+                    actor_id=organizer.id)
+    db.session.commit()
+    finalize_episode(episode.id, actor_id=organizer.id, force=True)
+    db.session.commit()
+    cert = db.session.query(Certificate).one()
+    login(other)
+    assert client.get(f"/certificates/{cert.verification_code}.pdf").status_code == 403
+    login(owner)
+    assert client.get(f"/certificates/{cert.verification_code}.pdf").status_code == 200
+
+
+def test_security_headers_are_set(client):
+    response = client.get("/")
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert "script-src 'self'" in response.headers["Content-Security-Policy"]
+
+
+def test_pages_use_no_cdn(client):
+    html = client.get("/").get_data(as_text=True)
+    assert "cdn.jsdelivr" not in html and "https://" not in re.sub(
+        r'href="https://(www\.)?youtube[^"]*"', "", html).split("<body")[0]
