@@ -77,4 +77,3 @@ class Defaults:
     SCHEDULER_LEASE_SECONDS = 60
     FINALIZE_GRACE_MINUTES = 30
 
-    SEED_DEMO_ON_RUN = True

@@ -20,7 +20,6 @@ import re
 import string
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -644,9 +643,8 @@ def seed_demo(participants: int = 2000, echo: Callable[[str], object] = print) -
 
     tiers = _activity_tiers(people, rng)
     past = [e for e in episodes if not e.upcoming]
-    with _ready_emails_suppressed():
-        for item in past:
-            _seed_past_episode(item, tiers, demo, rng)
+    for item in past:
+        _seed_past_episode(item, tiers, demo, rng)
     clock.lap(f"{len(past)} past episodes registered, checked in and finalized")
 
     for item in (e for e in episodes if e.upcoming):
@@ -699,25 +697,6 @@ def _seeded() -> bool:
     return db.session.scalar(
         select(AuditEvent.id).where(AuditEvent.action == SEED_MARKER).limit(1)
     ) is not None
-
-
-@contextmanager
-def _ready_emails_suppressed() -> Iterator[None]:
-    """Finalize queues one "certificate ready" email per certificate, one INSERT each
-    (about 350 µs and 5 KB of rendered text a row): half a million for a 100,000-person
-    seed, all to made-up addresses. Seeding skips them.
-
-    TODO: remove once finalize_episode accepts notify=False (or queues the emails with one
-    INSERT ... SELECT like notify_registrants).
-    """
-    from .certificates import services as certificates
-
-    original = certificates.queue_ready_emails
-    certificates.queue_ready_emails = lambda episode, since: 0
-    try:
-        yield
-    finally:
-        certificates.queue_ready_emails = original
 
 
 def _chunks(rows: Sequence[dict], size: int = CHUNK) -> Iterator[Sequence[dict]]:
@@ -1414,7 +1393,7 @@ def _seed_past_episode(item: _Seeded, tiers: Tiers, demo: _DemoAccounts,
         _publish(episode, demo.organizer_id)
         db.session.flush()
     before = to_db(now_utc())
-    finalize_episode(item.id, actor_id=demo.organizer_id, force=False)
+    finalize_episode(item.id, actor_id=demo.organizer_id, force=False, notify=False)
     # The scheduler finalized the season back then: date the certificates accordingly.
     issued = item.ends_at + timedelta(minutes=45)
     db.session.execute(

@@ -29,7 +29,6 @@ BASE_CONFIG: dict[str, Any] = {
     "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
     "BASE_URL": "http://asnbelajar.test",
     "SERVER_NAME": None,
-    "SEED_DEMO_ON_RUN": False,
 }
 
 

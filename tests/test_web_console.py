@@ -29,7 +29,6 @@ CONFIG = {
     "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
     "BOOTSTRAP_SERVE_LOCAL": True,
     "BASE_URL": "http://asnbelajar.test",
-    "SEED_DEMO_ON_RUN": False,
 }
 
 

@@ -47,8 +47,7 @@ def web_app_factory(tmp_path):
             "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
             "BOOTSTRAP_SERVE_LOCAL": True,
             "BASE_URL": "http://asnbelajar.test",
-            "SEED_DEMO_ON_RUN": False,
-            **config,
+                    **config,
         })
         app.instance_path = str(tmp_path / "instance")
         for endpoint, rule in _FOREIGN_ENDPOINTS:

@@ -358,8 +358,8 @@ class FinalizeSummary:
                 "certificates_issued": self.certificates_issued}
 
 
-def finalize_episode(episode_id: int, *, actor_id: int | None,
-                     force: bool = False) -> FinalizeSummary:
+def finalize_episode(episode_id: int, *, actor_id: int | None, force: bool = False,
+                     notify: bool = True) -> FinalizeSummary:
     """Compute verdicts, issue certificates and credit JP for everyone eligible.
 
     Set-based throughout; idempotent (a rerun issues and credits nothing new); concurrent
@@ -381,7 +381,7 @@ def finalize_episode(episode_id: int, *, actor_id: int | None,
     eligible = eligible_condition(episode)
     issued = issue_participant_certificates(episode, eligible)
     credited = credit_episode(episode)
-    if issued:
+    if issued and notify:
         queue_ready_emails(episode, started)
     first = episode.finalized_at is None
     episode.finalized_at = episode.finalized_at or started
