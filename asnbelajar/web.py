@@ -71,7 +71,9 @@ def select_locale() -> str:
         return current_user.locale
     if session.get("lang") in ("id", "en"):
         return session["lang"]
-    return request.accept_languages.best_match(["id", "en"]) or "id"
+    # Indonesian first: English only when the visitor chose it (a browser's English
+    # Accept-Language is common on government machines and is not a choice).
+    return "id"
 
 
 def viewer_timezone() -> str:

@@ -115,11 +115,13 @@ def test_simultaneous_checkins_by_one_participant_make_one_row(app, make_episode
     _db.session.commit()
 
     def attempt(_):
-        return check_in(episode_id, _db.session.get(User, user_id), "awal23").check_in.id
+        result = check_in(episode_id, _db.session.get(User, user_id), "awal23")
+        return result.check_in.id, result.created
 
-    ids = run_parallel(app, 30, list(range(60)), attempt)
-    assert all(not isinstance(i, Exception) for i in ids), ids
-    assert len(set(ids)) == 1
+    results = run_parallel(app, 30, list(range(60)), attempt)
+    assert all(not isinstance(r, Exception) for r in results), results
+    assert len({row_id for row_id, _ in results}) == 1
+    assert [created for _, created in results].count(True) == 1  # one 201, the rest 200
     assert _db.session.scalar(select(func.count()).select_from(CheckIn)) == 1
 
 

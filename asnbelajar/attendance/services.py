@@ -105,13 +105,15 @@ def check_in(episode_id: int, user: User, code: str, ip: str | None = None) -> C
     if registration.status == "waitlisted":
         raise Conflict(_l("Anda masih dalam daftar tunggu episode ini, sehingga belum dapat "
                           "presensi."), code="waitlisted")
-    result = db.session.execute(
-        insert_ignore(CheckIn.__table__).values(
+    table = CheckIn.__table__
+    inserted = db.session.execute(
+        insert_ignore(table).values(
             checkpoint_id=checkpoint.id, episode_id=episode.id, user_id=user.id,
             created_at=to_db(now), ip=(ip or "")[:45] or None,
-        )
-    )
-    created = bool(result.rowcount)
+        ).returning(table.c.id)
+    ).first()
+    # RETURNING tells whether this request wrote the row (a concurrent repeat gets none).
+    created = inserted is not None
     row = db.session.scalar(
         select(CheckIn).where(CheckIn.checkpoint_id == checkpoint.id,
                               CheckIn.user_id == user.id)

@@ -50,14 +50,16 @@ def queue_email(
         {"filename": fn, "content_type": ct, "data": base64.b64encode(data).decode()}
         for fn, ct, data in (attachments or [])
     ]
-    result = db.session.execute(
-        insert_ignore(OutboxEmail.__table__).values(
+    table = OutboxEmail.__table__
+    inserted = db.session.execute(
+        insert_ignore(table).values(
             dedupe_key=dedupe_key[:200], to_addr=to_addr, subject=subject[:300],
             body_text=body_text, body_html=body_html, attachments=files, status="pending",
             attempts=0, next_attempt_at=to_db(now_utc()), created_at=to_db(now_utc()),
-        )
-    )
-    return bool(result.rowcount)
+        ).returning(table.c.id)
+    ).first()
+    # RETURNING, not rowcount: drivers disagree on rowcount for ON CONFLICT DO NOTHING.
+    return inserted is not None
 
 
 def build_message(email: OutboxEmail) -> EmailMessage:
