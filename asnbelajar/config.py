@@ -58,6 +58,14 @@ class Defaults:
     OUTBOX_MAX_ATTEMPTS = 8
     OUTBOX_BATCH_SIZE = 200
 
+    # Uploads (stored under instance/uploads/ with random names)
+    UPLOAD_FOLDER = None  # default: <instance>/uploads
+    IMAGE_MAX_BYTES = 5 * 1024 * 1024
+    MATERIAL_MAX_BYTES = 20 * 1024 * 1024
+    EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
+    IMPORT_MAX_BYTES = 10 * 1024 * 1024
+    REPORT_MAX_BYTES = 10 * 1024 * 1024
+
     # Learning hours
     JP_TARGET = 20
     JP_MINUTES = 45

@@ -203,3 +203,30 @@ class Checkpoint(db.Model):
     def is_open(self, now: datetime | None = None) -> bool:
         now = now or now_utc()
         return as_utc(self.opens_at) <= now < as_utc(self.closes_at)
+
+
+class Material(db.Model):
+    """A file a speaker shares with registered participants (slides, handouts)."""
+
+    __tablename__ = "material"
+    __table_args__ = (
+        CheckConstraint("size_bytes > 0", name="size"),
+        UniqueConstraint("stored_name"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    episode_id: Mapped[int] = mapped_column(
+        ForeignKey("episode.id", ondelete="CASCADE"), index=True
+    )
+    speaker_id: Mapped[int | None] = mapped_column(ForeignKey("speaker.id"))
+    title: Mapped[str] = mapped_column(String(200))
+    original_name: Mapped[str] = mapped_column(String(255))
+    # Random name under instance/uploads/materials/: never a user-supplied path.
+    stored_name: Mapped[str] = mapped_column(String(80))
+    content_type: Mapped[str] = mapped_column(String(120))
+    size_bytes: Mapped[int]
+    uploaded_by: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    created_at: Mapped[datetime] = mapped_column(default=_now)
+
+    episode: Mapped[Episode] = relationship()
+    speaker: Mapped[Speaker | None] = relationship()
