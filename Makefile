@@ -31,6 +31,9 @@ run: $(VENV)/.installed
 		$(BIN)/python -c 'from asnbelajar.demo import DEMO_LOGINS as L; print("Demo logins:"); [print(f"  {r:<12} {e:<32} {p}") for r, e, p in L]'; \
 	fi
 	@echo "ASN Belajar: http://$(HOST):$(PORT)  (emails are written to instance/mail/)"
+	@# The scheduler (outbox, reminders, finalize) runs beside the server and stops with it.
+	@$(BIN)/asnbelajar scheduler & sched=$$!; \
+	trap 'kill $$sched 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/asnbelajar run --host $(HOST) --port $(PORT) --with-threads
 
 test: $(VENV)/.installed-test
