@@ -52,6 +52,7 @@ def create_app(test_config: dict[str, Any] | None = None, *, production: bool = 
     from .ledger.views import bp as ledger_bp
     from .registrations.views import bp as registrations_bp
     from .reports.views import bp as reports_bp
+    from .speakers.views import bp as speakers_bp
 
     app.register_blueprint(episodes_bp)
     app.register_blueprint(accounts_bp)
@@ -62,6 +63,7 @@ def create_app(test_config: dict[str, Any] | None = None, *, production: bool = 
     app.register_blueprint(evaluations_bp)
     app.register_blueprint(reports_bp)
     app.register_blueprint(audit_bp)
+    app.register_blueprint(speakers_bp)
     app.register_blueprint(api_bp)
     ext.csrf.exempt(api_bp)  # the API authenticates with Bearer tokens only, never cookies
 

@@ -34,7 +34,7 @@ class Defaults:
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = False
     REMEMBER_COOKIE_HTTPONLY = True
-    MAX_CONTENT_LENGTH = 16 * 1024 * 1024
+    MAX_CONTENT_LENGTH = 21 * 1024 * 1024  # the largest upload (materials, 20 MB) + form
     PASSWORD_RESET_MAX_AGE = 3600  # seconds
 
     # Rate limits (Flask-Limiter)

@@ -1,0 +1,1 @@
+"""Speakers (narasumber): organizer CRUD, invitations, and the speaker portal."""

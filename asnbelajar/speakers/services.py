@@ -1,0 +1,584 @@
+"""Speaker use cases: profiles with photos, invitations to an account, the portal's
+figures, session materials and the speaker certificate.
+
+Uploads arrive as ``(stream, filename)`` pairs, so the web form, the API and the tests
+call the same functions without a request object.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, BinaryIO
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import Select, case, exists, func, or_, select, true
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
+
+from ..accounts.models import User
+from ..accounts.services import check_email, make_reset_token
+from ..attendance.models import AttendanceVerdict, CheckIn
+from ..audit.services import record_event, snapshot
+from ..certificates.models import Certificate
+from ..certificates.services import issue_speaker_certificate
+from ..episodes.models import Episode, EpisodeSpeaker, Material, Speaker
+from ..errors import Conflict, NotFound, ValidationError
+from ..evaluations.models import Evaluation
+from ..evaluations.services import episode_aggregates
+from ..extensions import db
+from ..registrations.models import Registration
+from ..timeutil import now_utc, to_db
+from ..uploads import delete_stored, store_document, store_image
+
+Upload = tuple[BinaryIO, str]
+
+AUDIT_FIELDS = ("name", "email", "institution", "position", "bio", "photo", "user_id")
+MATERIAL_KINDS = ("pdf", "pptx")
+MAX_MATERIALS_PER_EPISODE = 20
+PHOTO_MAX_SIZE = (600, 600)
+MAX_COMMENTS = 200
+_CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f]")
+
+
+# Profiles ----------------------------------------------------------------------------------
+
+def get_speaker(speaker_id: int) -> Speaker:
+    speaker = db.session.get(Speaker, speaker_id)
+    if speaker is None:
+        raise NotFound(_l("Narasumber tidak ditemukan."))
+    return speaker
+
+
+def speakers_query(q: str | None = None) -> Select:
+    """Speakers by name; every word of ``q`` must appear in the name, email, institution
+    or position (so "eko ui" finds "Prof. Dr. Eko Prasojo" of Universitas Indonesia)."""
+    query = select(Speaker).order_by(func.lower(Speaker.name), Speaker.id)
+    for word in " ".join((q or "").split()).lower()[:100].split():
+        escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        pattern = f"%{escaped}%"
+        query = query.where(or_(*(
+            func.lower(column).like(pattern, escape="\\")
+            for column in (Speaker.name, Speaker.email, Speaker.institution, Speaker.position)
+        )))
+    return query
+
+
+def session_counts(speaker_ids: list[int]) -> dict[int, dict[str, int]]:
+    """Sessions and coming sessions per speaker, for a page of speakers in one query."""
+    if not speaker_ids:
+        return {}
+    now = to_db(now_utc())
+    rows = db.session.execute(
+        select(
+            EpisodeSpeaker.speaker_id,
+            func.count(func.distinct(EpisodeSpeaker.episode_id)),
+            func.count(func.distinct(case(
+                ((Episode.ends_at > now) & (Episode.status != "cancelled"), Episode.id)))),
+        )
+        .join(Episode, Episode.id == EpisodeSpeaker.episode_id)
+        .where(EpisodeSpeaker.speaker_id.in_(speaker_ids))
+        .group_by(EpisodeSpeaker.speaker_id)
+    ).all()
+    return {sid: {"sessions": total, "upcoming": coming} for sid, total, coming in rows}
+
+
+def account_states(speakers: list[Speaker]) -> dict[int, str]:
+    """Per speaker: "none" (no account), "invited" (account without a password yet) or
+    "active" (can sign in); one query for the page."""
+    user_ids = [s.user_id for s in speakers if s.user_id]
+    has_password = dict(db.session.execute(
+        select(User.id, User.password_hash.is_not(None)).where(User.id.in_(user_ids))
+    ).all()) if user_ids else {}
+    states = {}
+    for speaker in speakers:
+        if speaker.user_id is None or speaker.user_id not in has_password:
+            states[speaker.id] = "none"
+        else:
+            states[speaker.id] = "active" if has_password[speaker.user_id] else "invited"
+    return states
+
+
+def sessions_of_speaker(speaker_id: int) -> list[tuple[Episode, str]]:
+    """Every (episode, role) of the speaker, latest first."""
+    return list(db.session.execute(
+        select(Episode, EpisodeSpeaker.role)
+        .join(EpisodeSpeaker, EpisodeSpeaker.episode_id == Episode.id)
+        .where(EpisodeSpeaker.speaker_id == speaker_id)
+        .order_by(Episode.starts_at.desc(), EpisodeSpeaker.position)
+    ).all())
+
+
+def _one_line(value: Any, limit: int, label) -> str | None:
+    text = " ".join(str(value or "").split())
+    if len(text) > limit:
+        raise ValidationError(_l("%(field)s maksimal %(n)d karakter.", field=label, n=limit))
+    return text or None
+
+
+def _apply(speaker: Speaker, data: dict[str, Any]) -> None:
+    name = _one_line(data.get("name"), 200, _l("Nama"))
+    if not name:
+        raise ValidationError(_l("Nama narasumber wajib diisi."), field="name")
+    speaker.name = name
+    raw_email = str(data.get("email") or "").strip()
+    email = check_email(raw_email) if raw_email else None
+    if email:
+        clash = db.session.scalar(select(Speaker.id).where(
+            Speaker.email == email, Speaker.id != (speaker.id or 0)))
+        if clash:
+            raise Conflict(_l("Email ini sudah dipakai narasumber lain."), code="email_taken",
+                           field="email")
+    speaker.email = email
+    speaker.institution = _one_line(data.get("institution"), 200, _l("Instansi"))
+    speaker.position = _one_line(data.get("position"), 200, _l("Jabatan"))
+    bio = str(data.get("bio") or "").replace("\r\n", "\n").strip()
+    if len(bio) > 5000:
+        raise ValidationError(_l("Profil singkat maksimal 5000 karakter."), field="bio")
+    speaker.bio = bio or None
+
+
+def _link_existing_account(speaker: Speaker) -> None:
+    """An account with the speaker's email is the same person (as when attaching a speaker
+    to an episode): link it, unless it already belongs to another speaker."""
+    if speaker.user_id is not None or not speaker.email:
+        return
+    user_id = db.session.scalar(select(User.id).where(User.email == speaker.email))
+    if user_id is None:
+        return
+    taken = db.session.scalar(select(Speaker.id).where(Speaker.user_id == user_id))
+    if taken is None:
+        speaker.user_id = user_id
+
+
+def _store_photo(photo: Upload | None) -> str | None:
+    if photo is None:
+        return None
+    stream, filename = photo
+    stored = store_image(stream, filename or "foto", folder="speakers",
+                         max_bytes=int(current_app.config["IMAGE_MAX_BYTES"]),
+                         max_size=PHOTO_MAX_SIZE)
+    return stored.stored_name
+
+
+def _flush_speaker(new_photo: str | None) -> None:
+    try:
+        with db.session.begin_nested():
+            db.session.flush()
+    except IntegrityError:
+        # Another organizer saved the same email a moment ago; the unique index decided.
+        delete_stored(new_photo)
+        raise Conflict(_l("Email ini sudah dipakai narasumber lain."), code="email_taken",
+                       field="email") from None
+
+
+def create_speaker(data: dict[str, Any], actor_id: int | None, *,
+                   photo: Upload | None = None) -> Speaker:
+    speaker = Speaker()
+    _apply(speaker, data)
+    # Stored only once the fields are valid, so a refused form leaves no file behind.
+    speaker.photo = _store_photo(photo)
+    _link_existing_account(speaker)
+    db.session.add(speaker)
+    _flush_speaker(speaker.photo)
+    record_event(actor_id, "speaker.create", "speaker", speaker.id,
+                 after=snapshot(speaker, AUDIT_FIELDS))
+    return speaker
+
+
+def update_speaker(speaker: Speaker, data: dict[str, Any], actor_id: int | None, *,
+                   photo: Upload | None = None, remove_photo: bool = False) -> Speaker:
+    before = snapshot(speaker, AUDIT_FIELDS)
+    old_photo = speaker.photo
+    _apply(speaker, data)
+    new_photo = _store_photo(photo)
+    if new_photo:
+        speaker.photo = new_photo
+    elif remove_photo:
+        speaker.photo = None
+    _link_existing_account(speaker)
+    _flush_speaker(new_photo)
+    if old_photo and speaker.photo != old_photo:
+        # After the flush: the row no longer points at the old file.
+        delete_stored(old_photo)
+    after = snapshot(speaker, AUDIT_FIELDS)
+    changed = {k: v for k, v in before.items() if after[k] != v}
+    if changed:
+        record_event(actor_id, "speaker.update", "speaker", speaker.id,
+                     before=changed, after={k: after[k] for k in changed})
+    return speaker
+
+
+def delete_speaker(speaker: Speaker, actor_id: int | None) -> None:
+    """Only a speaker with no sessions (and so no materials or certificates) can go:
+    certificates and the audit trail keep pointing at the row otherwise."""
+    sessions = db.session.scalar(select(func.count()).select_from(EpisodeSpeaker).where(
+        EpisodeSpeaker.speaker_id == speaker.id)) or 0
+    if sessions:
+        raise Conflict(_l("Narasumber ini tercatat di %(n)d sesi dan tidak dapat dihapus. "
+                          "Lepaskan dari episode terlebih dahulu.", n=sessions),
+                       code="has_sessions")
+    held = db.session.scalar(select(
+        exists().where(Material.speaker_id == speaker.id)
+        | exists().where(Certificate.speaker_id == speaker.id)))
+    if held:
+        raise Conflict(_l("Narasumber ini memiliki materi atau sertifikat dan tidak dapat "
+                          "dihapus."), code="has_records")
+    before = snapshot(speaker, AUDIT_FIELDS)
+    photo, speaker_id = speaker.photo, speaker.id
+    db.session.delete(speaker)
+    db.session.flush()
+    delete_stored(photo)
+    record_event(actor_id, "speaker.delete", "speaker", speaker_id, before=before)
+
+
+# Invitations -------------------------------------------------------------------------------
+
+@dataclass
+class Invitation:
+    user: User
+    created: bool          # a new speaker account was made
+    linked: bool           # an existing account was linked to the speaker now
+    set_password: bool     # the email carries a set-password link
+
+
+def _create_speaker_account(speaker: Speaker) -> User:
+    """A speaker account without a password: the invitation's link sets it."""
+    user = User(email=speaker.email, full_name=speaker.name[:200], role="speaker",
+                password_hash=None)
+    try:
+        with db.session.begin_nested():
+            db.session.add(user)
+            db.session.flush()
+    except IntegrityError:
+        raise Conflict(_l("Email ini baru saja didaftarkan. Coba undang sekali lagi."),
+                       code="email_taken") from None
+    return user
+
+
+def upcoming_sessions(speaker_id: int, limit: int = 3) -> list[tuple[Episode, str]]:
+    return list(db.session.execute(
+        select(Episode, EpisodeSpeaker.role)
+        .join(EpisodeSpeaker, EpisodeSpeaker.episode_id == Episode.id)
+        .where(EpisodeSpeaker.speaker_id == speaker_id, Episode.status == "published",
+               Episode.ends_at > to_db(now_utc()))
+        .order_by(Episode.starts_at).limit(limit)
+    ).all())
+
+
+def invite_speaker(speaker: Speaker, actor_id: int | None) -> Invitation:
+    """Give the speaker an account and email them the way in.
+
+    No account with the email: a "speaker" account without a password is created and the
+    email carries a set-password link (the password-reset token, single use). An existing
+    account is linked and keeps its role (a participant may also speak). Inviting again
+    sends a fresh email.
+    """
+    from ..notifications.services import queue_email, render_email
+
+    if not speaker.email:
+        raise ValidationError(_l("Isi email narasumber terlebih dahulu, lalu kirim undangan."),
+                              code="no_email", field="email")
+    created = linked = False
+    user = db.session.get(User, speaker.user_id) if speaker.user_id else None
+    if user is None:
+        user = db.session.scalar(select(User).where(User.email == speaker.email))
+        if user is None:
+            user = _create_speaker_account(speaker)
+            created = True
+        else:
+            other = db.session.scalar(select(Speaker.id).where(
+                Speaker.user_id == user.id, Speaker.id != speaker.id))
+            if other:
+                raise Conflict(_l("Akun dengan email ini sudah tertaut ke narasumber lain."),
+                               code="account_linked")
+            linked = True
+        speaker.user_id = user.id
+        db.session.flush()
+    if not user.is_active:
+        raise Conflict(_l("Akun narasumber ini nonaktif."), code="inactive")
+    cfg = current_app.config
+    link = None
+    if not user.password_hash:
+        link = f"{cfg['BASE_URL']}/reset-password/{make_reset_token(user)}"
+    subject, text, html = render_email(
+        "speaker_invited", user=user, speaker=speaker, link=link,
+        minutes=int(cfg["PASSWORD_RESET_MAX_AGE"]) // 60,
+        sessions=upcoming_sessions(speaker.id),
+    )
+    # A new key each time: inviting again is a deliberate resend.
+    queue_email(f"speaker-invite:{speaker.id}:{secrets.token_hex(8)}", user.email,
+                subject, text, html)
+    record_event(actor_id, "speaker.invite", "speaker", speaker.id,
+                 after={"user_id": user.id, "email": user.email, "account_created": created,
+                        "account_linked": linked})
+    return Invitation(user=user, created=created, linked=linked, set_password=link is not None)
+
+
+# The portal --------------------------------------------------------------------------------
+
+def speaker_of_user(user_id: int) -> Speaker | None:
+    return db.session.scalar(select(Speaker).where(Speaker.user_id == user_id))
+
+
+def speaker_roles(episode_id: int, speaker_id: int) -> list[str]:
+    return list(db.session.scalars(
+        select(EpisodeSpeaker.role).where(EpisodeSpeaker.episode_id == episode_id,
+                                          EpisodeSpeaker.speaker_id == speaker_id)
+        .order_by(EpisodeSpeaker.position)))
+
+
+def is_episode_speaker(episode_id: int, user_id: int) -> bool:
+    """Whether the user's linked speaker presents in this episode."""
+    return bool(db.session.scalar(select(exists().where(
+        EpisodeSpeaker.episode_id == episode_id,
+        EpisodeSpeaker.speaker_id == Speaker.id,
+        Speaker.user_id == user_id,
+    ))))
+
+
+@dataclass
+class SessionStats:
+    registered: int = 0
+    waitlisted: int = 0
+    checked_in: int = 0
+    attended: int = 0
+    evaluations: int = 0
+    speaker_score: float | None = None
+
+
+def session_stats(episode_ids: list[int]) -> dict[int, SessionStats]:
+    """Registrations, check-ins and verdicts per episode in one grouped query (each
+    registration joins at most one verdict, so nothing multiplies), plus one grouped
+    query for the evaluation count and speaker score."""
+    stats = {eid: SessionStats() for eid in episode_ids}
+    if not episode_ids:
+        return stats
+    checked_in = exists().where(CheckIn.episode_id == Registration.episode_id,
+                                CheckIn.user_id == Registration.user_id)
+    rows = db.session.execute(
+        select(
+            Registration.episode_id,
+            func.sum(case((Registration.status == "registered", 1), else_=0)),
+            func.sum(case((Registration.status == "waitlisted", 1), else_=0)),
+            func.sum(case((checked_in, 1), else_=0)),
+            func.sum(case((AttendanceVerdict.attended.is_(true()), 1), else_=0)),
+        )
+        .outerjoin(AttendanceVerdict, (AttendanceVerdict.episode_id == Registration.episode_id)
+                   & (AttendanceVerdict.user_id == Registration.user_id))
+        .where(Registration.episode_id.in_(episode_ids))
+        .group_by(Registration.episode_id)
+    ).all()
+    for eid, registered, waitlisted, checked, attended in rows:
+        s = stats[eid]
+        s.registered, s.waitlisted = int(registered or 0), int(waitlisted or 0)
+        s.checked_in, s.attended = int(checked or 0), int(attended or 0)
+    for eid, count, score in db.session.execute(
+        select(Evaluation.episode_id, func.count(), func.avg(Evaluation.score_speaker))
+        .where(Evaluation.episode_id.in_(episode_ids)).group_by(Evaluation.episode_id)
+    ).all():
+        stats[eid].evaluations = count
+        stats[eid].speaker_score = round(float(score), 2) if score is not None else None
+    return stats
+
+
+@dataclass
+class SpeakerSession:
+    episode: Episode
+    roles: list[str]
+    stats: SessionStats
+
+
+@dataclass
+class Portal:
+    upcoming: list[SpeakerSession] = field(default_factory=list)
+    past: list[SpeakerSession] = field(default_factory=list)
+    evaluations: int = 0
+    speaker_score: float | None = None   # weighted over all evaluated sessions
+
+
+def portal_for(speaker: Speaker, now: datetime | None = None) -> Portal:
+    """The speaker's sessions, coming ones soonest first, past ones latest first."""
+    now = now or now_utc()
+    rows = db.session.execute(
+        select(Episode, EpisodeSpeaker.role)
+        .join(EpisodeSpeaker, EpisodeSpeaker.episode_id == Episode.id)
+        .where(EpisodeSpeaker.speaker_id == speaker.id)
+        .order_by(Episode.starts_at, EpisodeSpeaker.position)
+    ).all()
+    episodes: dict[int, Episode] = {}
+    roles: dict[int, list[str]] = {}
+    for episode, role in rows:
+        episodes.setdefault(episode.id, episode)
+        roles.setdefault(episode.id, []).append(role)
+    stats = session_stats(list(episodes))
+    portal = Portal()
+    weighted = 0.0
+    for eid, episode in episodes.items():
+        item = SpeakerSession(episode, roles[eid], stats[eid])
+        (portal.past if episode.has_ended(now) else portal.upcoming).append(item)
+        if item.stats.speaker_score is not None:
+            portal.evaluations += item.stats.evaluations
+            weighted += item.stats.speaker_score * item.stats.evaluations
+    portal.past.reverse()
+    if portal.evaluations:
+        portal.speaker_score = round(weighted / portal.evaluations, 2)
+    return portal
+
+
+def evaluation_comments(episode_id: int, limit: int = MAX_COMMENTS) -> list[tuple[str, datetime]]:
+    """Free comments, newest first, without who wrote them."""
+    return list(db.session.execute(
+        select(Evaluation.comment, Evaluation.created_at)
+        .where(Evaluation.episode_id == episode_id, Evaluation.comment.is_not(None),
+               Evaluation.comment != "")
+        .order_by(Evaluation.created_at.desc(), Evaluation.id.desc()).limit(limit)
+    ).all())
+
+
+@dataclass
+class SessionDetail:
+    episode: Episode
+    roles: list[str]
+    stats: SessionStats
+    evaluation: dict[str, Any] | None
+    comments: list[tuple[str, datetime]]
+    materials: list[Material]
+    certificate: Certificate | None
+
+
+def session_detail(episode: Episode, speaker: Speaker | None,
+                   now: datetime | None = None) -> SessionDetail:
+    now = now or now_utc()
+    started = episode.starts_at_utc <= now
+    evaluation = episode_aggregates(episode.id) if started else None
+    certificate = None
+    if speaker is not None:
+        certificate = db.session.scalar(select(Certificate).where(
+            Certificate.episode_id == episode.id, Certificate.speaker_id == speaker.id,
+            Certificate.kind == "speaker", Certificate.revoked_at.is_(None)))
+    return SessionDetail(
+        episode=episode,
+        roles=speaker_roles(episode.id, speaker.id) if speaker else [],
+        stats=session_stats([episode.id])[episode.id],
+        evaluation=evaluation,
+        comments=evaluation_comments(episode.id) if evaluation and evaluation["count"] else [],
+        materials=materials_for_episode(episode.id),
+        certificate=certificate,
+    )
+
+
+# Materials ---------------------------------------------------------------------------------
+
+def materials_for_episode(episode_id: int) -> list[Material]:
+    """An episode's materials in upload order, with their speakers loaded."""
+    return list(db.session.scalars(
+        select(Material).options(joinedload(Material.speaker))
+        .where(Material.episode_id == episode_id)
+        .order_by(Material.created_at, Material.id)
+    ))
+
+
+def get_material(episode_id: int, material_id: int) -> Material:
+    material = db.session.get(Material, material_id)
+    if material is None or material.episode_id != episode_id:
+        raise NotFound(_l("Materi tidak ditemukan."))
+    return material
+
+
+def _display_name(filename: str) -> str:
+    # Browsers on Windows may send a full path; keep the last part, printable only.
+    name = re.split(r"[\\/]", filename or "")[-1]
+    return _CONTROL_CHARS.sub("", name).strip()[:255]
+
+
+def add_material(episode: Episode, upload: Upload, *, speaker: Speaker | None,
+                 title: str | None, actor_id: int | None) -> Material:
+    """Store a PDF or PPTX (checked by its bytes, size-limited) for the episode."""
+    if episode.status == "cancelled":
+        raise Conflict(_l("Episode ini dibatalkan; materi tidak dapat ditambahkan."),
+                       code="cancelled")
+    stream, filename = upload
+    name = _display_name(filename)
+    if not name:
+        raise ValidationError(_l("Pilih berkas materi (PDF atau PPTX)."), field="file")
+    clean_title = " ".join((title or "").split())
+    if len(clean_title) > 200:
+        raise ValidationError(_l("Judul materi maksimal 200 karakter."), field="title")
+    count = db.session.scalar(select(func.count()).select_from(Material).where(
+        Material.episode_id == episode.id)) or 0
+    if count >= MAX_MATERIALS_PER_EPISODE:
+        raise Conflict(_l("Satu episode paling banyak %(n)d materi.",
+                          n=MAX_MATERIALS_PER_EPISODE), code="too_many")
+    stored = store_document(stream, name, folder="materials", allowed=MATERIAL_KINDS,
+                            max_bytes=int(current_app.config["MATERIAL_MAX_BYTES"]))
+    material = Material(
+        episode_id=episode.id, speaker_id=speaker.id if speaker else None,
+        title=clean_title or name.rsplit(".", 1)[0][:200] or name[:200],
+        original_name=name, stored_name=stored.stored_name,
+        content_type=stored.content_type, size_bytes=stored.size_bytes, uploaded_by=actor_id,
+    )
+    db.session.add(material)
+    db.session.flush()
+    record_event(actor_id, "material.upload", "episode", episode.id,
+                 after={"material_id": material.id, "title": material.title,
+                        "file": name, "size_bytes": material.size_bytes,
+                        "speaker_id": material.speaker_id})
+    return material
+
+
+def delete_material(material: Material, actor_id: int | None) -> None:
+    stored, episode_id = material.stored_name, material.episode_id
+    before = {"material_id": material.id, "title": material.title,
+              "file": material.original_name, "speaker_id": material.speaker_id}
+    db.session.delete(material)
+    db.session.flush()
+    delete_stored(stored)
+    record_event(actor_id, "material.delete", "episode", episode_id, before=before)
+
+
+def can_manage_material(material: Material, user) -> bool:
+    """Organizers, and the speaker who owns the material."""
+    if user is None or not user.is_authenticated:
+        return False
+    if user.role == "organizer":
+        return True
+    return material.speaker is not None and material.speaker.user_id == user.id
+
+
+def can_download_material(episode: Episode, user, now: datetime | None = None) -> bool:
+    """Organizers and the episode's speakers at any time; participants registered (not
+    waitlisted or cancelled) once the episode has started."""
+    if user is None or not user.is_authenticated:
+        return False
+    if user.role == "organizer" or is_episode_speaker(episode.id, user.id):
+        return True
+    if episode.status != "published" or (now or now_utc()) < episode.starts_at_utc:
+        return False
+    return bool(db.session.scalar(select(exists().where(
+        Registration.episode_id == episode.id, Registration.user_id == user.id,
+        Registration.status == "registered"))))
+
+
+# Certificate -------------------------------------------------------------------------------
+
+def speaker_certificate(episode: Episode, speaker: Speaker,
+                        now: datetime | None = None) -> Certificate:
+    """The speaker's certificate for a held episode, issued on first request."""
+    if episode.status != "published" or not episode.has_ended(now):
+        raise Conflict(_l("Sertifikat narasumber tersedia setelah episode selesai."),
+                       code="not_ended")
+    try:
+        with db.session.begin_nested():
+            return issue_speaker_certificate(episode, speaker)
+    except IntegrityError:
+        # A second click raced the first; the partial unique index kept one certificate.
+        cert = db.session.scalar(select(Certificate).where(
+            Certificate.episode_id == episode.id, Certificate.speaker_id == speaker.id,
+            Certificate.kind == "speaker", Certificate.revoked_at.is_(None)))
+        if cert is None:
+            raise
+        return cert
