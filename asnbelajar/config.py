@@ -18,6 +18,7 @@ class Defaults:
     SQLALCHEMY_ENGINE_OPTIONS: dict = {}
 
     BASE_URL = "http://127.0.0.1:5000"
+    PRIVACY_CONTACT_EMAIL = None  # shown on the privacy notice when set
     TIMEZONE = "Asia/Jakarta"
     BABEL_DEFAULT_LOCALE = "id"
     BABEL_DEFAULT_TIMEZONE = "UTC"

@@ -167,3 +167,15 @@ class ResetPasswordForm(FlaskForm):
         validators=[DataRequired(), EqualTo("password", message=_l("Kata sandi tidak sama."))],
         render_kw={"autocomplete": "new-password"},
     )
+
+
+class DeleteAccountForm(FlaskForm):
+    password = PasswordField(
+        _l("Kata sandi saat ini"), validators=[DataRequired(), Length(max=200)],
+        render_kw={"autocomplete": "current-password"},
+    )
+    confirmation = StringField(
+        _l("Ketik HAPUS untuk mengonfirmasi"), validators=[DataRequired(), Length(max=20)],
+        render_kw={"autocomplete": "off", "autocapitalize": "characters",
+                   "spellcheck": "false"},
+    )

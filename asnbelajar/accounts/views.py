@@ -1,12 +1,15 @@
 """Web pages of the accounts domain: login, sign-up, password reset, profile, language,
-privacy notice, and the instansi suggestions used by the sign-up form."""
+privacy notice, personal-data download and account deletion, and the instansi
+suggestions used by the sign-up form."""
 
 from __future__ import annotations
 
+import json
 from urllib.parse import urlsplit
 
 from flask import (
     Blueprint,
+    abort,
     current_app,
     flash,
     jsonify,
@@ -19,13 +22,13 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import case, select
-from sqlalchemy.exc import IntegrityError
 
-from ..errors import Conflict, DomainError
+from ..errors import DomainError
 from ..extensions import db, limiter
-from ..timeutil import now_utc, to_db
+from ..timeutil import now_utc, to_local
 from .forms import (
     AccountForm,
+    DeleteAccountForm,
     ForgotPasswordForm,
     LoginForm,
     ProfileForm,
@@ -33,17 +36,19 @@ from .forms import (
     SignupForm,
 )
 from .models import Instansi
-from .nip import NIPError, parse_nip
 from .services import (
     CONSENT_VERSION,
+    DELETE_CONFIRMATION_WORD,
     ProfileData,
-    apply_profile,
     authenticate,
     change_locale,
-    nip_taken,
+    consent_needed,
+    delete_own_account,
+    export_personal_data,
     request_password_reset,
     reset_password,
     sign_up,
+    update_profile,
     user_for_reset_token,
 )
 
@@ -216,62 +221,30 @@ def reset(token: str):
 @bp.route("/me/profile", methods=["GET", "POST"])
 @login_required
 def profile():
+    """Own name, display zone and (participants) profile; anonymous: login redirect."""
     user = current_user
     prof = user.profile
     if prof is None:
-        return _account_only(user)
-    form = ProfileForm(obj=None if request.method == "POST" else _ProfileView(user))
-    needs_consent = prof.consent_at is None
+        form = AccountForm(obj=None if request.method == "POST" else user)
+    else:
+        form = ProfileForm(obj=None if request.method == "POST" else _ProfileView(user))
     if form.validate_on_submit():
         try:
-            if needs_consent and not form.consent.data:
-                raise DomainError(_("Persetujuan pemrosesan data pribadi diperlukan."),
-                                  field="consent")
-            data = _profile_data(form)
-            # Checked before apply_profile: it may flush (new instansi) with the NIP set,
-            # and a taken NIP must be a form error, not a failed flush.
-            if _taken_nip(data.nip, user.id):
-                raise Conflict(_("NIP ini sudah terdaftar."), code="nip_taken", field="nip")
-            apply_profile(prof, data)
-            user.full_name = " ".join(form.full_name.data.split())[:200]
-            user.timezone = form.timezone.data
-            if needs_consent:
-                # Accounts created by an organizer or the CLI record consent here.
-                prof.consent_version = CONSENT_VERSION
-                prof.consent_at = to_db(now_utc())
+            update_profile(
+                user, full_name=form.full_name.data, timezone=form.timezone.data,
+                data=_profile_data(form) if prof else None,
+                consent=form.consent.data if prof else None,
+            )
             db.session.commit()
         except DomainError as err:
             db.session.rollback()
             attach_error(form, err)
-        except IntegrityError:
-            # Someone registered the same NIP between the check and the commit.
-            db.session.rollback()
-            form.nip.errors = [*form.nip.errors, _("NIP ini sudah terdaftar.")]
         else:
             flash(_("Profil tersimpan."), "success")
             return redirect(safe_next(request.args.get("next")) or url_for("accounts.profile"))
     return render_template("accounts/profile.html", form=form, profile=prof,
-                           needs_consent=needs_consent)
-
-
-def _taken_nip(raw: str | None, user_id: int) -> bool:
-    try:
-        info = parse_nip(raw) if raw and raw.strip() else None
-    except NIPError:
-        return False  # apply_profile reports the structural error under the field
-    return info is not None and nip_taken(info.nip, exclude_user_id=user_id)
-
-
-def _account_only(user):
-    form = AccountForm(obj=user)
-    if form.validate_on_submit():
-        user.full_name = " ".join(form.full_name.data.split())[:200]
-        user.timezone = form.timezone.data
-        db.session.commit()
-        flash(_("Profil tersimpan."), "success")
-        return redirect(url_for("accounts.profile"))
-    return render_template("accounts/profile.html", form=form, profile=None,
-                           needs_consent=False)
+                           needs_consent=consent_needed(prof),
+                           consent_version=CONSENT_VERSION)
 
 
 class _ProfileView:
@@ -306,3 +279,55 @@ def set_language():
 @bp.route("/privacy")
 def privacy():
     return render_template("accounts/privacy.html", consent_version=CONSENT_VERSION)
+
+
+def _participant_only() -> None:
+    """Data download and deletion are for participant accounts; organizers and speakers
+    get 403 (their accounts are managed by the organizer team)."""
+    if not current_user.is_participant:
+        abort(403)
+
+
+@bp.route("/me/data.json")
+@login_required
+def my_data():
+    """The participant's own data as a JSON download; anonymous: login redirect; other
+    roles: 403."""
+    _participant_only()
+    data = export_personal_data(current_user.id)
+    today = to_local(now_utc(), current_user.timezone).date().isoformat()
+    response = current_app.response_class(
+        json.dumps(data, ensure_ascii=False, indent=2) + "\n",
+        mimetype="application/json",
+    )
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="asnbelajar-data-saya-{today}.json"'
+    )
+    # Personal data must not linger in shared or proxy caches.
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/me/delete", methods=["GET", "POST"])
+@login_required
+@limiter.limit(_login_limit, methods=["POST"])
+def delete_account():
+    """Explain, then anonymize the account after the password and the word HAPUS;
+    anonymous: login redirect; other roles: 403."""
+    _participant_only()
+    form = DeleteAccountForm()
+    if form.validate_on_submit():
+        try:
+            delete_own_account(current_user, password=form.password.data,
+                               confirmation=form.confirmation.data)
+            db.session.commit()
+        except DomainError as err:
+            db.session.rollback()
+            attach_error(form, err)
+        else:
+            logout_user()
+            flash(_("Akun Anda sudah dihapus. Data pribadi Anda telah dianonimkan; "
+                    "sertifikat yang pernah terbit tetap dapat diverifikasi."), "info")
+            return redirect(url_for("episodes.home"))
+    return render_template("accounts/delete_account.html", form=form,
+                           word=DELETE_CONFIRMATION_WORD)

@@ -36,8 +36,9 @@ def training_rate(year: int) -> list[dict[str, Any]]:
         .join(Instansi, Instansi.id == ParticipantProfile.instansi_id)
         .join(active, active.c.user_id == ParticipantProfile.user_id)
         .outerjoin(totals, totals.c.user_id == ParticipantProfile.user_id)
-        .where(ParticipantProfile.employee_type.in_(("pns", "pppk")),
-               ParticipantProfile.anonymized.is_(False))
+        # Anonymized ASN still count: the agency's history must not change when a person
+        # exercises the right to deletion (only their identity is gone).
+        .where(ParticipantProfile.employee_type.in_(("pns", "pppk")))
         .group_by(Instansi.id, Instansi.name, Instansi.headcount)
         .order_by(Instansi.name)
     ).all()
