@@ -171,6 +171,7 @@ def init_web(app: Flask) -> None:
         # Flask-Login caches the user on g; when an app context outlives one request
         # (tests, scripts), the next request must authenticate on its own.
         g.pop("_login_user", None)
+        g.pop("_flask_babel", None)  # and Flask-Babel its locale
 
     @app.after_request
     def security_headers(response):
