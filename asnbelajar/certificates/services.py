@@ -255,6 +255,13 @@ def reissue_certificate(cert: Certificate, *, actor_id: int | None,
     from ..ledger.services import recredit_episode
 
     episode = db.session.get(Episode, cert.episode_id)
+    if cert.kind == "participant" and cert.revoked_at is not None:
+        replacement = db.session.scalar(select(Certificate.number).where(
+            Certificate.episode_id == cert.episode_id, Certificate.user_id == cert.user_id,
+            Certificate.kind == "participant", Certificate.revoked_at.is_(None)))
+        if replacement:
+            raise Conflict(_l("Sertifikat ini sudah diganti dengan %(number)s.",
+                              number=replacement), code="already_reissued")
     if cert.revoked_at is None:
         revoke_certificate(cert, reason=reason or "Diterbitkan ulang", actor_id=actor_id)
     if cert.kind != "participant":

@@ -1,13 +1,41 @@
-"""Web pages of the certificates domain: my certificates, PDF download, public verification."""
+"""Web pages of the certificates domain: my certificates, PDF download, public verification,
+and the organizers' search, revoke and reissue."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, make_response, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.exc import IntegrityError
+from wtforms import TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
 
-from ..errors import NotFound
-from ..extensions import limiter, login_manager
-from .services import can_download, certificate_by_code, certificates_of, render_pdf, verify
+from ..accounts.nip import format_nip, normalize_nip
+from ..episodes.forms import BaseForm
+from ..errors import DomainError, NotFound
+from ..extensions import db, limiter, login_manager
+from ..web import organizer_required
+from .models import Certificate
+from .services import (
+    can_download,
+    certificate_by_code,
+    certificates_of,
+    reissue_certificate,
+    render_pdf,
+    revoke_certificate,
+    verify,
+)
 
 bp = Blueprint("certificates", __name__)
 
@@ -79,3 +107,158 @@ def verify_page(code: str):
     response.headers["X-Robots-Tag"] = "noindex, nofollow"
     response.headers["Cache-Control"] = "no-cache"
     return response
+
+
+# Organizer console: find, revoke and reissue certificates ---------------------------------
+
+ADMIN_PER_PAGE = 25
+
+
+class RevokeForm(BaseForm):
+    reason = TextAreaField(
+        _l("Alasan pencabutan"),
+        validators=[DataRequired(_l("Alasan pencabutan wajib diisi.")), Length(max=400)],
+        description=_l("Tampil di halaman verifikasi publik sertifikat ini."),
+        render_kw={"rows": 3, "placeholder": _l("mis. peserta terbukti tidak hadir")},
+    )
+
+
+class ReissueForm(BaseForm):
+    reason = TextAreaField(
+        _l("Alasan penerbitan ulang"), validators=[Optional(), Length(max=400)],
+        description=_l("Menjadi alasan pencabutan sertifikat lama. Kosongkan untuk "
+                       "\u201cDiterbitkan ulang\u201d."),
+        render_kw={"rows": 2, "placeholder": _l("mis. perbaikan penulisan nama")},
+    )
+
+
+def _certificate_or_404(certificate_id: int) -> Certificate:
+    cert = db.session.get(Certificate, certificate_id)
+    if cert is None:
+        abort(404)
+    return cert
+
+
+def _safe_next(default: str) -> str:
+    """Only a path on this site: never an absolute URL an attacker could plant."""
+    target = request.values.get("next") or ""
+    if target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return default
+
+
+def _back_url(cert: Certificate) -> str:
+    if cert.kind == "participant" and cert.user_id:
+        return url_for("ledger.participant_ledger", user_id=cert.user_id, _anchor="sertifikat")
+    return url_for("certificates.admin_search", q=cert.number)
+
+
+def _live_replacement(cert: Certificate) -> Certificate | None:
+    """Another valid certificate of the same holder and episode (a reissue made earlier),
+    shown on the confirmation page; reissue_certificate refuses such a case on its own."""
+    if cert.kind != "participant":
+        return None
+    return db.session.scalar(select(Certificate).where(
+        Certificate.episode_id == cert.episode_id, Certificate.user_id == cert.user_id,
+        Certificate.kind == "participant", Certificate.revoked_at.is_(None),
+        Certificate.id != cert.id))
+
+
+def _search_condition(query: str):
+    """Number (any part), verification code (or a pasted verification URL), holder name
+    (every word) or NIP digits."""
+    text = " ".join(query.split())
+    lowered = text.lower()
+    conditions = [
+        func.lower(Certificate.number).contains(lowered, autoescape=True),
+        Certificate.verification_code == _code_from_input(text),
+        and_(*(func.lower(Certificate.name).contains(word, autoescape=True)
+               for word in lowered.split())),
+    ]
+    digits = normalize_nip(text)
+    if digits.isascii() and digits.isdigit() and len(digits) >= 4:
+        conditions.append(Certificate.nip.contains(digits))
+    return or_(*conditions)
+
+
+@bp.get("/console/certificates")
+@organizer_required
+def admin_search():
+    """Organizers: search every certificate, newest first."""
+    query = request.args.get("q", "").strip()[:200]
+    status = request.args.get("status", "")
+    stmt = select(Certificate).order_by(Certificate.issued_at.desc(), Certificate.id.desc())
+    if query:
+        stmt = stmt.where(_search_condition(query))
+    if status == "valid":
+        stmt = stmt.where(Certificate.revoked_at.is_(None))
+    elif status == "revoked":
+        stmt = stmt.where(Certificate.revoked_at.is_not(None))
+    else:
+        status = ""
+    page = db.paginate(stmt, page=request.args.get("page", 1, type=int),
+                       per_page=ADMIN_PER_PAGE, error_out=False)
+    return render_template("certificates/admin.html", page=page, q=query, status=status)
+
+
+@bp.route("/console/certificates/<int:certificate_id>/revoke", methods=["GET", "POST"])
+@organizer_required
+def revoke(certificate_id: int):
+    """Confirm, then revoke with a reason; the JP credit that came with it is reversed.
+    404: unknown certificate."""
+    cert = _certificate_or_404(certificate_id)
+    back = _safe_next(_back_url(cert))
+    form = RevokeForm()
+    if cert.revoked_at is None and form.validate_on_submit():
+        try:
+            revoke_certificate(cert, reason=form.reason.data, actor_id=current_user.id)
+            db.session.commit()
+        except DomainError as err:
+            db.session.rollback()
+            flash(err.message, "danger")
+        else:
+            flash(_("Sertifikat %(n)s dicabut. Halaman verifikasi kini menyatakan DICABUT.",
+                    n=cert.number), "success")
+        return redirect(back)
+    if request.method == "POST" and cert.revoked_at is not None:
+        flash(_("Sertifikat ini sudah dicabut."), "warning")
+        return redirect(back)
+    return render_template("certificates/admin_action.html", action="revoke", cert=cert,
+                           form=form, back=back, format_nip=format_nip), (
+        422 if form.errors else 200)
+
+
+@bp.route("/console/certificates/<int:certificate_id>/reissue", methods=["GET", "POST"])
+@organizer_required
+def reissue(certificate_id: int):
+    """Confirm, then replace with a new number and code from today's profile data; the old
+    one is revoked and the JP credit moves. 404: unknown certificate."""
+    cert = _certificate_or_404(certificate_id)
+    back = _safe_next(_back_url(cert))
+    replacement = _live_replacement(cert)
+    blocked = None
+    if cert.kind != "participant":
+        blocked = _("Hanya sertifikat peserta yang dapat diterbitkan ulang di sini.")
+    elif replacement is not None:
+        blocked = _("Sertifikat ini sudah diganti oleh %(n)s.", n=replacement.number)
+    form = ReissueForm()
+    if form.validate_on_submit():
+        if blocked:
+            flash(blocked, "warning")
+            return redirect(back)
+        try:
+            new = reissue_certificate(cert, actor_id=current_user.id,
+                                      reason=(form.reason.data or "").strip())
+            db.session.commit()
+        except (DomainError, IntegrityError) as err:
+            # IntegrityError: a concurrent reissue of the same certificate won the race.
+            db.session.rollback()
+            flash(getattr(err, "message", None) or _("Sertifikat ini baru saja diterbitkan "
+                                                      "ulang oleh orang lain."), "danger")
+            return redirect(back)
+        flash(_("Sertifikat baru %(new)s diterbitkan; %(old)s dicabut.", new=new.number,
+                old=cert.number), "success")
+        return redirect(back)
+    return render_template("certificates/admin_action.html", action="reissue", cert=cert,
+                           form=form, back=back, blocked=blocked, replacement=replacement,
+                           format_nip=format_nip), (422 if form.errors else 200)

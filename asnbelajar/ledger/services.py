@@ -7,7 +7,7 @@ from datetime import date
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, exists, func, literal, select, true
+from sqlalchemy import and_, exists, func, literal, or_, select, true
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
@@ -19,7 +19,7 @@ from ..episodes.models import Episode
 from ..errors import Conflict, NotFound, ValidationError
 from ..evaluations.models import Evaluation
 from ..extensions import db
-from ..timeutil import local_year, now_utc, to_db
+from ..timeutil import local_year, now_utc, to_db, to_local
 from .models import LedgerEntry
 
 
@@ -123,7 +123,7 @@ def add_external_credit(
         raise ValidationError(_l("Nama pelatihan wajib diisi."), field="title")
     if not isinstance(jp, int) or jp <= 0 or jp > 200:
         raise ValidationError(_l("JP harus bilangan bulat 1-200."), field="jp")
-    if occurred_on > to_db(now_utc()).date():
+    if occurred_on > to_local(now_utc()).date():  # "today" in WIB, not in UTC
         raise ValidationError(_l("Tanggal pelatihan tidak boleh di masa depan."),
                               field="occurred_on")
     entry = LedgerEntry(
@@ -203,3 +203,235 @@ def recredit_episode(episode: Episode, user_id: int, certificate_id: int,
         raise Conflict(_l("Peserta sudah memiliki kredit JP untuk episode ini."),
                        code="already_credited") from None
     return entry
+
+
+# Statements: the ledger as readable lines (participant page, console, transcript) --------
+
+SOURCE_LABELS = {"episode_credit": "ASN Belajar", "external_credit": "Eksternal",
+                 "reversal": "Pembatalan"}
+
+
+def activity_date(entry: LedgerEntry, episode: Episode | None) -> date:
+    """When the learning happened: the episode's local date, the external training's
+    date, or (for a reversal) the local date it was recorded."""
+    if entry.kind == "episode_credit" and episode is not None:
+        return to_local(episode.starts_at, episode.timezone).date()
+    if entry.kind == "external_credit" and entry.occurred_on is not None:
+        return entry.occurred_on
+    return to_local(entry.created_at).date()
+
+
+@dataclass
+class LedgerLine:
+    """One entry with what a reader needs next to it, in reading order."""
+
+    entry: LedgerEntry
+    on: date
+    episode: Episode | None
+    certificate: Certificate | None
+    reverses: LedgerEntry | None  # the entry this reversal negates
+    reversed_by: LedgerEntry | None  # the reversal that negated this entry
+    running_total: int
+    reversed_activity: str | None = None
+
+    @property
+    def kind(self) -> str:
+        return self.entry.kind
+
+    @property
+    def jp(self) -> int:
+        return self.entry.jp
+
+    @property
+    def source(self) -> str:
+        return SOURCE_LABELS[self.entry.kind]
+
+    @property
+    def can_reverse(self) -> bool:
+        return self.entry.kind != "reversal" and self.reversed_by is None
+
+    @property
+    def activity(self) -> str:
+        """One line: "ASN Belajar Seri 41: Judul", "Judul — Penyelenggara" or
+        "Pembatalan: …"."""
+        entry, episode = self.entry, self.episode
+        if entry.kind == "reversal":
+            what = self.reversed_activity or entry.title or f"entri #{entry.reverses_id}"
+            return f"Pembatalan: {what}"
+        if entry.kind == "episode_credit" and episode is not None:
+            return f"{episode.program.name} Seri {episode.number}: {episode.title}"
+        title = entry.title or "Pelatihan eksternal"
+        return f"{title} — {entry.provider}" if entry.provider else title
+
+
+@dataclass
+class Statement:
+    ledger: Ledger
+    lines: list[LedgerLine]
+
+    @property
+    def year(self) -> int:
+        return self.ledger.year
+
+
+def statement_for(user_id: int, year: int) -> Statement:
+    """The year's entries in the order the learning happened, each with its episode,
+    certificate and reversal links and the running total. Three queries in all."""
+    ledger = ledger_for(user_id, year)
+    episode_ids = {e.episode_id for e in ledger.entries if e.episode_id}
+    certificate_ids = {e.certificate_id for e in ledger.entries if e.certificate_id}
+    episodes = {ep.id: ep for ep in db.session.scalars(
+        select(Episode).where(Episode.id.in_(episode_ids)))} if episode_ids else {}
+    certificates = {c.id: c for c in db.session.scalars(
+        select(Certificate).where(Certificate.id.in_(certificate_ids)))} if certificate_ids else {}
+    # A reversal has the year of the entry it negates, so both are in this list.
+    by_id = {e.id: e for e in ledger.entries}
+    reversal_of = {e.reverses_id: e for e in ledger.entries if e.kind == "reversal"}
+    lines = [
+        LedgerLine(entry=e, on=activity_date(e, episodes.get(e.episode_id)),
+                   episode=episodes.get(e.episode_id), certificate=certificates.get(
+                       e.certificate_id), reverses=by_id.get(e.reverses_id),
+                   reversed_by=reversal_of.get(e.id), running_total=0)
+        for e in ledger.entries
+    ]
+    lines.sort(key=lambda line: (line.on, line.entry.id))
+    activities = {line.entry.id: line.activity for line in lines if line.kind != "reversal"}
+    total = 0
+    for line in lines:
+        total += line.jp
+        line.running_total = total
+        if line.kind == "reversal":
+            line.reversed_activity = activities.get(line.entry.reverses_id)
+    return Statement(ledger=ledger, lines=lines)
+
+
+def entry_of(user_id: int, entry_id: int) -> LedgerEntry:
+    """A participant's entry; NotFound when it belongs to someone else."""
+    entry = db.session.get(LedgerEntry, entry_id)
+    if entry is None or entry.user_id != user_id:
+        raise NotFound(_l("Entri JP tidak ditemukan."))
+    return entry
+
+
+def reversal_of(entry_id: int) -> LedgerEntry | None:
+    return db.session.scalar(select(LedgerEntry).where(LedgerEntry.reverses_id == entry_id))
+
+
+# Organizer search -------------------------------------------------------------------------
+
+@dataclass
+class Page:
+    """One page of results and the total, shaped like Flask-SQLAlchemy's pagination so
+    the ``pagination`` template macro can render it."""
+
+    items: list
+    page: int
+    per_page: int
+    total: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page)) if self.total else 0
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+    @property
+    def prev_num(self) -> int | None:
+        return self.page - 1 if self.has_prev else None
+
+    @property
+    def next_num(self) -> int | None:
+        return self.page + 1 if self.has_next else None
+
+    def iter_pages(self, *, left_edge: int = 2, left_current: int = 2,
+                   right_current: int = 4, right_edge: int = 2):
+        last = 0
+        for num in range(1, self.pages + 1):
+            if (num <= left_edge
+                    or self.page - left_current <= num < self.page + right_current
+                    or num > self.pages - right_edge):
+                if last + 1 != num:
+                    yield None
+                yield num
+                last = num
+
+
+def _like_words(column, text: str):
+    """Every word of ``text`` occurs in ``column`` (case-insensitive, wildcards escaped)."""
+    return and_(*(func.lower(column).contains(word, autoescape=True)
+                  for word in text.lower().split()))
+
+
+def _participant_condition(text: str):
+    """How a typed query matches a participant. A full NIP (separators allowed) is an
+    exact, indexed lookup; an address with "@" matches emails; anything else matches
+    every word of the name, part of the email, or (from 4 digits) part of the NIP."""
+    from ..accounts.models import ParticipantProfile, User
+    from ..accounts.nip import NIP_LENGTH, normalize_nip
+
+    digits = normalize_nip(text)
+    is_digits = digits.isascii() and digits.isdigit()
+    if is_digits and len(digits) == NIP_LENGTH:
+        return ParticipantProfile.nip == digits
+    if "@" in text:
+        return User.email.contains(text.lower().replace(" ", ""), autoescape=True)
+    conditions = [_like_words(User.full_name, text),
+                  User.email.contains(text.lower(), autoescape=True)]
+    if is_digits and len(digits) >= 4:
+        conditions.append(ParticipantProfile.nip.contains(digits))
+    return or_(*conditions)
+
+
+def search_participants(query: str | None, *, year: int, page: int = 1,
+                        per_page: int = 25) -> Page:
+    """Participants whose name, email or NIP (typed with or without separators) matches,
+    with their JP total for ``year``, in one SELECT: the page of ids is chosen first,
+    then only those rows are joined to their profile and JP total, and the total count
+    rides along as an uncorrelated subquery. Without a query: newest accounts first.
+
+    TODO: substring search scans the user table (fine at a few hundred thousand rows);
+    add pg_trgm indexes on lower(full_name), email and nip if it ever gets slow.
+    """
+    from ..accounts.models import ParticipantProfile, User
+
+    text = " ".join((query or "").split())[:200]
+    page = max(page, 1)
+
+    matches = (select(User.id, User.full_name).select_from(User)
+               .outerjoin(ParticipantProfile, ParticipantProfile.user_id == User.id)
+               .where(User.role == "participant"))
+    if text:
+        # A CTE is scanned once for both the page and the count.
+        matches = matches.where(_participant_condition(text)).cte("matches")
+    else:
+        # Without a filter, a subquery lets the page walk the primary key backwards.
+        matches = matches.subquery("matches")
+    order = (matches.c.full_name, matches.c.id) if text else (matches.c.id.desc(),)
+    ids = (select(matches.c.id, matches.c.full_name).order_by(*order).limit(per_page)
+           .offset((page - 1) * per_page).subquery())
+    total = select(func.count()).select_from(matches).scalar_subquery()
+    jp_total = (
+        select(func.coalesce(func.sum(LedgerEntry.jp), 0))
+        .where(LedgerEntry.user_id == User.id, LedgerEntry.year == year)
+        .correlate(User).scalar_subquery()
+    )
+    rows = db.session.execute(
+        select(User.id, User.full_name, User.email, User.anonymized_at, User.active,
+               ParticipantProfile.nip, ParticipantProfile.employee_type,
+               ParticipantProfile.instansi_name, ParticipantProfile.unit_kerja,
+               ParticipantProfile.province, jp_total.label("jp"), total.label("total"))
+        .select_from(ids).join(User, User.id == ids.c.id)
+        .outerjoin(ParticipantProfile, ParticipantProfile.user_id == User.id)
+        .order_by(*((ids.c.full_name, ids.c.id) if text else (ids.c.id.desc(),)))
+    ).all()
+    count = rows[0].total if rows else 0
+    if not rows and page > 1:
+        # Past the last page: the count needs its own query.
+        count = db.session.scalar(select(func.count()).select_from(matches)) or 0
+    return Page(items=rows, page=page, per_page=per_page, total=count)

@@ -1,22 +1,57 @@
-"""Web pages of the ledger domain: the participant's dashboard and JP transcript."""
+"""Web pages of the ledger domain: the participant's dashboard, JP history and transcript,
+and the organizers' view of any participant's ledger with its adjustments."""
 
 from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from ..certificates.models import Certificate
+from ..accounts.models import User
+from ..accounts.nip import format_nip
 from ..certificates.services import certificates_of
 from ..episodes.models import Episode
+from ..errors import DomainError
 from ..extensions import db
 from ..registrations.models import Registration
-from ..timeutil import now_utc, to_db, to_local
-from ..web import viewer_timezone
+from ..timeutil import format_date_id, format_datetime_id, now_utc, to_db, to_local
+from ..uploads import DOCUMENT_KINDS, delete_stored, path_of, store_document
+from ..web import organizer_required, viewer_timezone
+from .forms import EVIDENCE_EXTENSIONS, ExternalCreditForm, ReverseForm
 from .models import LedgerEntry
-from .services import ledger_for, years_with_entries
+from .services import (
+    Statement,
+    activity_date,
+    add_external_credit,
+    entry_of,
+    ledger_for,
+    reversal_of,
+    reverse_entry,
+    search_participants,
+    statement_for,
+    years_with_entries,
+)
+from .transcript import (
+    TranscriptDocument,
+    TranscriptRow,
+    filename_for,
+    render_transcript_csv,
+    render_transcript_pdf,
+)
 
 bp = Blueprint("ledger", __name__)
 
@@ -32,22 +67,8 @@ def _episodes_by_id(ids) -> dict[int, Episode]:
     return {ep.id: ep for ep in db.session.scalars(select(Episode).where(Episode.id.in_(ids)))}
 
 
-def _certificates_by_id(ids) -> dict[int, Certificate]:
-    ids = {i for i in ids if i}
-    if not ids:
-        return {}
-    return {c.id: c for c in db.session.scalars(select(Certificate).where(Certificate.id.in_(ids)))}
-
-
 def _activity_date(entry: LedgerEntry, episodes: dict[int, Episode]) -> date:
-    """When the learning happened: the episode's local date, the external training's
-    date, or (for a reversal) when it was recorded."""
-    episode = episodes.get(entry.episode_id) if entry.episode_id else None
-    if entry.kind == "episode_credit" and episode is not None:
-        return to_local(episode.starts_at, episode.timezone).date()
-    if entry.kind == "external_credit" and entry.occurred_on is not None:
-        return entry.occurred_on
-    return to_local(entry.created_at).date()
+    return activity_date(entry, episodes.get(entry.episode_id) if entry.episode_id else None)
 
 
 def _monthly(entries: list[LedgerEntry], episodes: dict[int, Episode]) -> list[int]:
@@ -95,21 +116,244 @@ def dashboard():
     )
 
 
+def _checked_year(year: int) -> int:
+    """404 for a nonsensical year (before the platform, or beyond next year)."""
+    if not 2000 <= year <= _this_year() + 1:
+        abort(404)
+    return year
+
+
+def _year_choices(user_id: int, year: int) -> list[int]:
+    return sorted(set(years_with_entries(user_id)) | {_this_year(), year}, reverse=True)
+
+
 @bp.route("/me/ledger")
 @login_required
 def my_ledger():
     """The signed-in user's own entries only; 404 for a nonsensical year."""
-    this_year = _this_year()
-    year = request.args.get("year", this_year, type=int)
-    if not 2000 <= year <= this_year + 1:
-        abort(404)
-    ledger = ledger_for(current_user.id, year)
-    years = sorted(set(years_with_entries(current_user.id)) | {this_year, year}, reverse=True)
-    episodes = _episodes_by_id(e.episode_id for e in ledger.entries)
-    certificates = _certificates_by_id(e.certificate_id for e in ledger.entries)
-    rows = sorted(((_activity_date(e, episodes), e) for e in ledger.entries),
-                  key=lambda row: (row[0], row[1].id))
+    year = _checked_year(request.args.get("year", _this_year(), type=int))
+    statement = statement_for(current_user.id, year)
     return render_template(
-        "ledger/ledger.html", ledger=ledger, rows=rows, year=year, years=years,
-        episodes=episodes, certificates=certificates, this_year=this_year,
+        "ledger/ledger.html", statement=statement, ledger=statement.ledger, year=year,
+        years=_year_choices(current_user.id, year), this_year=_this_year(),
     )
+
+
+# Transcript -------------------------------------------------------------------------------
+
+def _transcript_document(user: User, statement: Statement) -> TranscriptDocument:
+    profile = user.profile
+    cfg = current_app.config
+    return TranscriptDocument(
+        year=statement.year, name=user.full_name,
+        nip=format_nip(profile.nip) if profile and profile.nip else None,
+        instansi=profile.instansi_name if profile else None,
+        unit_kerja=profile.unit_kerja if profile else None,
+        jabatan=profile.jabatan if profile else None,
+        pangkat_golongan=profile.pangkat_golongan if profile else None,
+        email=user.email, total_jp=statement.ledger.total_jp,
+        target_jp=statement.ledger.target_jp,
+        generated_at=format_datetime_id(now_utc(), viewer_timezone()),
+        issuer=cfg["CERTIFICATE_ISSUER"], verify_url=f"{cfg['BASE_URL']}/verify",
+        rows=[TranscriptRow(on=line.on, activity=line.activity, source=line.source,
+                            jp=line.jp,
+                            certificate_number=line.certificate.number
+                            if line.certificate else None,
+                            note=_transcript_note(line))
+              for line in statement.lines],
+    )
+
+
+def _transcript_note(line) -> str | None:
+    if line.kind == "reversal":
+        return line.entry.reason
+    if line.reversed_by is not None:
+        return "Dibatalkan pada " + format_date_id(line.reversed_by.created_at)
+    return None
+
+
+def _transcript_response(user: User, year: int, kind: str):
+    document = _transcript_document(user, statement_for(user.id, _checked_year(year)))
+    if kind == "pdf":
+        body, mimetype = render_transcript_pdf(document), "application/pdf"
+    else:
+        body, mimetype = render_transcript_csv(document), "text/csv; charset=utf-8"
+    response = make_response(body)
+    response.headers["Content-Type"] = mimetype
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="{filename_for(document, kind)}"')
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.get("/me/ledger/<int:year>/transcript.pdf")
+@login_required
+def transcript_pdf(year: int):
+    """The signed-in user's own transcript only (there is no user in the URL)."""
+    return _transcript_response(current_user, year, "pdf")
+
+
+@bp.get("/me/ledger/<int:year>/transcript.csv")
+@login_required
+def transcript_csv(year: int):
+    return _transcript_response(current_user, year, "csv")
+
+
+# Evidence files -----------------------------------------------------------------------------
+
+@bp.get("/ledger/entries/<int:entry_id>/evidence")
+@login_required
+def evidence(entry_id: int):
+    """The evidence of an external credit. 404: unknown entry or no file; 403: anyone but
+    the participant it belongs to and organizers."""
+    entry = db.session.get(LedgerEntry, entry_id)
+    if entry is None:
+        abort(404)
+    if not (current_user.role == "organizer" or entry.user_id == current_user.id):
+        abort(403)
+    if not entry.evidence_path:
+        abort(404)
+    path = path_of(entry.evidence_path)
+    if not path.is_file():
+        abort(404)
+    extension = path.suffix.lower().lstrip(".")
+    mimetype = DOCUMENT_KINDS.get(extension, ("application/octet-stream",))[0]
+    response = send_file(path, mimetype=mimetype, as_attachment=True, max_age=0,
+                         download_name=f"bukti-jp-{entry.id}.{extension}")
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+# Organizer console: any participant's ledger ------------------------------------------------
+
+PER_PAGE = 25
+
+
+def _participant_or_404(user_id: int) -> User:
+    user = db.session.get(User, user_id)
+    if user is None or user.role != "participant":
+        abort(404)
+    return user
+
+
+def _ledger_url(user: User, year: int, anchor: str | None = None) -> str:
+    return url_for("ledger.participant_ledger", user_id=user.id, year=year, _anchor=anchor)
+
+
+@bp.get("/console/participants")
+@organizer_required
+def participant_search():
+    """Search participants by name, email or NIP (separators allowed)."""
+    query = request.args.get("q", "").strip()[:200]
+    year = _this_year()
+    page = search_participants(query, year=year, page=request.args.get("page", 1, type=int),
+                               per_page=PER_PAGE)
+    return render_template("ledger/participants.html", page=page, q=query, year=year,
+                           format_nip=format_nip)
+
+
+def _render_participant(participant: User, year: int, *, status: int = 200,
+                        credit_form: ExternalCreditForm | None = None):
+    statement = statement_for(participant.id, year)
+    return render_template(
+        "ledger/participant.html", participant=participant, profile=participant.profile,
+        statement=statement, ledger=statement.ledger, year=year,
+        years=_year_choices(participant.id, year), this_year=_this_year(),
+        certificates=certificates_of(participant.id),
+        credit_form=credit_form or ExternalCreditForm(prefix="credit"),
+        format_nip=format_nip, today=to_local(now_utc()).date().isoformat(),
+    ), status
+
+
+@bp.get("/console/participants/<int:user_id>/ledger")
+@organizer_required
+def participant_ledger(user_id: int):
+    """404: no such participant (organizer and speaker accounts have no ledger)."""
+    participant = _participant_or_404(user_id)
+    year = _checked_year(request.args.get("year", _this_year(), type=int))
+    return _render_participant(participant, year)
+
+
+@bp.get("/console/participants/<int:user_id>/ledger/<int:year>/transcript.pdf")
+@organizer_required
+def participant_transcript_pdf(user_id: int, year: int):
+    return _transcript_response(_participant_or_404(user_id), year, "pdf")
+
+
+@bp.get("/console/participants/<int:user_id>/ledger/<int:year>/transcript.csv")
+@organizer_required
+def participant_transcript_csv(user_id: int, year: int):
+    return _transcript_response(_participant_or_404(user_id), year, "csv")
+
+
+@bp.post("/console/participants/<int:user_id>/ledger/credits")
+@organizer_required
+def add_credit(user_id: int):
+    """Credit training done elsewhere, with its evidence file. Nothing is kept (neither
+    the entry nor the file) unless everything is valid."""
+    participant = _participant_or_404(user_id)
+    form = ExternalCreditForm(prefix="credit")
+    if form.validate_on_submit():
+        upload = form.evidence.data
+        stored = None
+        try:
+            stored = store_document(
+                upload.stream, upload.filename or "", folder="evidence",
+                allowed=EVIDENCE_EXTENSIONS, max_bytes=current_app.config["EVIDENCE_MAX_BYTES"])
+            entry = add_external_credit(
+                user_id=participant.id, jp=form.jp.data, title=form.title.data,
+                provider=form.provider.data, occurred_on=form.occurred_on.data,
+                evidence_path=stored.stored_name, actor_id=current_user.id,
+                reason=(form.note.data or "").strip() or None)
+            db.session.commit()
+        except DomainError as err:
+            db.session.rollback()
+            if stored is not None:
+                delete_stored(stored.stored_name)
+            fields = {"title": form.title, "jp": form.jp, "occurred_on": form.occurred_on}
+            field = fields.get(err.field or "", form.evidence)
+            field.errors = [*field.errors, str(err.message)]
+        except Exception:
+            db.session.rollback()
+            if stored is not None:
+                delete_stored(stored.stored_name)
+            raise
+        else:
+            flash(_("Kredit eksternal %(jp)d JP untuk %(name)s tersimpan.", jp=entry.jp,
+                    name=participant.full_name), "success")
+            return redirect(_ledger_url(participant, entry.year, f"entri-{entry.id}"))
+    year = request.args.get("year", _this_year(), type=int)
+    if not 2000 <= year <= _this_year() + 1:
+        year = _this_year()
+    return _render_participant(participant, year, status=422, credit_form=form)
+
+
+@bp.route("/console/participants/<int:user_id>/ledger/entries/<int:entry_id>/reverse",
+          methods=["GET", "POST"])
+@organizer_required
+def reverse(user_id: int, entry_id: int):
+    """Confirm, then negate one entry with a reason. 404: unknown participant, or an entry
+    of someone else."""
+    participant = _participant_or_404(user_id)
+    entry = entry_of(participant.id, entry_id)
+    form = ReverseForm()
+    if form.validate_on_submit():
+        try:
+            reversal = reverse_entry(entry.id, reason=form.reason.data, actor_id=current_user.id)
+            db.session.commit()
+        except DomainError as err:
+            db.session.rollback()
+            flash(err.message, "danger")
+            return redirect(_ledger_url(participant, entry.year, f"entri-{entry.id}"))
+        flash(_("Entri dibatalkan: %(jp)d JP dikurangkan dari tahun %(year)d.",
+                jp=-reversal.jp, year=reversal.year), "success")
+        return redirect(_ledger_url(participant, entry.year, f"entri-{reversal.id}"))
+    statement = statement_for(participant.id, entry.year)
+    line = next((line for line in statement.lines if line.entry.id == entry.id), None)
+    certificate = line.certificate if line else None
+    return render_template(
+        "ledger/reverse.html", participant=participant, entry=entry, line=line, form=form,
+        ledger=statement.ledger, existing=reversal_of(entry.id),
+        live_certificate=certificate if certificate is not None and certificate.is_valid
+        and entry.kind == "episode_credit" else None,
+    ), (422 if form.errors else 200)
