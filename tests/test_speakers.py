@@ -642,3 +642,27 @@ def test_speaker_certificate_after_end_without_jp_and_verifiable(app, client, db
     assert verdict["valid"] is True and verdict["jp"] is None
     assert verdict["name"] == "Dr. Materi"
 
+
+
+def test_episode_page_lists_materials_for_registered_participants_after_start(
+        client, db, login, make_participant, make_episode, make_speaker, clock):
+    from asnbelajar.episodes.models import Material
+    from asnbelajar.registrations.services import register
+    from asnbelajar.uploads import store_bytes
+
+    episode = make_episode(starts_in=timedelta(hours=1))
+    speaker = make_speaker("Dr. Materi", email="materi@example.go.id")
+    stored = store_bytes(b"%PDF-1.4 slides", folder="materials", original_name="slides.pdf",
+                         content_type="application/pdf", ext="pdf")
+    db.session.add(Material(episode_id=episode.id, speaker_id=speaker.id, title="Slide Seri",
+                            original_name=stored.original_name, stored_name=stored.stored_name,
+                            content_type=stored.content_type, size_bytes=stored.size_bytes))
+    person = make_participant()
+    register(episode.id, person)
+    db.session.commit()
+    login(person)
+    before = client.get(f"/episodes/{episode.id}").get_data(as_text=True)
+    assert "Slide Seri" not in before and "materi tersedia" in before
+    clock.advance(hours=2)
+    after = client.get(f"/episodes/{episode.id}").get_data(as_text=True)
+    assert "Slide Seri" in after

@@ -76,6 +76,8 @@ def home_for(user) -> str:
         return url_for("episodes.console")
     if user.role == "participant":
         return url_for("ledger.dashboard")
+    if user.role == "speaker":
+        return url_for("speakers.portal")
     return url_for("episodes.home")
 
 

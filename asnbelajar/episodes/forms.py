@@ -12,10 +12,12 @@ from zoneinfo import ZoneInfo
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
     DateField,
     DateTimeLocalField,
+    HiddenField,
     IntegerField,
     SelectField,
     StringField,
@@ -136,6 +138,7 @@ class EpisodeForm(ServiceErrors, BaseForm):
     SERVICE_FIELDS = {
         "starts_at": "day", "ends_at": "end_time", "registration_opens_at": "registration_opens",
         "registration_closes_at": "registration_closes", "competency_type": "competency_type",
+        "file": "cover",
     }
 
     year = IntegerField(_l("Tahun"), validators=[Optional(), NumberRange(2000, 2100)],
@@ -181,6 +184,11 @@ class EpisodeForm(ServiceErrors, BaseForm):
     evaluation_required = BooleanField(_l("Evaluasi wajib sebelum sertifikat dan JP"))
     walk_in_allowed = BooleanField(_l("Terima peserta tanpa pendaftaran (walk-in) saat presensi"),
                                    default=True)
+    # Checked by content (Pillow decodes it), not by name: see uploads.store_image.
+    cover = FileField(_l("Gambar sampul"),
+                      description=_l("JPG atau PNG, maksimal 5 MB; diperkecil ke 1600×900 piksel."),
+                      render_kw={"accept": "image/png,image/jpeg"})
+    remove_cover = BooleanField(_l("Hapus gambar sampul"))
 
     def service_data(self) -> dict:
         """The dict ``create_episode`` / ``update_episode`` take, times as aware datetimes."""
@@ -244,4 +252,39 @@ class CheckpointForm(ServiceErrors, BaseForm):
         return {
             "label": self.label.data, "code": self.code.data or "",
             "opens_at": opens, "closes_at": closes, "required": self.required.data,
+        }
+
+
+class SeriesForm(ServiceErrors, BaseForm):
+    """The weekly series generator: N drafts on the weekday of the first date."""
+
+    SERVICE_FIELDS = {"duration": "duration_minutes"}
+
+    first_day = DateField(_l("Tanggal episode pertama"), validators=[InputRequired()],
+                          description=_l("Hari dalam pekan diambil dari tanggal ini."))
+    start_time = TimeField(_l("Jam mulai"), validators=[InputRequired()], default=time(13, 0))
+    duration_minutes = IntegerField(_l("Durasi (menit)"),
+                                    validators=[InputRequired(), NumberRange(15, 12 * 60)],
+                                    default=120)
+    count = IntegerField(_l("Jumlah episode"), validators=[InputRequired(), NumberRange(1, 52)],
+                         default=4, description=_l("1 sampai 52 pekan."))
+    title_prefix = StringField(_l("Awalan judul"), validators=[DataRequired(), Length(max=200)],
+                               default="ASN Belajar",
+                               description=_l("Judul draf: awalan – Seri nomor; ubah setelah "
+                                              "topik ditetapkan."))
+    timezone = SelectField(_l("Zona waktu"), choices=ZONE_CHOICES, default="Asia/Jakarta")
+    jp = IntegerField(_l("JP per episode"), validators=[Optional(), NumberRange(0, 100)],
+                      description=_l("Kosongkan: durasi ÷ 45 menit."))
+    first_number = IntegerField(_l("Mulai dari nomor"),
+                                validators=[Optional(), NumberRange(1, 999)],
+                                description=_l("Kosongkan: melanjutkan nomor tertinggi tahun itu."))
+    # The preview's plan; confirming a plan that changed since is refused.
+    plan = HiddenField()
+
+    def plan_args(self) -> dict:
+        return {
+            "first_day": self.first_day.data, "start_time": self.start_time.data,
+            "duration_minutes": self.duration_minutes.data, "count": self.count.data,
+            "title_prefix": self.title_prefix.data, "timezone": self.timezone.data,
+            "jp": self.jp.data, "first_number": self.first_number.data,
         }

@@ -4,18 +4,20 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import delete, distinct, exists, func, select
 from sqlalchemy.exc import IntegrityError
 
 from ..audit.services import record_event, snapshot
+from ..database import is_postgres
 from ..errors import Conflict, NotFound, ValidationError
 from ..extensions import db
-from ..timeutil import as_utc, local_year, now_utc, parse_iso, to_db
+from ..timeutil import as_utc, local_year, now_utc, parse_iso, to_db, zone
+from ..uploads import path_of, store_bytes, store_image
 from .models import (
     ATTENDANCE_RULES,
     COMPETENCY_TYPES,
@@ -211,7 +213,6 @@ def _apply_fields(episode: Episode, data: dict[str, Any], *, creating: bool) -> 
         if field in data and data[field] is not None:
             setattr(episode, field, _as_bool(data[field]))
     if "timezone" in data and data["timezone"]:
-        from ..timeutil import zone
         episode.timezone = zone(data["timezone"]).key
     return changes
 
@@ -252,9 +253,19 @@ def update_episode(episode: Episode, data: dict[str, Any], actor_id: int | None)
     if episode.status == "cancelled":
         raise Conflict(_l("Episode yang dibatalkan tidak dapat diubah."), code="cancelled")
     before = snapshot(episode, EPISODE_FIELDS)
-    changes = _apply_fields(episode, data, creating=False)
-    _check_number_free(episode)
-    db.session.flush()
+    # No autoflush while the row is half-changed: any query meanwhile (even the one that
+    # loads the user to pick the error message's language) would write it and turn a
+    # clear ValidationError into a constraint violation.
+    with db.session.no_autoflush:
+        changes = _apply_fields(episode, data, creating=False)
+        _check_number_free(episode)
+    try:
+        with db.session.begin_nested():
+            db.session.flush()
+    except IntegrityError:
+        # A concurrent edit took the number between the check and the write.
+        raise Conflict(_l("Nomor seri sudah dipakai."), code="duplicate_number",
+                       field="number") from None
     after = snapshot(episode, EPISODE_FIELDS)
     diff_before = {k: v for k, v in before.items() if after[k] != v}
     diff_after = {k: after[k] for k in diff_before}
@@ -349,7 +360,19 @@ def add_speaker(episode: Episode, data: dict[str, Any], actor_id: int | None) ->
     return link
 
 
-def add_checkpoint(episode: Episode, data: dict[str, Any], actor_id: int | None) -> Checkpoint:
+def _checkpoint_values(episode: Episode, data: dict[str, Any],
+                       current: Checkpoint | None = None) -> dict[str, Any]:
+    """Validated label, window, code and flag for a checkpoint of ``episode``.
+
+    Shared by add and edit so a window is judged the same way both times. When editing,
+    keys missing from ``data`` keep the checkpoint's current value; an empty code (given
+    explicitly) asks for a new random one.
+    """
+    others = [c for c in episode.checkpoints if c is not current]
+    if current is not None:
+        data = {"label": current.label, "opens_at": as_utc(current.opens_at),
+                "closes_at": as_utc(current.closes_at), "code": current.code,
+                "required": current.required, **data}
     label = " ".join(str(data.get("label") or "").split())[:60]
     if not label:
         raise ValidationError(_l("Label checkpoint wajib diisi (mis. awal, akhir)."),
@@ -362,14 +385,13 @@ def add_checkpoint(episode: Episode, data: dict[str, Any], actor_id: int | None)
     if closes <= opens:
         raise ValidationError(_l("Checkpoint harus ditutup setelah dibuka."), field="closes_at")
     cfg = current_app.config
-    earliest = episode.starts_at_utc - timedelta(minutes=int(cfg["CHECKPOINT_MAX_EARLY_MINUTES"]))
-    latest = episode.ends_at_utc + timedelta(minutes=int(cfg["CHECKPOINT_MAX_LATE_MINUTES"]))
+    early, late = int(cfg["CHECKPOINT_MAX_EARLY_MINUTES"]), int(cfg["CHECKPOINT_MAX_LATE_MINUTES"])
+    earliest = episode.starts_at_utc - timedelta(minutes=early)
+    latest = episode.ends_at_utc + timedelta(minutes=late)
     if opens < earliest or closes > latest:
         raise ValidationError(
             _l("Jendela checkpoint harus berada antara %(a)d menit sebelum mulai dan "
-               "%(b)d menit setelah episode selesai.",
-               a=int(cfg["CHECKPOINT_MAX_EARLY_MINUTES"]),
-               b=int(cfg["CHECKPOINT_MAX_LATE_MINUTES"])),
+               "%(b)d menit setelah episode selesai.", a=early, b=late),
             field="opens_at",
         )
     code = "".join(str(data.get("code") or "").split()).upper()
@@ -377,24 +399,30 @@ def add_checkpoint(episode: Episode, data: dict[str, Any], actor_id: int | None)
         if not (3 <= len(code) <= 20) or not code.isalnum():
             raise ValidationError(_l("Kode harus 3-20 huruf atau angka."), field="code")
     else:
-        taken = {c.code for c in episode.checkpoints}
+        taken = {c.code for c in others} | ({current.code} if current is not None else set())
         code = generate_code()
         while code in taken:
             code = generate_code()
-    if any(c.code == code for c in episode.checkpoints):
+    if any(c.code == code for c in others):
         raise Conflict(_l("Kode ini sudah dipakai checkpoint lain di episode ini."),
                        code="duplicate_code", field="code")
-    if any(c.label.lower() == label.lower() for c in episode.checkpoints):
+    if any(c.label.lower() == label.lower() for c in others):
         raise Conflict(_l("Label checkpoint sudah ada di episode ini."),
                        code="duplicate_label", field="label")
-    checkpoint = Checkpoint(episode=episode, label=label, code=code, opens_at=to_db(opens),
-                            closes_at=to_db(closes),
-                            required=_as_bool(data.get("required", True)))
+    return {"label": label, "code": code, "opens_at": opens, "closes_at": closes,
+            "required": _as_bool(data.get("required", True))}
+
+
+def add_checkpoint(episode: Episode, data: dict[str, Any], actor_id: int | None) -> Checkpoint:
+    values = _checkpoint_values(episode, data)
+    checkpoint = Checkpoint(episode=episode, label=values["label"], code=values["code"],
+                            opens_at=to_db(values["opens_at"]),
+                            closes_at=to_db(values["closes_at"]), required=values["required"])
     db.session.add(checkpoint)
     db.session.flush()
     record_event(actor_id, "checkpoint.create", "episode", episode.id,
-                 after={"checkpoint_id": checkpoint.id, "label": label,
-                        "opens_at": opens, "closes_at": closes})
+                 after={"checkpoint_id": checkpoint.id, "label": values["label"],
+                        "opens_at": values["opens_at"], "closes_at": values["closes_at"]})
     return checkpoint
 
 
@@ -413,3 +441,392 @@ def published_episodes(*, year: int | None = None, upcoming: bool | None = None,
     if limit:
         query = query.limit(limit)
     return list(db.session.scalars(query))
+
+
+# Checkpoints: edit and remove ------------------------------------------------------------
+
+def _check_checkpoints_editable(episode: Episode) -> None:
+    if episode.status == "cancelled":
+        raise Conflict(_l("Episode yang dibatalkan tidak dapat diubah."), code="cancelled")
+    if episode.finalized_at is not None:
+        # Verdicts, credits and certificates were computed from these windows.
+        raise Conflict(_l("Episode sudah difinalisasi; checkpoint tidak dapat diubah lagi."),
+                       code="finalized")
+
+
+def get_checkpoint(episode: Episode, checkpoint_id: int) -> Checkpoint:
+    checkpoint = db.session.get(Checkpoint, checkpoint_id)
+    if checkpoint is None or checkpoint.episode_id != episode.id:
+        raise NotFound(_l("Checkpoint tidak ditemukan."))
+    return checkpoint
+
+
+def update_checkpoint(checkpoint: Checkpoint, data: dict[str, Any],
+                      actor_id: int | None) -> Checkpoint:
+    """Change label, window, code or flag; missing keys keep their value, an empty code
+    draws a new random one."""
+    episode = checkpoint.episode
+    _check_checkpoints_editable(episode)
+    fields = ("label", "code", "opens_at", "closes_at", "required")
+    before = snapshot(checkpoint, fields)
+    values = _checkpoint_values(episode, data, current=checkpoint)
+    checkpoint.label = values["label"]
+    checkpoint.code = values["code"]
+    checkpoint.opens_at = to_db(values["opens_at"])
+    checkpoint.closes_at = to_db(values["closes_at"])
+    checkpoint.required = values["required"]
+    db.session.flush()
+    after = snapshot(checkpoint, fields)
+    changed = [k for k in fields if before[k] != after[k]]
+    if changed:
+        record_event(actor_id, "checkpoint.update", "episode", episode.id,
+                     before={"checkpoint_id": checkpoint.id, **{k: before[k] for k in changed}},
+                     after={"checkpoint_id": checkpoint.id, **{k: after[k] for k in changed}})
+    return checkpoint
+
+
+def delete_checkpoint(checkpoint: Checkpoint, actor_id: int | None) -> None:
+    """Remove a checkpoint nobody has checked in to yet (check-ins are attendance
+    evidence, and the foreign key would cascade them away)."""
+    from ..attendance.models import CheckIn
+
+    episode = checkpoint.episode
+    _check_checkpoints_editable(episode)
+    if is_postgres():
+        # A check-in's foreign key check share-locks this row: holding it for update
+        # means no check-in can slip in between the count and the delete.
+        db.session.execute(select(Checkpoint.id).where(Checkpoint.id == checkpoint.id)
+                           .with_for_update())
+    used = db.session.scalar(select(func.count()).select_from(CheckIn)
+                             .where(CheckIn.checkpoint_id == checkpoint.id)) or 0
+    refusal = Conflict(
+        _l("Checkpoint \"%(label)s\" tidak dapat dihapus karena sudah ada %(n)d presensi "
+           "tercatat. Ubah jendela waktunya atau jadikan opsional.",
+           label=checkpoint.label, n=max(used, 1)),
+        code="checkpoint_in_use")
+    if used:
+        raise refusal
+    before = snapshot(checkpoint, ("label", "code", "opens_at", "closes_at", "required"))
+    # Guarded in the statement itself (SQLite has no row locks).
+    result = db.session.execute(
+        delete(Checkpoint).where(
+            Checkpoint.id == checkpoint.id,
+            ~exists().where(CheckIn.checkpoint_id == Checkpoint.id),
+        ).execution_options(synchronize_session=False)
+    )
+    if result.rowcount == 0:
+        raise refusal
+    db.session.expunge(checkpoint)
+    db.session.expire(episode, ["checkpoints"])
+    record_event(actor_id, "checkpoint.delete", "episode", episode.id,
+                 before={"checkpoint_id": checkpoint.id, **before})
+
+
+# Duplicate and series ---------------------------------------------------------------------
+
+def next_free_number(program_id: int, year: int) -> int:
+    """The number after the year's highest (numbers restart every year)."""
+    highest = db.session.scalar(select(func.max(Episode.number)).where(
+        Episode.program_id == program_id, Episode.year == year))
+    return (highest or 0) + 1
+
+
+def _copy_cover(stored_name: str | None) -> str | None:
+    """A copy of a cover file under a new name (replacing one never breaks the other)."""
+    if not stored_name:
+        return None
+    try:
+        data = path_of(stored_name).read_bytes()
+    except (OSError, ValidationError):
+        return None
+    ext = stored_name.rsplit(".", 1)[-1]
+    return store_bytes(data, folder="covers", original_name=stored_name, ext=ext,
+                       content_type="image/png" if ext == "png" else "image/jpeg").stored_name
+
+
+def duplicate_episode(episode: Episode, actor_id: int | None) -> Episode:
+    """A new draft one week later with the same content, speakers and settings.
+
+    Checkpoint windows move with the episode and get fresh codes (a code announced last
+    week must not work this week); the recording and cancellation are not copied.
+    """
+    week = timedelta(days=7)
+    starts, ends = episode.starts_at_utc + week, episode.ends_at_utc + week
+    year = local_year(starts, episode.timezone)
+    data: dict[str, Any] = {
+        "year": year, "number": next_free_number(episode.program_id, year),
+        "title": episode.title, "summary": episode.summary or "",
+        "competency_type": episode.competency_type, "timezone": episode.timezone,
+        "starts_at": starts, "ends_at": ends, "jp": episode.jp, "capacity": episode.capacity,
+        "registration_opens_at": as_utc(episode.registration_opens_at) + week
+        if episode.registration_opens_at else None,
+        "registration_closes_at": as_utc(episode.registration_closes_at) + week
+        if episode.registration_closes_at else None,
+        "zoom_url": episode.zoom_url, "youtube_url": episode.youtube_url,
+        "attendance_rule": episode.attendance_rule, "min_minutes": episode.min_minutes,
+        "min_percent": episode.min_percent, "evaluation_required": episode.evaluation_required,
+        "walk_in_allowed": episode.walk_in_allowed,
+    }
+    copy = create_episode(data, actor_id, program=episode.program)
+    for link in episode.speakers:
+        db.session.add(EpisodeSpeaker(episode=copy, speaker_id=link.speaker_id, role=link.role,
+                                      position=link.position))
+    for checkpoint in episode.checkpoints:
+        add_checkpoint(copy, {"label": checkpoint.label, "code": "",
+                              "opens_at": as_utc(checkpoint.opens_at) + week,
+                              "closes_at": as_utc(checkpoint.closes_at) + week,
+                              "required": checkpoint.required}, actor_id)
+    copy.cover_image = _copy_cover(episode.cover_image)
+    db.session.flush()
+    record_event(actor_id, "episode.duplicate", "episode", copy.id,
+                 after={"source_episode_id": episode.id, "year": copy.year,
+                        "number": copy.number})
+    return copy
+
+
+@dataclass
+class SeriesItem:
+    """One planned draft of a series; ``existing`` is set when the program already has an
+    episode at that time (a rerun of the same series), which is then skipped."""
+
+    year: int
+    number: int
+    starts_at: datetime
+    ends_at: datetime
+    title: str
+    jp: int
+    existing: Episode | None = None
+
+
+@dataclass
+class SeriesResult:
+    created: list[Episode]
+    skipped: list[SeriesItem]
+
+
+SERIES_MAX = 52
+
+
+def plan_series(*, first_day: date, start_time: time, duration_minutes: int, count: int,
+                title_prefix: str, timezone: str, jp: int | None = None,
+                first_number: int | None = None,
+                program: Program | None = None) -> list[SeriesItem]:
+    """The next ``count`` weekly drafts on the weekday of ``first_day``; creates nothing.
+
+    Numbers continue after the year's highest (or from ``first_number`` in the first
+    year), skipping numbers in use; a series crossing New Year restarts at that year's
+    next free number.
+    """
+    prefix = " ".join(str(title_prefix or "").split())
+    if not prefix:
+        raise ValidationError(_l("Awalan judul wajib diisi."), field="title_prefix")
+    if len(prefix) > 200:
+        raise ValidationError(_l("Awalan judul maksimal 200 karakter."), field="title_prefix")
+    count = _as_int(count, "count", minimum=1, maximum=SERIES_MAX)
+    if count is None:
+        raise ValidationError(_l("Jumlah episode wajib diisi."), field="count")
+    duration = _as_int(duration_minutes, "duration", minimum=15, maximum=12 * 60)
+    if duration is None:
+        raise ValidationError(_l("Durasi wajib diisi."), field="duration")
+    if first_day is None or start_time is None:
+        raise ValidationError(_l("Tanggal dan jam mulai wajib diisi."), field="first_day")
+    jp = _as_int(jp, "jp", minimum=0, maximum=100)
+    first_number = _as_int(first_number, "first_number", minimum=1, maximum=999)
+    tz = zone(timezone)
+    first_start = datetime.combine(first_day, start_time.replace(second=0, microsecond=0),
+                                   tzinfo=tz)
+    if first_start <= now_utc():
+        raise ValidationError(_l("Tanggal dan jam episode pertama sudah lewat."),
+                              field="first_day")
+    # Planning writes nothing: a missing default program is not created for a preview.
+    program = program or get_program(DEFAULT_PROGRAM_SLUG)
+    starts = [as_utc(datetime.combine(first_day + timedelta(weeks=i), first_start.timetz()))
+              for i in range(count)]
+    existing = {
+        as_utc(e.starts_at): e for e in db.session.scalars(
+            select(Episode).where(Episode.program_id == program.id,
+                                  Episode.status != "cancelled",
+                                  Episode.starts_at.in_([to_db(s) for s in starts])))
+    }
+    years = {local_year(s, tz.key) for s in starts}
+    used = {year: set(db.session.scalars(select(Episode.number).where(
+        Episode.program_id == program.id, Episode.year == year))) for year in years}
+    nxt: dict[int, int] = {}
+    plan = []
+    for start in starts:
+        end = start + timedelta(minutes=duration)
+        year = local_year(start, tz.key)
+        found = existing.get(start)
+        if found is not None:
+            plan.append(SeriesItem(found.year, found.number, start, as_utc(found.ends_at),
+                                   found.title, found.jp, existing=found))
+            continue
+        if year not in nxt:
+            nxt[year] = (first_number if first_number and not nxt
+                         else max(used[year], default=0) + 1)
+        number = nxt[year]
+        while number in used[year]:
+            number += 1
+        if number > 999:
+            raise ValidationError(_l("Nomor seri melebihi 999."), field="first_number")
+        used[year].add(number)
+        nxt[year] = number + 1
+        plan.append(SeriesItem(year, number, start, end, f"{prefix} – Seri {number}",
+                               jp if jp is not None else default_jp(start, end)))
+    return plan
+
+
+def series_signature(plan: list[SeriesItem]) -> str:
+    """What the organizer saw in the preview; confirm refuses a plan that changed since."""
+    return ",".join(f"{i.year}:{i.number}@{i.starts_at:%Y%m%dT%H%M}" for i in plan)
+
+
+def create_series(plan: list[SeriesItem], *, timezone: str, actor_id: int | None,
+                  program: Program | None = None) -> SeriesResult:
+    """Create the planned drafts (the caller commits them as one transaction); items that
+    already exist are skipped, so confirming the same series twice creates nothing new."""
+    program = program or default_program()
+    created, skipped = [], []
+    for item in plan:
+        if item.existing is not None:
+            skipped.append(item)
+            continue
+        created.append(create_episode({
+            "year": item.year, "number": item.number, "title": item.title,
+            "starts_at": item.starts_at, "ends_at": item.ends_at, "jp": item.jp,
+            "timezone": timezone,
+        }, actor_id, program=program))
+    if created:
+        record_event(actor_id, "episode.series_create", "program", program.id,
+                     after={"episode_ids": [e.id for e in created],
+                            "numbers": [e.label for e in created],
+                            "skipped": [f"{i.year} / Seri {i.number}" for i in skipped]})
+    return SeriesResult(created=created, skipped=skipped)
+
+
+# Cover image -------------------------------------------------------------------------------
+
+COVER_SIZE = (1600, 900)
+
+
+def set_cover_image(episode: Episode, stream, filename: str, actor_id: int | None) -> str | None:
+    """Store a checked, resized cover; returns the replaced file for the caller to delete
+    once the change is committed (a rollback must not lose the old picture)."""
+    if episode.status == "cancelled":
+        raise Conflict(_l("Episode yang dibatalkan tidak dapat diubah."), code="cancelled")
+    stored = store_image(stream, filename or "cover", folder="covers",
+                         max_bytes=int(current_app.config["IMAGE_MAX_BYTES"]),
+                         max_size=COVER_SIZE)
+    previous = episode.cover_image
+    episode.cover_image = stored.stored_name
+    record_event(actor_id, "episode.cover", "episode", episode.id,
+                 before={"cover_image": previous}, after={"cover_image": stored.stored_name})
+    return previous
+
+
+def remove_cover_image(episode: Episode, actor_id: int | None) -> str | None:
+    previous = episode.cover_image
+    if previous:
+        episode.cover_image = None
+        record_event(actor_id, "episode.cover", "episode", episode.id,
+                     before={"cover_image": previous}, after={"cover_image": None})
+    return previous
+
+
+# Program page ------------------------------------------------------------------------------
+
+@dataclass
+class ProgramTotals:
+    episodes: int = 0
+    participants: int = 0
+    registrations: int = 0
+    jp: int = 0
+    certificates: int = 0
+
+
+@dataclass
+class ProgramYear:
+    year: int
+    episodes: int = 0
+    participants: int = 0
+    registrations: int = 0
+    jp: int = 0
+
+
+def get_program(slug: str) -> Program:
+    program = db.session.scalar(select(Program).where(Program.slug == slug))
+    if program is None:
+        if slug != DEFAULT_PROGRAM_SLUG:
+            raise NotFound(_l("Program tidak ditemukan."))
+        # Not saved: a GET must not write. The first episode creates the real row.
+        program = Program(slug=DEFAULT_PROGRAM_SLUG, name="ASN Belajar",
+                          organizer_name=current_app.config["CERTIFICATE_ISSUER"],
+                          description="Webinar publik pengembangan kompetensi ASN.",
+                          timezone="Asia/Jakarta")
+    return program
+
+
+def _published(program_id: int | None):
+    conditions = [Episode.status == "published"]
+    if program_id is not None:
+        conditions.append(Episode.program_id == program_id)
+    return conditions
+
+
+def program_totals(program_id: int | None = None) -> ProgramTotals:
+    """Published episodes, distinct registered participants, registrations, JP credited
+    (credits net of reversals) and valid participant certificates; ``None`` = all
+    programs."""
+    from ..certificates.models import Certificate
+    from ..ledger.models import LedgerEntry
+    from ..registrations.models import Registration
+
+    where = _published(program_id)
+    regs = db.session.execute(
+        select(func.count(distinct(Registration.user_id)), func.count(Registration.id))
+        .join(Episode, Episode.id == Registration.episode_id)
+        .where(Registration.status == "registered", *where)
+    ).one()
+    return ProgramTotals(
+        episodes=db.session.scalar(select(func.count(Episode.id)).where(*where)) or 0,
+        participants=regs[0] or 0,
+        registrations=regs[1] or 0,
+        jp=int(db.session.scalar(
+            select(func.coalesce(func.sum(LedgerEntry.jp), 0))
+            .join(Episode, Episode.id == LedgerEntry.episode_id).where(*where)) or 0),
+        certificates=db.session.scalar(
+            select(func.count(Certificate.id))
+            .join(Episode, Episode.id == Certificate.episode_id)
+            .where(Certificate.kind == "participant", Certificate.revoked_at.is_(None),
+                   *where)) or 0,
+    )
+
+
+def program_years(program_id: int | None) -> list[ProgramYear]:
+    """Per year, newest first: episodes, distinct participants, registrations, JP."""
+    from ..ledger.models import LedgerEntry
+    from ..registrations.models import Registration
+
+    where = _published(program_id)
+    years: dict[int, ProgramYear] = {}
+    for year, n in db.session.execute(
+            select(Episode.year, func.count(Episode.id)).where(*where).group_by(Episode.year)):
+        years[year] = ProgramYear(year=year, episodes=n)
+    for year, people, regs in db.session.execute(
+            select(Episode.year, func.count(distinct(Registration.user_id)),
+                   func.count(Registration.id))
+            .join(Episode, Episode.id == Registration.episode_id)
+            .where(Registration.status == "registered", *where).group_by(Episode.year)):
+        years[year].participants, years[year].registrations = people, regs
+    for year, jp in db.session.execute(
+            select(Episode.year, func.coalesce(func.sum(LedgerEntry.jp), 0))
+            .join(Episode, Episode.id == LedgerEntry.episode_id)
+            .where(*where).group_by(Episode.year)):
+        years[year].jp = int(jp or 0)
+    return sorted(years.values(), key=lambda y: y.year, reverse=True)
+
+
+def program_year_episodes(program_id: int | None, year: int) -> list[Episode]:
+    return list(db.session.scalars(
+        select(Episode).where(*_published(program_id), Episode.year == year)
+        .order_by(Episode.starts_at)))

@@ -12,14 +12,18 @@ from typing import Any
 from flask import (
     Blueprint,
     Response,
+    abort,
     current_app,
     flash,
     redirect,
     render_template,
     request,
+    send_file,
     url_for,
 )
+from flask_babel import get_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import case, distinct, func, select, true
 from sqlalchemy.orm import selectinload
@@ -33,7 +37,17 @@ from ..extensions import db
 from ..ledger.models import LedgerEntry
 from ..registrations.models import Registration
 from ..registrations.services import get_registration, registered_count, waitlist_position
-from ..timeutil import ZONES, local_year, now_utc, to_db, to_local
+from ..timeutil import (
+    DAYS_EN,
+    DAYS_ID,
+    ZONES,
+    format_datetime_id,
+    local_year,
+    now_utc,
+    to_db,
+    to_local,
+)
+from ..uploads import delete_stored, path_of
 from ..web import organizer_required, viewer_timezone
 from .calendar import episode_ics
 from .forms import (
@@ -44,17 +58,33 @@ from .forms import (
     CancelEpisodeForm,
     CheckpointForm,
     EpisodeForm,
+    SeriesForm,
     SpeakerForm,
 )
 from .models import COMPETENCY_TYPES, EPISODE_STATUSES, Episode
 from .services import (
+    DEFAULT_PROGRAM_SLUG,
+    ProgramTotals,
     add_checkpoint,
     add_speaker,
     cancel_episode,
     create_episode,
+    create_series,
     default_jp,
+    delete_checkpoint,
+    duplicate_episode,
+    get_checkpoint,
     get_episode,
+    get_program,
+    plan_series,
+    program_totals,
+    program_year_episodes,
+    program_years,
     publish_episode,
+    remove_cover_image,
+    series_signature,
+    set_cover_image,
+    update_checkpoint,
     update_episode,
 )
 
@@ -63,6 +93,7 @@ bp = Blueprint("episodes", __name__)
 CATALOG_PER_PAGE = 12
 CONSOLE_PER_PAGE = 25
 VISIBLE_STATUSES = ("published", "cancelled")
+WHEN_LABELS = {"upcoming": _l("Akan datang"), "past": _l("Sudah selesai")}
 
 
 def _is_organizer() -> bool:
@@ -123,29 +154,14 @@ def home():
     ))
     hero = upcoming[0] if upcoming else None
     ids = [e.id for e in upcoming]
-    totals = {
-        "episodes": db.session.scalar(
-            select(func.count()).select_from(Episode).where(Episode.status == "published")
-        ) or 0,
-        "participants": db.session.scalar(
-            select(func.count(distinct(Registration.user_id)))
-            .where(Registration.status == "registered")
-        ) or 0,
-        "registrations": db.session.scalar(
-            select(func.count()).select_from(Registration)
-            .where(Registration.status == "registered")
-        ) or 0,
-        # Credits and their reversals both carry the episode: the sum is what is live.
-        "jp": db.session.scalar(
-            select(func.coalesce(func.sum(LedgerEntry.jp), 0))
-            .where(LedgerEntry.episode_id.is_not(None))
-        ) or 0,
-    }
+    # The same figures as the program page, so the two never disagree.
+    totals = program_totals()
     registrations = _my_registrations(ids)
     hero_registration = registrations.get(hero.id) if hero else None
     return render_template(
         "episodes/home.html", hero=hero, upcoming=upcoming[1:], past=past, totals=totals,
         counts=_registered_counts(ids), registrations=registrations,
+        program_slug=DEFAULT_PROGRAM_SLUG,
         hero_position=waitlist_position(hero_registration) if hero_registration else None,
         hero_checkpoint=next((c for c in hero.checkpoints if c.is_open()), None) if hero else None,
     )
@@ -157,6 +173,9 @@ def catalog():
     kind = request.args.get("type")
     if kind not in COMPETENCY_TYPES:
         kind = None
+    when = request.args.get("when")
+    if when not in WHEN_LABELS:
+        when = None
     # Coming episodes first (soonest on top), then past ones (latest on top).
     now = to_db(now_utc())
     upcoming = Episode.ends_at > now
@@ -169,12 +188,16 @@ def catalog():
         query = query.where(Episode.year == year)
     if kind:
         query = query.where(Episode.competency_type == kind)
+    if when == "upcoming":
+        query = query.where(upcoming)
+    elif when == "past":
+        query = query.where(Episode.ends_at <= now)
     page = db.paginate(query, page=request.args.get("page", 1, type=int),
                        per_page=CATALOG_PER_PAGE, error_out=False)
     ids = [e.id for e in page.items]
     return render_template(
-        "episodes/catalog.html", page=page, year=year, kind=kind,
-        years=_year_choices(VISIBLE_STATUSES), kinds=COMPETENCY_LABELS,
+        "episodes/catalog.html", page=page, year=year, kind=kind, when=when,
+        whens=WHEN_LABELS, years=_year_choices(VISIBLE_STATUSES), kinds=COMPETENCY_LABELS,
         counts=_registered_counts(ids), registrations=_my_registrations(ids),
     )
 
@@ -203,13 +226,17 @@ def detail(episode_id: int):
         evaluated = has_evaluated(episode.id, current_user.id)
         if episode.finalized_at:
             verdict = verdict_of(episode.id, current_user.id)
+    from ..speakers.services import can_download_material, materials_for_episode
+
+    materials = materials_for_episode(episode.id)
     return render_template(
         "episodes/detail.html", episode=episode, tz=_display_tz(), now=now,
         registration=registration, position=position, registered=registered_count(episode.id),
         show_zoom=show_zoom, join_from=join_from, is_registered=is_registered,
         minutes_before=minutes_before, open_checkpoint=open_checkpoint,
         my_checkins={c.checkpoint_id: c for c in my_checkins}, evaluated=evaluated,
-        verdict=verdict,
+        verdict=verdict, materials=materials,
+        can_get_materials=bool(materials) and can_download_material(episode, current_user, now),
     )
 
 
@@ -289,6 +316,7 @@ def new():
     if form.validate_on_submit():
         try:
             episode = create_episode(form.service_data(), current_user.id)
+            _apply_cover(form, episode)
             db.session.commit()
         except DomainError as err:
             db.session.rollback()
@@ -299,6 +327,16 @@ def new():
                     "checkpoint, lalu terbitkan.", label=episode.label), "success")
             return redirect(url_for("episodes.manage", episode_id=episode.id))
     return render_template("episodes/form.html", form=form, episode=None)
+
+
+def _apply_cover(form: EpisodeForm, episode: Episode) -> str | None:
+    """Store an uploaded cover (or drop the current one); returns the replaced file."""
+    upload = form.cover.data
+    if upload and getattr(upload, "filename", ""):
+        return set_cover_image(episode, upload.stream, upload.filename, current_user.id)
+    if form.remove_cover.data:
+        return remove_cover_image(episode, current_user.id)
+    return None
 
 
 def _fill_form(form: EpisodeForm, episode: Episode) -> None:
@@ -327,12 +365,15 @@ def edit(episode_id: int):
             data["jp"] = default_jp(data["starts_at"], data["ends_at"])
         try:
             changes = update_episode(episode, data, current_user.id)
+            # Last: a refused picture rolls the whole edit back, so nothing half-changes.
+            replaced = _apply_cover(form, episode)
             db.session.commit()
         except DomainError as err:
             db.session.rollback()
             if not form.show_service_error(err.field, err.message):
                 flash(err.message, "danger")
         else:
+            delete_stored(replaced)
             if changes.time_moved and episode.status == "published":
                 flash(_("Perubahan tersimpan. Pendaftar menerima email jadwal baru."), "success")
             else:
@@ -496,3 +537,187 @@ def add_checkpoint_view(episode_id: int):
             return redirect(url_for("episodes.manage", episode_id=episode.id,
                                     _anchor="checkpoint"))
     return render_manage(episode, 422, checkpoint_form=form)
+
+
+@bp.route("/console/episodes/<int:episode_id>/checkpoints/<int:checkpoint_id>/edit",
+          methods=["GET", "POST"])
+@organizer_required
+def edit_checkpoint(episode_id: int, checkpoint_id: int):
+    """404: unknown episode, or a checkpoint of another episode."""
+    episode = get_episode(episode_id)
+    checkpoint = get_checkpoint(episode, checkpoint_id)
+    form = CheckpointForm()
+    if request.method == "GET":
+        form.label.data = checkpoint.label
+        form.code.data = checkpoint.code
+        form.opens_time.data = to_local(checkpoint.opens_at, episode.timezone).time()
+        form.closes_time.data = to_local(checkpoint.closes_at, episode.timezone).time()
+        form.required.data = checkpoint.required
+    status = 200
+    if form.validate_on_submit():
+        day = to_local(episode.starts_at, episode.timezone).date()
+        try:
+            update_checkpoint(checkpoint, form.service_data(day, episode.timezone),
+                              current_user.id)
+            db.session.commit()
+        except DomainError as err:
+            db.session.rollback()
+            if not form.show_service_error(err.field, err.message):
+                flash(err.message, "danger")
+            status = 422
+        else:
+            flash(_("Checkpoint \"%(label)s\" diperbarui (kode %(code)s).",
+                    label=checkpoint.label, code=checkpoint.code), "success")
+            return redirect(url_for("episodes.manage", episode_id=episode.id,
+                                    _anchor="checkpoint"))
+    elif request.method == "POST":
+        status = 422
+    checkins = db.session.scalar(select(func.count()).select_from(CheckIn)
+                                 .where(CheckIn.checkpoint_id == checkpoint.id)) or 0
+    return render_template("episodes/checkpoint_form.html", episode=episode,
+                           checkpoint=checkpoint, form=form, checkins=checkins,
+                           action_form=ActionForm(formdata=None)), status
+
+
+@bp.post("/console/episodes/<int:episode_id>/checkpoints/<int:checkpoint_id>/delete",
+         endpoint="delete_checkpoint")
+@organizer_required
+def delete_checkpoint_view(episode_id: int, checkpoint_id: int):
+    """404 like edit_checkpoint; a checkpoint with check-ins is refused with a message."""
+    episode = get_episode(episode_id)
+    checkpoint = get_checkpoint(episode, checkpoint_id)
+    label = checkpoint.label
+    if ActionForm().validate_on_submit():
+        try:
+            delete_checkpoint(checkpoint, current_user.id)
+            db.session.commit()
+        except DomainError as err:
+            db.session.rollback()
+            flash(err.message, "danger")
+        else:
+            flash(_("Checkpoint \"%(label)s\" dihapus.", label=label), "success")
+    return redirect(url_for("episodes.manage", episode_id=episode.id, _anchor="checkpoint"))
+
+
+@bp.post("/console/episodes/<int:episode_id>/duplicate")
+@organizer_required
+def duplicate(episode_id: int):
+    """404: unknown episode. The copy is a draft one week later (see duplicate_episode)."""
+    episode = get_episode(episode_id)
+    if not ActionForm().validate_on_submit():
+        return redirect(url_for("episodes.manage", episode_id=episode.id))
+    try:
+        copy = duplicate_episode(episode, current_user.id)
+        db.session.commit()
+    except DomainError as err:
+        db.session.rollback()
+        flash(err.message, "danger")
+        return redirect(url_for("episodes.manage", episode_id=episode.id))
+    flash(_("Salinan tersimpan sebagai draf %(label)s, %(when)s. Periksa judul, narasumber "
+            "dan kode presensi baru, lalu terbitkan.", label=copy.label,
+            when=format_datetime_id(copy.starts_at, copy.timezone)), "success")
+    return redirect(url_for("episodes.manage", episode_id=copy.id))
+
+
+def _series_defaults(form: SeriesForm) -> None:
+    """Continue after the last scheduled episode: one week later, same time and length."""
+    last = db.session.scalar(select(Episode).where(Episode.status != "cancelled")
+                             .order_by(Episode.starts_at.desc()).limit(1))
+    now = now_utc()
+    if last is not None and last.starts_at_utc > now:
+        starts = to_local(last.starts_at, last.timezone) + timedelta(days=7)
+        form.first_day.data = starts.date()
+        form.start_time.data = starts.time()
+        form.duration_minutes.data = last.duration_minutes
+        form.timezone.data = last.timezone
+    else:
+        form.first_day.data = to_local(now).date() + timedelta(days=7)
+
+
+@bp.route("/console/episodes/series", methods=["GET", "POST"])
+@organizer_required
+def series():
+    """Preview (writes nothing), then confirm the same plan to create the drafts; a plan
+    that changed since the preview is shown again instead of being created."""
+    form = SeriesForm()
+    if request.method == "GET":
+        _series_defaults(form)
+    plan = None
+    status = 200
+    if form.validate_on_submit():
+        try:
+            plan = plan_series(**form.plan_args())
+            signature = series_signature(plan)
+            if request.form.get("action") == "confirm" and form.plan.data == signature:
+                result = create_series(plan, timezone=form.timezone.data,
+                                       actor_id=current_user.id)
+                db.session.commit()
+                return _series_done(result)
+            if request.form.get("action") == "confirm":
+                flash(_("Rencana berubah sejak pratinjau (isian atau nomor yang terpakai). "
+                        "Periksa pratinjau di bawah, lalu konfirmasi lagi."), "warning")
+            form.plan.data = signature
+        except DomainError as err:
+            db.session.rollback()
+            plan = None
+            status = 422
+            if not form.show_service_error(err.field, err.message):
+                flash(err.message, "danger")
+    elif request.method == "POST":
+        status = 422
+    new_items = [item for item in plan or [] if item.existing is None]
+    days = DAYS_EN if str(get_locale()) == "en" else DAYS_ID
+    return render_template(
+        "episodes/series.html", form=form, plan=plan, new_items=new_items, days=days,
+        weekday=days[form.first_day.data.weekday()] if form.first_day.data else None,
+    ), status
+
+
+def _series_done(result):
+    if result.created:
+        first, last = result.created[0], result.created[-1]
+        flash(_("%(n)s draf dibuat: %(first)s sampai %(last)s.", n=len(result.created),
+                first=first.label, last=last.label), "success")
+        if result.skipped:
+            flash(_("%(n)s tanggal dilewati karena episodenya sudah ada.",
+                    n=len(result.skipped)), "info")
+        return redirect(url_for("episodes.console", year=first.year, status="draft"))
+    flash(_("Semua episode dalam rencana ini sudah ada; tidak ada draf baru yang dibuat."),
+          "info")
+    return redirect(url_for("episodes.console"))
+
+
+# Public: cover pictures and the program page ---------------------------------------------
+
+@bp.get("/episodes/<int:episode_id>/cover")
+def cover(episode_id: int):
+    """404: no cover, or the episode is not visible (drafts: organizers only)."""
+    episode = get_episode(episode_id, published_only=not _is_organizer())
+    if not episode.cover_image:
+        abort(404)
+    path = path_of(episode.cover_image)
+    if not path.is_file():
+        abort(404)
+    mimetype = "image/png" if path.suffix == ".png" else "image/jpeg"
+    # The stored name changes with every upload (and is in the URL), so caching is safe.
+    return send_file(path, mimetype=mimetype, max_age=7 * 24 * 3600, conditional=True)
+
+
+@bp.get("/program/<slug>")
+def program(slug: str):
+    """404: unknown program (the default program always answers, even when empty)."""
+    prog = get_program(slug)
+    # A program not saved yet (no episode so far) has nothing to count.
+    years = program_years(prog.id) if prog.id else []
+    year = request.args.get("year", type=int)
+    if year is None and years:
+        # This year when it has episodes, else the newest year on record.
+        this_year = local_year(now_utc(), prog.timezone)
+        year = this_year if any(y.year == this_year for y in years) else years[0].year
+    episodes = program_year_episodes(prog.id, year) if year else []
+    return render_template(
+        "episodes/program.html", program=prog, years=years,
+        totals=program_totals(prog.id) if prog.id else ProgramTotals(),
+        year=year, episodes=episodes, counts=_registered_counts([e.id for e in episodes]),
+        now=now_utc(), max_participants=max((y.participants for y in years), default=0),
+    )

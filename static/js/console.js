@@ -1,6 +1,7 @@
-/* ASN Belajar — presenter view of a check-in code (loaded only there; CSP: no inline JS).
-   <body class="presenter" data-opens="ISO" data-closes="ISO"> switches between pending,
-   open and closed, and counts down to the next change. */
+/* ASN Belajar — organizer console scripts (CSP: no inline JS).
+   1. Presenter view of a check-in code: <body class="presenter" data-opens="ISO"
+      data-closes="ISO"> switches between pending, open and closed, and counts down.
+   2. Series generator: the weekday of the first date, shown as it is typed. */
 (function () {
   "use strict";
 
@@ -70,4 +71,28 @@
   }
   keepAwake();
   document.addEventListener("visibilitychange", keepAwake);
+})();
+
+(function () {
+  "use strict";
+
+  var source = document.querySelector("[data-weekday-source]");
+  var target = document.querySelector("[data-weekday-target]");
+  if (!source || !target) { return; }
+  // Monday first, as in timeutil.DAYS_ID.
+  var days = (target.dataset.days || "").split(",");
+  var template = target.dataset.template || "{day}";
+
+  function update() {
+    var parts = (source.value || "").split("-");
+    if (parts.length !== 3) { target.textContent = ""; return; }
+    // Date.UTC: the weekday of a calendar date, whatever the browser's own zone.
+    var day = new Date(Date.UTC(+parts[0], +parts[1] - 1, +parts[2])).getUTCDay();
+    if (isNaN(day)) { target.textContent = ""; return; }
+    target.textContent = template.replace("{day}", days[(day + 6) % 7] || "");
+  }
+
+  source.addEventListener("input", update);
+  source.addEventListener("change", update);
+  update();
 })();
