@@ -13,6 +13,8 @@ RUNS = [
     ["finalize.py", "--attendees", "7700"],
     ["finalize.py", "--attendees", "7700", "--database-url", PG],
     ["checkin_burst.py", "--participants", "2000", "--database-url", PG],
+    ["export_registrants.py"],
+    ["export_registrants.py", "--database-url", PG],
 ]
 
 for args in RUNS:

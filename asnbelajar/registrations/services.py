@@ -309,16 +309,18 @@ def _like_escape(value: str) -> str:
     return value.replace("/", "//").replace("%", "/%").replace("_", "/_")
 
 
-def _registrant_conditions(episode: Episode, filters: RegistrantFilters) -> list:
+def _registrant_conditions(episode: Episode, filters: RegistrantFilters,
+                           reg=Registration) -> list:
+    """WHERE clauses of the table; ``reg`` is Registration or the ranked alias of it."""
     from sqlalchemy import and_, exists, false, or_, true
 
     from ..accounts.models import ParticipantProfile
     from ..accounts.nip import normalize_nip
     from ..attendance.models import AttendanceVerdict, CheckIn
 
-    conditions = [Registration.episode_id == episode.id]
+    conditions = [reg.episode_id == episode.id]
     if filters.status:
-        conditions.append(Registration.status == filters.status)
+        conditions.append(reg.status == filters.status)
     if filters.province:
         conditions.append(ParticipantProfile.province == filters.province)
     if filters.instansi:
@@ -332,8 +334,8 @@ def _registrant_conditions(episode: Episode, filters: RegistrantFilters) -> list
                 "unknown": AttendanceVerdict.id.is_(None),
             }[filters.attended])
         else:
-            checked_in = exists().where(CheckIn.episode_id == Registration.episode_id,
-                                        CheckIn.user_id == Registration.user_id)
+            checked_in = exists().where(CheckIn.episode_id == reg.episode_id,
+                                        CheckIn.user_id == reg.user_id)
             conditions.append({"yes": checked_in, "no": false(),
                                "unknown": ~checked_in}[filters.attended])
     if filters.q:
@@ -354,18 +356,18 @@ def _registrant_conditions(episode: Episode, filters: RegistrantFilters) -> list
     return conditions
 
 
-def _registrant_from(stmt):
+def _registrant_from(stmt, reg=Registration):
     from sqlalchemy import and_
 
     from ..accounts.models import ParticipantProfile
     from ..attendance.models import AttendanceVerdict
 
     return (
-        stmt.select_from(Registration)
-        .join(User, User.id == Registration.user_id)
-        .outerjoin(ParticipantProfile, ParticipantProfile.user_id == Registration.user_id)
-        .outerjoin(AttendanceVerdict, and_(AttendanceVerdict.episode_id == Registration.episode_id,
-                                           AttendanceVerdict.user_id == Registration.user_id))
+        stmt.select_from(reg)
+        .join(User, User.id == reg.user_id)
+        .outerjoin(ParticipantProfile, ParticipantProfile.user_id == reg.user_id)
+        .outerjoin(AttendanceVerdict, and_(AttendanceVerdict.episode_id == reg.episode_id,
+                                           AttendanceVerdict.user_id == reg.user_id))
     )
 
 
@@ -376,57 +378,60 @@ def registrants_statement(episode: Episode, filters: RegistrantFilters):
     unit_kerja, jabatan, pangkat_golongan, province, phone, status, position, created_at,
     source, checkins, attended, certificate_number.
     """
-    from sqlalchemy import and_, case
+    from sqlalchemy import case
+    from sqlalchemy.orm import aliased
 
     from ..accounts.models import ParticipantProfile
     from ..attendance.models import AttendanceVerdict, CheckIn
     from ..certificates.models import Certificate
 
+    # The episode's registrations ranked once (a window over the whole waiting list, so a
+    # filtered view still shows true positions), then everything else is joined to them.
+    ranked = (
+        select(Registration, case(
+            (Registration.status == "waitlisted",
+             func.row_number().over(partition_by=Registration.status,
+                                    order_by=(Registration.queued_at, Registration.id))),
+            else_=None).label("position"))
+        .where(Registration.episode_id == episode.id)
+        .subquery("reg")
+    )
+    reg = aliased(Registration, ranked)
+    # Correlated lookups through (episode_id, user_id) indexes: the plan stays an index
+    # probe per row even when statistics are stale (right after a big finalize or import).
     checkins = (
         select(func.count(CheckIn.id))
-        .where(CheckIn.episode_id == Registration.episode_id,
-               CheckIn.user_id == Registration.user_id)
-        .correlate(Registration).scalar_subquery()
+        .where(CheckIn.episode_id == reg.episode_id, CheckIn.user_id == reg.user_id)
+        .correlate(ranked).scalar_subquery()
     )
-    # Positions count the whole waiting list, whatever the filters show.
-    queue_table = Registration.__table__.alias("queue")
-    queue = (
-        select(queue_table.c.id.label("registration_id"),
-               func.row_number().over(order_by=(queue_table.c.queued_at, queue_table.c.id))
-               .label("position"))
-        .where(queue_table.c.episode_id == episode.id, queue_table.c.status == "waitlisted")
-        .subquery("waitlist")
+    certificate = (
+        select(Certificate.number)
+        .where(Certificate.episode_id == reg.episode_id, Certificate.user_id == reg.user_id,
+               Certificate.kind == "participant", Certificate.revoked_at.is_(None))
+        .correlate(ranked).limit(1).scalar_subquery()
     )
     stmt = select(
-        Registration.id.label("registration_id"), User.id.label("user_id"),
+        reg.id.label("registration_id"), User.id.label("user_id"),
         User.full_name, User.email, ParticipantProfile.nip, ParticipantProfile.employee_type,
         ParticipantProfile.instansi_name.label("instansi"), ParticipantProfile.unit_kerja,
         ParticipantProfile.jabatan, ParticipantProfile.pangkat_golongan,
-        ParticipantProfile.province, ParticipantProfile.phone, Registration.status,
-        queue.c.position, Registration.created_at, Registration.source,
+        ParticipantProfile.province, ParticipantProfile.phone, reg.status,
+        ranked.c.position, reg.created_at, reg.source,
         checkins.label("checkins"), AttendanceVerdict.attended,
-        Certificate.number.label("certificate_number"),
+        certificate.label("certificate_number"),
     )
-    stmt = (
-        _registrant_from(stmt)
-        .outerjoin(queue, queue.c.registration_id == Registration.id)
-        .outerjoin(Certificate, and_(Certificate.episode_id == Registration.episode_id,
-                                     Certificate.user_id == Registration.user_id,
-                                     Certificate.kind == "participant",
-                                     Certificate.revoked_at.is_(None)))
-        .where(*_registrant_conditions(episode, filters))
-    )
+    stmt = _registrant_from(stmt, reg).where(*_registrant_conditions(episode, filters, reg))
     status_order = case({"registered": 0, "waitlisted": 1, "cancelled": 2},
-                        value=Registration.status, else_=3)
+                        value=reg.status, else_=3)
     keys = {
         "name": [func.lower(User.full_name)],
-        "registered_at": [Registration.created_at],
-        "status": [status_order, Registration.queued_at],
+        "registered_at": [reg.created_at],
+        "status": [status_order, reg.queued_at],
         "instansi": [func.lower(ParticipantProfile.instansi_name)],
         "province": [ParticipantProfile.province],
     }[filters.sort]
     order = [(key.desc() if filters.descending else key.asc()).nulls_last() for key in keys]
-    tiebreak = Registration.id.desc() if filters.descending else Registration.id.asc()
+    tiebreak = reg.id.desc() if filters.descending else reg.id.asc()
     return stmt.order_by(*order, tiebreak)
 
 
