@@ -2169,6 +2169,12 @@ EN: dict[str, str | tuple[str, str]] = {
         ),
     "Kirim ulang email akses portal": "Resend portal access email",
     "%(n)s peserta terdaftar, terbaru lebih dulu": "%(n)s registered participants, newest first",
+    "Sertifikat ini sudah diganti dengan %(number)s.":
+        "This certificate has already been replaced by %(number)s.",
+    "Materi narasumber": "Speaker materials",
+    "%(n)s materi tersedia untuk peserta terdaftar setelah episode dimulai.":
+        "%(n)s materials available to registered participants once the episode has started.",
+    "Materi & evaluasi narasumber": "Speaker materials & evaluation",
 }
 
 
