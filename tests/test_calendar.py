@@ -246,3 +246,10 @@ def test_cancelling_a_draft_emails_nobody(client, db, frozen, login, organizer):
     db.session.refresh(episode)
     assert episode.status == "cancelled"
     assert db.session.scalars(select(OutboxEmail)).all() == []
+
+
+def test_public_ics_never_carries_the_join_link(client, make_episode):
+    episode = make_episode(zoom_url="https://zoom.us/j/85566778899")
+    body = client.get(f"/episodes/{episode.id}.ics").get_data(as_text=True)
+    assert "zoom.us" not in body
+    assert f"/episodes/{episode.id}" in body

@@ -9,7 +9,10 @@ from ..timeutil import as_utc, now_utc
 from .models import Episode
 
 
-def episode_ics(episode: Episode, *, method: str = "PUBLISH") -> bytes:
+def episode_ics(episode: Episode, *, method: str = "PUBLISH", join_link: bool = False) -> bytes:
+    """The episode as an iCalendar file. The Zoom link goes in only for a registrant's
+    own invitation (``join_link``); the public file points at the episode page, where the
+    link appears for registrants shortly before the start."""
     base = current_app.config["BASE_URL"]
     cal = Calendar()
     cal.add("prodid", "-//ASN Belajar//asnbelajar//ID")
@@ -29,16 +32,17 @@ def episode_ics(episode: Episode, *, method: str = "PUBLISH") -> bytes:
         lines.append(f"YouTube: {episode.youtube_url}")
     event.add("description", "\n".join(lines).strip())
     event.add("url", url)
-    event["location"] = vText(episode.zoom_url or url)
+    event["location"] = vText((episode.zoom_url if join_link else None) or url)
     event.add("status", "CANCELLED" if episode.status == "cancelled" else "CONFIRMED")
     event.add("transp", "OPAQUE")
     cal.add_component(event)
     return cal.to_ical()
 
 
-def ics_attachment(episode: Episode, method: str = "REQUEST") -> tuple[str, str, bytes]:
+def ics_attachment(episode: Episode, method: str = "REQUEST",
+                   join_link: bool = True) -> tuple[str, str, bytes]:
     return (
         f"asnbelajar-seri-{episode.number}-{episode.year}.ics",
         f"text/calendar; method={method}",
-        episode_ics(episode, method=method),
+        episode_ics(episode, method=method, join_link=join_link),
     )

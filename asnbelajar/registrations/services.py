@@ -208,7 +208,8 @@ def notify_registrants(episode: Episode, template: str) -> int:
     """
     method = "CANCEL" if template == "episode_cancelled" else "REQUEST"
     subject, text, html = render_email(template, episode=episode, user=None)
-    filename, content_type, data = ics_attachment(episode, method=method)
+    # One body for everyone, waitlisted included: no join link in this invitation.
+    filename, content_type, data = ics_attachment(episode, method=method, join_link=False)
     import base64
 
     attachment = [{"filename": filename, "content_type": content_type,
