@@ -84,3 +84,37 @@ def test_pages_use_no_cdn(client):
     html = client.get("/").get_data(as_text=True)
     assert "cdn.jsdelivr" not in html and "https://" not in re.sub(
         r'href="https://(www\.)?youtube[^"]*"', "", html).split("<body")[0]
+
+
+def _redis_up() -> bool:
+    import socket
+
+    try:
+        socket.create_connection(("127.0.0.1", 6379), timeout=0.5).close()
+        return True
+    except OSError:
+        return False
+
+
+@pytest.mark.skipif(not _redis_up(), reason="Redis is not running on 127.0.0.1:6379")
+def test_rate_limits_are_shared_through_redis(app_factory):
+    """Two app instances (two web nodes) share one counter in Redis."""
+    import uuid
+
+    key_prefix = f"asnb-test-{uuid.uuid4().hex[:8]}"
+    config = {"RATELIMIT_ENABLED": True, "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/0",
+              "RATELIMIT_KEY_PREFIX": key_prefix, "RATELIMIT_LOGIN": "3 per minute"}
+    node_a, node_b = app_factory(**config), app_factory(**config)
+    statuses = []
+    for node in (node_a, node_b, node_a, node_b):
+        with node.app_context():
+            response = node.test_client().post("/login", data={"login": "x@example.go.id",
+                                                               "password": "salah-sandi"})
+            statuses.append(response.status_code)
+    assert statuses == [200, 200, 200, 429]
+    import redis
+
+    server = redis.Redis(host="127.0.0.1", port=6379, db=0)
+    keys = server.keys(f"*{key_prefix}*")
+    assert keys  # the counter lives in Redis, not in either process
+    server.delete(*keys)
