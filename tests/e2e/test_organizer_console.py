@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from asnbelajar.extensions import db
 
 from .test_participant_journey import shot
