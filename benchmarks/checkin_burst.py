@@ -23,10 +23,8 @@ import socket
 import statistics
 import subprocess
 import sys
-import tempfile
 import threading
 import time
-import uuid
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
@@ -34,7 +32,8 @@ from datetime import timedelta
 ROOT = os.path.join(os.path.dirname(__file__), "..")
 sys.path.insert(0, ROOT)
 
-from sqlalchemy import create_engine, func, insert, select, text  # noqa: E402
+from _database import temporary_database  # noqa: E402
+from sqlalchemy import func, insert, select  # noqa: E402
 
 from asnbelajar import create_app  # noqa: E402
 from asnbelajar.extensions import db  # noqa: E402
@@ -106,21 +105,7 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=64)
     parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", ""))
     args = parser.parse_args()
-    drop = None
-    if args.database_url.startswith("postgresql"):
-        name = f"asnb_burst_{uuid.uuid4().hex[:8]}"
-        admin = create_engine(args.database_url, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-        url = (args.database_url.rsplit("/", 1)[0] + "/" + name).replace(
-            "postgresql://", "postgresql+psycopg://")
-
-        def drop():
-            with admin.connect() as conn:
-                conn.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
-    else:
-        url = f"sqlite:///{tempfile.mkdtemp()}/burst.db"
-    try:
+    with temporary_database(args.database_url, prefix="asnb_burst") as url:
         episode_id, tokens = prepare(url, args.participants)
         port = free_port()
         env = {**os.environ, "ASNBELAJAR_DATABASE_URL": url, "ASNBELAJAR_SECRET_KEY": "bench",
@@ -142,9 +127,6 @@ def main() -> None:
             server.wait(timeout=20)
         checkins, regs = count_rows(url)
         print(f"rows: check_ins={checkins} (expected {len(tokens)}) registrations={regs}")
-    finally:
-        if drop:
-            drop()
 
 
 def run_burst(port: int, episode_id: int, tokens: list[str], clients: int) -> None:

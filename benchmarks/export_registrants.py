@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import tempfile
 import time
 import tracemalloc
 import uuid
@@ -22,7 +21,8 @@ from datetime import timedelta
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 
-from sqlalchemy import create_engine, insert, select, text  # noqa: E402
+from _database import temporary_database  # noqa: E402
+from sqlalchemy import insert, select  # noqa: E402
 
 from asnbelajar import create_app  # noqa: E402
 from asnbelajar.extensions import db  # noqa: E402
@@ -35,38 +35,25 @@ def main() -> None:
     parser.add_argument("--registrants", type=int, default=20_000)
     parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", ""))
     args = parser.parse_args()
-    drop = None
-    if args.database_url.startswith("postgresql"):
-        name = f"asnb_bench_{uuid.uuid4().hex[:8]}"
-        admin = create_engine(args.database_url, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-        url = args.database_url.rsplit("/", 1)[0] + "/" + name
-        url = url.replace("postgresql://", "postgresql+psycopg://")
+    with temporary_database(args.database_url) as url:
+        run(args, url)
 
-        def drop():
-            with admin.connect() as conn:
-                conn.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
-    else:
-        url = f"sqlite:///{tempfile.mkdtemp()}/bench.db"
+
+def run(args, url: str) -> None:
     app = create_app({"TESTING": True, "SECRET_KEY": "bench", "SQLALCHEMY_DATABASE_URI": url,
                       "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000", "WTF_CSRF_ENABLED": False,
                       "RATELIMIT_ENABLED": False})
-    try:
-        with app.app_context():
-            episode_id, organizer_id = seed(args.registrants)
-            print(f"database: {db.engine.dialect.name}, registrants: {args.registrants:,}")
-            client = app.test_client()
-            with client.session_transaction() as session:
-                session["_user_id"] = str(organizer_id)
-            for fmt in ("csv", "xlsx"):
-                measure(client, episode_id, fmt)
-            measure(client, episode_id, "csv", "?status=waitlisted")
-            db.session.remove()
-            db.engine.dispose()
-    finally:
-        if drop:
-            drop()
+    with app.app_context():
+        episode_id, organizer_id = seed(args.registrants)
+        print(f"database: {db.engine.dialect.name}, registrants: {args.registrants:,}")
+        client = app.test_client()
+        with client.session_transaction() as session:
+            session["_user_id"] = str(organizer_id)
+        for fmt in ("csv", "xlsx"):
+            measure(client, episode_id, fmt)
+        measure(client, episode_id, "csv", "?status=waitlisted")
+        db.session.remove()
+        db.engine.dispose()
 
 
 def seed(n: int) -> tuple[int, int]:

@@ -12,14 +12,13 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import tempfile
 import time
-import uuid
 from datetime import timedelta
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 
-from sqlalchemy import create_engine, func, insert, select, text  # noqa: E402
+from _database import temporary_database  # noqa: E402
+from sqlalchemy import func, insert, select, text  # noqa: E402
 
 from asnbelajar import create_app  # noqa: E402
 from asnbelajar.extensions import db  # noqa: E402
@@ -30,30 +29,14 @@ def main() -> None:
     parser.add_argument("--attendees", type=int, default=7700)
     parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", ""))
     args = parser.parse_args()
-    drop = None
-    if args.database_url.startswith("postgresql"):
-        name = f"asnb_bench_{uuid.uuid4().hex[:8]}"
-        admin = create_engine(args.database_url, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-        url = args.database_url.rsplit("/", 1)[0] + "/" + name
-        url = url.replace("postgresql://", "postgresql+psycopg://")
-
-        def drop():
-            with admin.connect() as conn:
-                conn.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
-    else:
-        url = f"sqlite:///{tempfile.mkdtemp()}/bench.db"
-    app = create_app({"TESTING": True, "SECRET_KEY": "bench", "SQLALCHEMY_DATABASE_URI": url,
-                      "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
-                      "RATELIMIT_ENABLED": False})
-    try:
+    with temporary_database(args.database_url) as url:
+        app = create_app({"TESTING": True, "SECRET_KEY": "bench", "SQLALCHEMY_DATABASE_URI": url,
+                          "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+                          "RATELIMIT_ENABLED": False})
         with app.app_context():
             run(args.attendees, url)
+            db.session.remove()
             db.engine.dispose()
-    finally:
-        if drop:
-            drop()
 
 
 def run(n: int, url: str) -> None:
