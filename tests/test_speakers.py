@@ -642,6 +642,15 @@ def test_speaker_certificate_after_end_without_jp_and_verifiable(app, client, db
     assert verdict["valid"] is True and verdict["jp"] is None
     assert verdict["name"] == "Dr. Materi"
 
+    # A revocation sticks: the next download is refused, no new certificate appears.
+    from asnbelajar.certificates.services import revoke_certificate
+
+    revoke_certificate(cert, reason="Tidak jadi hadir", actor_id=None)
+    db.session.commit()
+    again = client.get(url)
+    assert again.status_code == 302
+    assert db.session.scalar(select(func.count()).select_from(Certificate)) == 1
+
 
 
 def test_episode_page_lists_materials_for_registered_participants_after_start(

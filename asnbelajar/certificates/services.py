@@ -292,9 +292,14 @@ def issue_speaker_certificate(episode: Episode, speaker: Speaker) -> Certificate
         raise NotFound(_l("Narasumber tidak terdaftar di episode ini."))
     existing = db.session.scalar(select(Certificate).where(
         Certificate.episode_id == episode.id, Certificate.speaker_id == speaker.id,
-        Certificate.kind == "speaker", Certificate.revoked_at.is_(None)))
-    if existing:
+        Certificate.kind == "speaker").order_by(Certificate.revoked_at.is_not(None)))
+    if existing is not None and existing.revoked_at is None:
         return existing
+    if existing is not None:
+        # A revocation sticks: downloading again must not quietly issue a new one.
+        raise Conflict(_l("Sertifikat narasumber untuk episode ini telah dicabut: "
+                          "%(reason)s", reason=existing.revoked_reason or "-"),
+                       code="revoked")
     seq = allocate_numbers(_scope(episode) + ":speaker", 1)[0]
     cert = Certificate(
         **_frozen_common(episode), kind="speaker", speaker_id=speaker.id, seq=seq,

@@ -2175,6 +2175,8 @@ EN: dict[str, str | tuple[str, str]] = {
     "%(n)s materi tersedia untuk peserta terdaftar setelah episode dimulai.":
         "%(n)s materials available to registered participants once the episode has started.",
     "Materi & evaluasi narasumber": "Speaker materials & evaluation",
+    "Sertifikat narasumber untuk episode ini telah dicabut: %(reason)s":
+        "The speaker certificate for this episode has been revoked: %(reason)s",
 }
 
 
