@@ -30,16 +30,6 @@ class NotFound(DomainError):
     code = "not_found"
 
 
-class Forbidden(DomainError):
-    status = 403
-    code = "forbidden"
-
-
 class Conflict(DomainError):
     status = 409
     code = "conflict"
-
-
-class RateLimited(DomainError):
-    status = 429
-    code = "rate_limited"

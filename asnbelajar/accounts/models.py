@@ -52,15 +52,8 @@ class User(UserMixin, db.Model):
         return self.role == "organizer"
 
     @property
-    def is_speaker(self) -> bool:
-        return self.role == "speaker"
-
-    @property
     def is_participant(self) -> bool:
         return self.role == "participant"
-
-    def has_role(self, *roles: str) -> bool:
-        return self.role in roles
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.email} {self.role}>"

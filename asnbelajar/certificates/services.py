@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import String, and_, cast, func, insert, literal, select, update
+from sqlalchemy import and_, func, insert, select, update
 
 from ..accounts.models import ParticipantProfile, User
 from ..accounts.nip import mask_nip
@@ -125,27 +125,16 @@ def issue_participant_certificates(episode: Episode, eligible, user_id: int | No
 def queue_ready_emails(episode: Episode, since) -> int:
     """One "certificate ready" email per certificate issued since ``since``, queued with a
     single INSERT ... SELECT (the body is the same for everyone)."""
-    from ..notifications.models import OutboxEmail
-    from ..notifications.services import render_email
+    from ..notifications.services import queue_email_to_many, render_email
 
     subject, text, html = render_email("certificate_ready", episode=episode, user=None)
-    now = to_db(now_utc())
-    rows = (
-        select(
-            (literal("certificate-ready:") + cast(Certificate.id, String)).label("k"),
-            User.email, literal(subject), literal(text), literal(html), literal("pending"),
-            literal(0), literal(now), literal(now),
-        )
+    recipients = (
+        select(Certificate.id, User.email)
         .join(User, User.id == Certificate.user_id)
         .where(Certificate.episode_id == episode.id, Certificate.issued_at >= since,
                Certificate.kind == "participant", User.anonymized_at.is_(None))
     )
-    table = OutboxEmail.__table__
-    stmt = insert_ignore(table).from_select(
-        ["dedupe_key", "to_addr", "subject", "body_text", "body_html", "status", "attempts",
-         "next_attempt_at", "created_at"], rows,
-    ).returning(table.c.id)
-    return len(db.session.execute(stmt).all())
+    return queue_email_to_many("certificate-ready:", recipients, subject, text, html)
 
 
 def certificate_by_code(code: str) -> Certificate:

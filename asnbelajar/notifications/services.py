@@ -18,7 +18,7 @@ from pathlib import Path
 
 from flask import current_app, render_template
 from flask_babel import force_locale
-from sqlalchemy import select
+from sqlalchemy import String, cast, literal, select, true
 
 from ..database import insert_ignore
 from ..extensions import db
@@ -60,6 +60,45 @@ def queue_email(
     ).first()
     # RETURNING, not rowcount: drivers disagree on rowcount for ON CONFLICT DO NOTHING.
     return inserted is not None
+
+
+def queue_email_to_many(
+    key_prefix: str,
+    recipients,
+    subject: str,
+    body_text: str,
+    body_html: str | None = None,
+    attachments: list[tuple[str, str, bytes]] | None = None,
+) -> int:
+    """Queue the same email to many people in one INSERT ... SELECT.
+
+    ``recipients`` is a SELECT of two columns: an id that makes each dedupe key unique
+    (``key_prefix`` + id) and the address. Keys already queued are skipped, so a rerun
+    queues nothing twice. Returns how many emails were queued.
+    """
+    rows = recipients.subquery()
+    key_col, email_col = list(rows.c)[:2]
+    now = to_db(now_utc())
+    table = OutboxEmail.__table__
+    stmt = insert_ignore(table).from_select(
+        ["dedupe_key", "to_addr", "subject", "body_text", "body_html", "status", "attempts",
+         "next_attempt_at", "created_at"],
+        select(literal(key_prefix) + cast(key_col, String), email_col, literal(subject[:300]),
+               literal(body_text), literal(body_html), literal("pending"), literal(0),
+               literal(now), literal(now))
+        # SQLite needs a WHERE before ON CONFLICT to parse INSERT ... SELECT ... FROM (...).
+        .where(true()),
+    ).returning(table.c.id)
+    ids = list(db.session.scalars(stmt))
+    if ids and attachments:
+        # JSON values go in a second set-based statement (JSON literals differ per engine).
+        files = [
+            {"filename": fn, "content_type": ct, "data": base64.b64encode(data).decode()}
+            for fn, ct, data in attachments
+        ]
+        db.session.execute(table.update().where(table.c.id.in_(ids))
+                           .values(attachments=files))
+    return len(ids)
 
 
 def build_message(email: OutboxEmail) -> EmailMessage:

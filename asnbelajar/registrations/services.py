@@ -6,17 +6,16 @@ from dataclasses import dataclass
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import String, cast, func, literal, select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from ..accounts.models import User
-from ..database import insert_ignore, is_postgres
+from ..database import is_postgres
 from ..episodes.calendar import ics_attachment
 from ..episodes.models import Episode
 from ..errors import Conflict, NotFound, ValidationError
 from ..extensions import db
-from ..notifications.models import OutboxEmail
-from ..notifications.services import queue_email, render_email
+from ..notifications.services import queue_email, queue_email_to_many, render_email
 from ..timeutil import now_utc, to_db
 from .models import Registration
 
@@ -208,37 +207,17 @@ def notify_registrants(episode: Episode, template: str) -> int:
     """
     method = "CANCEL" if template == "episode_cancelled" else "REQUEST"
     subject, text, html = render_email(template, episode=episode, user=None)
-    # One body for everyone, waitlisted included: no join link in this invitation.
-    filename, content_type, data = ics_attachment(episode, method=method, join_link=False)
-    import base64
-
-    attachment = [{"filename": filename, "content_type": content_type,
-                   "data": base64.b64encode(data).decode()}]
-    prefix = f"{template}:{episode.id}:{episode.ical_sequence}:"
-    now = to_db(now_utc())
-    select_rows = (
-        select(
-            (literal(prefix) + cast(Registration.user_id, String)).label("dedupe_key"),
-            User.email, literal(subject), literal(text), literal(html),
-            literal("pending"), literal(0), literal(now), literal(now),
-        )
+    recipients = (
+        select(Registration.user_id, User.email)
         .join(User, User.id == Registration.user_id)
         .where(Registration.episode_id == episode.id,
                Registration.status.in_(("registered", "waitlisted")),
                User.anonymized_at.is_(None))
     )
-    table = OutboxEmail.__table__
-    stmt = insert_ignore(table).from_select(
-        ["dedupe_key", "to_addr", "subject", "body_text", "body_html", "status", "attempts",
-         "next_attempt_at", "created_at"],
-        select_rows,
-    ).returning(table.c.id)
-    queued = len(db.session.execute(stmt).all())
-    # JSON attachments are set in a second set-based statement (JSON literals differ per DB).
-    db.session.execute(
-        table.update()
-        .where(table.c.dedupe_key.like(prefix + "%"))
-        .values(attachments=attachment)
+    # One body for everyone, waitlisted included: no join link in this invitation.
+    queued = queue_email_to_many(
+        f"{template}:{episode.id}:{episode.ical_sequence}:", recipients, subject, text, html,
+        [ics_attachment(episode, method=method, join_link=False)],
     )
     current_app.logger.info("queued %s for %s registrants of episode %s",
                             template, queued, episode.id)
