@@ -1,0 +1,1 @@
+"""Small helpers shared by several domains (URLs, spreadsheets, PDF text, forms, pages)."""
