@@ -19,7 +19,6 @@ from __future__ import annotations
 import csv
 import io
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
 from xml.sax.saxutils import escape
@@ -39,6 +38,8 @@ from reportlab.platypus import (
     Table,
     TableStyle,
 )
+
+from ..util.pdftext import winansi_markup, winansi_text
 
 __all__ = ["TranscriptDocument", "TranscriptRow", "render_transcript_csv",
            "render_transcript_pdf"]
@@ -160,32 +161,8 @@ MARGIN_BOTTOM = 20 * mm
 CONTENT_WIDTH = PAGE_WIDTH - 2 * MARGIN_X
 
 
-def _encodable(char: str) -> bool:
-    try:
-        char.encode("cp1252")
-    except UnicodeEncodeError:
-        return False
-    return True
-
-
-def _plain(text: str | None) -> str:
-    """Text the built-in fonts can print: characters outside WinAnsi become their base
-    letters ("ễ" → "e"); symbols without one are dropped; whitespace collapses."""
-    text = unicodedata.normalize("NFC", text or "")
-    out = []
-    for char in text:
-        if _encodable(char):
-            out.append(char)
-        else:
-            base = unicodedata.normalize("NFKD", char)
-            out.append("".join(c for c in base if not unicodedata.combining(c)
-                               and _encodable(c)))
-    return " ".join("".join(out).split())
-
-
-def _markup(text: str | None) -> str:
-    """Plain text made safe for a Paragraph (which reads a little XML)."""
-    return escape(_plain(text))
+_plain = winansi_text
+_markup = winansi_markup
 
 
 def _style(name: str, **kw) -> ParagraphStyle:
