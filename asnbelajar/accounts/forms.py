@@ -4,7 +4,6 @@ services; the forms only check presence and shape so the page can answer quickly
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     EmailField,
@@ -18,6 +17,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length, Optional
 
 from ..timeutil import ZONES
+from ..util.forms import BaseForm
 from .services import MIN_PASSWORD_LENGTH, PROVINCES
 
 EMPLOYEE_TYPE_CHOICES = [
@@ -66,7 +66,7 @@ ZONE_CHOICES = [
 ]
 
 
-class LoginForm(FlaskForm):
+class LoginForm(BaseForm):
     login = StringField(_l("Email atau NIP"), validators=[DataRequired(), Length(max=254)],
                         render_kw={"autocomplete": "username", "autofocus": True})
     password = PasswordField(_l("Kata sandi"), validators=[DataRequired(), Length(max=200)],
@@ -75,7 +75,7 @@ class LoginForm(FlaskForm):
     next = HiddenField()
 
 
-class _ProfileFields(FlaskForm):
+class _ProfileFields(BaseForm):
     employee_type = SelectField(_l("Jenis pegawai"), choices=EMPLOYEE_TYPE_CHOICES,
                                 default="pns", validators=[DataRequired()])
     nip = StringField(
@@ -141,7 +141,7 @@ class ProfileForm(_ProfileFields):
     consent = BooleanField()  # required by the view only while no consent is on record
 
 
-class AccountForm(FlaskForm):
+class AccountForm(BaseForm):
     """Profile form for organizers and speakers (no participant profile)."""
 
     full_name = StringField(_l("Nama lengkap"), validators=[DataRequired(), Length(max=200)],
@@ -150,12 +150,12 @@ class AccountForm(FlaskForm):
                            validators=[DataRequired()])
 
 
-class ForgotPasswordForm(FlaskForm):
+class ForgotPasswordForm(BaseForm):
     login = StringField(_l("Email atau NIP"), validators=[DataRequired(), Length(max=254)],
                         render_kw={"autocomplete": "username", "autofocus": True})
 
 
-class ResetPasswordForm(FlaskForm):
+class ResetPasswordForm(BaseForm):
     password = PasswordField(
         _l("Kata sandi baru"),
         validators=[DataRequired(), Length(min=MIN_PASSWORD_LENGTH, max=200)],
@@ -169,7 +169,7 @@ class ResetPasswordForm(FlaskForm):
     )
 
 
-class DeleteAccountForm(FlaskForm):
+class DeleteAccountForm(BaseForm):
     password = PasswordField(
         _l("Kata sandi saat ini"), validators=[DataRequired(), Length(max=200)],
         render_kw={"autocomplete": "current-password"},

@@ -7,7 +7,7 @@ from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import BooleanField, RadioField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
-from ..episodes.forms import BaseForm
+from ..util.forms import BaseForm
 
 
 class CheckInForm(BaseForm):

@@ -22,9 +22,9 @@ from wtforms import TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from ..accounts.nip import format_nip, normalize_nip
-from ..episodes.forms import BaseForm
 from ..errors import DomainError, NotFound
 from ..extensions import db, limiter, login_manager
+from ..util.forms import BaseForm
 from ..web import organizer_required
 from .models import Certificate
 from .services import (

@@ -9,9 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
@@ -35,8 +33,10 @@ from wtforms.validators import (
     Optional,
 )
 
+from ..speakers.models import SPEAKER_ROLES
 from ..timeutil import ZONES, zone
-from .models import ATTENDANCE_RULES, COMPETENCY_TYPES, SPEAKER_ROLES
+from ..util.forms import BaseForm
+from .models import ATTENDANCE_RULES, COMPETENCY_TYPES
 
 COMPETENCY_LABELS = {
     "manajerial": _l("Manajerial"),
@@ -61,47 +61,6 @@ STATUS_LABELS = {
 }
 ZONE_CHOICES = [(name, abbr) for name, abbr in ZONES.items()]
 DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
-
-
-# WTForms ships no Indonesian catalogue; its built-in messages are translated here.
-WTFORMS_ID = {
-    "This field is required.": "Wajib diisi.",
-    "Invalid input.": "Isian tidak valid.",
-    "Invalid email address.": "Alamat email tidak valid.",
-    "Invalid URL.": "Tautan tidak valid (harus diawali https://).",
-    "Not a valid integer value.": "Harus berupa bilangan bulat.",
-    "Not a valid date value.": "Tanggal tidak valid.",
-    "Not a valid time value.": "Jam tidak valid.",
-    "Not a valid datetime value.": "Tanggal dan jam tidak valid.",
-    "Not a valid choice.": "Pilihan tidak valid.",
-    "Number must be at least %(min)s.": "Minimal %(min)s.",
-    "Number must be at most %(max)s.": "Maksimal %(max)s.",
-    "Number must be between %(min)s and %(max)s.": "Harus antara %(min)s dan %(max)s.",
-    "Field must be at least %(min)d character long.": "Minimal %(min)d karakter.",
-    "Field must be at least %(min)d characters long.": "Minimal %(min)d karakter.",
-    "Field cannot be longer than %(max)d character.": "Maksimal %(max)d karakter.",
-    "Field cannot be longer than %(max)d characters.": "Maksimal %(max)d karakter.",
-    "Field must be between %(min)d and %(max)d characters long.":
-        "Harus %(min)d-%(max)d karakter.",
-}
-
-
-class _IndonesianMessages:
-    def gettext(self, string: str) -> str:
-        return WTFORMS_ID.get(string, string)
-
-    def ngettext(self, singular: str, plural: str, n: int) -> str:
-        return self.gettext(singular if n == 1 else plural)
-
-
-class BaseForm(FlaskForm):
-    """Flask-WTF form whose built-in validation messages follow the page language."""
-
-    class Meta(FlaskForm.Meta):
-        def get_translations(self, form):
-            if str(get_locale() or "id") == "en":
-                return super().get_translations(form)
-            return _IndonesianMessages()
 
 
 def local_datetime(day: date | None, at: time | None, tz: str) -> datetime | None:

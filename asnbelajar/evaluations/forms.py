@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import RadioField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional
+
+from ..util.forms import BaseForm
 
 LIKERT_CHOICES = [
     SelectChoice(1, _l("Sangat kurang")),
@@ -35,7 +36,7 @@ def _likert(label):
                       validators=[InputRequired(message=_REQUIRED)])
 
 
-class EvaluationForm(FlaskForm):
+class EvaluationForm(BaseForm):
     material = _likert(_l("Materi"))
     speaker = _likert(_l("Narasumber"))
     organization = _likert(_l("Penyelenggaraan"))

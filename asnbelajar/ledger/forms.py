@@ -14,8 +14,8 @@ from wtforms.validators import (
     StopValidation,
 )
 
-from ..episodes.forms import BaseForm
 from ..timeutil import now_utc, to_local
+from ..util.forms import BaseForm
 
 EVIDENCE_EXTENSIONS = ("pdf", "jpg", "jpeg", "png")
 MAX_EXTERNAL_JP = 200  # the service refuses more, too

@@ -7,7 +7,7 @@ from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import HiddenField
 from wtforms.validators import DataRequired
 
-from ..episodes.forms import BaseForm
+from ..util.forms import BaseForm
 
 
 class ImportUploadForm(BaseForm):

@@ -12,7 +12,8 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, EmailField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Optional
 
-from ..episodes.forms import BaseForm, ServiceErrors
+from ..episodes.forms import ServiceErrors
+from ..util.forms import BaseForm
 
 
 def _megabytes(size: int) -> str:
