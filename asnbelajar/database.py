@@ -36,6 +36,7 @@ def init_database(app: Flask) -> None:
     from .notifications import models as _notifications  # noqa: F401
     from .registrations import models as _registrations  # noqa: F401
     from .scheduler import models as _scheduler  # noqa: F401
+    from .speakers import models as _speakers  # noqa: F401
 
 
 def is_postgres() -> bool:

@@ -17,11 +17,12 @@ from asnbelajar.accounts.services import PROVINCES, authenticate
 from asnbelajar.attendance.models import AttendanceVerdict, CheckIn
 from asnbelajar.certificates.models import Certificate
 from asnbelajar.demo import DEMO_LOGINS, DEMO_PASSWORD, seed_demo
-from asnbelajar.episodes.models import Episode, EpisodeSpeaker, Speaker
+from asnbelajar.episodes.models import Episode
 from asnbelajar.extensions import db
 from asnbelajar.ledger.models import LedgerEntry
 from asnbelajar.notifications.models import OutboxEmail
 from asnbelajar.registrations.models import Registration
+from asnbelajar.speakers.models import EpisodeSpeaker, Speaker
 from asnbelajar.timeutil import now_utc, to_db, to_local
 
 

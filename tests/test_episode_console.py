@@ -20,11 +20,11 @@ from asnbelajar.episodes.models import Checkpoint, Episode
 from asnbelajar.episodes.services import (
     CODE_ALPHABET,
     add_checkpoint,
-    add_speaker,
     create_episode,
     publish_episode,
 )
 from asnbelajar.registrations.services import cancel_registration, register
+from asnbelajar.speakers.services import add_speaker
 from asnbelajar.timeutil import as_utc, to_local
 from asnbelajar.uploads import path_of
 

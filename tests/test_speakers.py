@@ -18,12 +18,12 @@ from asnbelajar.accounts.models import User
 from asnbelajar.attendance.services import check_in, finalize_episode
 from asnbelajar.audit.models import AuditEvent
 from asnbelajar.certificates.models import Certificate
-from asnbelajar.episodes.models import Material, Speaker
-from asnbelajar.episodes.services import add_speaker
 from asnbelajar.evaluations.services import submit_evaluation
 from asnbelajar.notifications.models import OutboxEmail
 from asnbelajar.registrations.services import register
+from asnbelajar.speakers.models import Material, Speaker
 from asnbelajar.speakers.services import (
+    add_speaker,
     create_speaker,
     materials_for_episode,
     portal_for,
@@ -655,7 +655,6 @@ def test_speaker_certificate_after_end_without_jp_and_verifiable(app, client, db
 
 def test_episode_page_lists_materials_for_registered_participants_after_start(
         client, db, login, make_participant, make_episode, make_speaker, clock):
-    from asnbelajar.episodes.models import Material
     from asnbelajar.registrations.services import register
     from asnbelajar.uploads import store_bytes
 

@@ -21,7 +21,6 @@ from ..certificates.services import certificates_of, verify
 from ..episodes.models import Episode
 from ..episodes.services import (
     add_checkpoint,
-    add_speaker,
     create_episode,
     get_episode,
     publish_episode,
@@ -34,6 +33,7 @@ from ..extensions import db, limiter
 from ..ledger.services import ledger_for
 from ..registrations.services import cancel_registration, register, waitlist_position
 from ..reports.services import training_rate
+from ..speakers.services import add_speaker
 from ..timeutil import iso, local_year, now_utc
 from ..web import json_error
 from .openapi import OPENAPI

@@ -14,9 +14,10 @@ from ..accounts.nip import mask_nip
 from ..attendance.models import AttendanceVerdict
 from ..audit.services import record_event
 from ..database import insert_ignore
-from ..episodes.models import Episode, EpisodeSpeaker, Speaker
+from ..episodes.models import Episode
 from ..errors import Conflict, NotFound, ValidationError
 from ..extensions import db
+from ..speakers.models import EpisodeSpeaker, Speaker
 from ..timeutil import (
     ROMAN_MONTHS,
     format_date_id,

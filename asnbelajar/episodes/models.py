@@ -1,9 +1,10 @@
-"""Programs, episodes, speakers and check-in checkpoints."""
+"""Programs, episodes and check-in checkpoints (speakers live in ``speakers/models.py``)."""
 
 from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -11,10 +12,13 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..extensions import db
 from ..timeutil import as_utc, now_utc, to_db
 
+if TYPE_CHECKING:
+    # speakers.models imports this module; the relationship resolves by name at runtime.
+    from ..speakers.models import EpisodeSpeaker
+
 COMPETENCY_TYPES = ("manajerial", "sosial_kultural", "teknis")
 EPISODE_STATUSES = ("draft", "published", "cancelled")
 ATTENDANCE_RULES = ("checkpoints", "minutes", "percent", "either")
-SPEAKER_ROLES = ("narasumber", "moderator", "keynote")
 
 
 def _now() -> datetime:
@@ -145,39 +149,6 @@ class Episode(db.Model):
         )
 
 
-class Speaker(db.Model):
-    __tablename__ = "speaker"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int | None] = mapped_column(
-        ForeignKey("user.id", ondelete="SET NULL"), unique=True
-    )
-    name: Mapped[str] = mapped_column(String(200))  # with academic titles
-    email: Mapped[str | None] = mapped_column(String(254), unique=True)
-    institution: Mapped[str | None] = mapped_column(String(200))
-    position: Mapped[str | None] = mapped_column(String(200))
-    bio: Mapped[str | None] = mapped_column(Text)
-    photo: Mapped[str | None] = mapped_column(String(200))
-    created_at: Mapped[datetime] = mapped_column(default=_now)
-
-
-class EpisodeSpeaker(db.Model):
-    __tablename__ = "episode_speaker"
-    __table_args__ = (
-        UniqueConstraint("episode_id", "speaker_id", "role"),
-        CheckConstraint("role IN ('narasumber', 'moderator', 'keynote')", name="role"),
-    )
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    episode_id: Mapped[int] = mapped_column(ForeignKey("episode.id", ondelete="CASCADE"))
-    speaker_id: Mapped[int] = mapped_column(ForeignKey("speaker.id"), index=True)
-    role: Mapped[str] = mapped_column(String(20), default="narasumber")
-    position: Mapped[int] = mapped_column(default=0)
-
-    episode: Mapped[Episode] = relationship(back_populates="speakers")
-    speaker: Mapped[Speaker] = relationship(lazy="joined")
-
-
 class Checkpoint(db.Model):
     """A check-in code shown during the live stream, valid within its window."""
 
@@ -203,30 +174,3 @@ class Checkpoint(db.Model):
     def is_open(self, now: datetime | None = None) -> bool:
         now = now or now_utc()
         return as_utc(self.opens_at) <= now < as_utc(self.closes_at)
-
-
-class Material(db.Model):
-    """A file a speaker shares with registered participants (slides, handouts)."""
-
-    __tablename__ = "material"
-    __table_args__ = (
-        CheckConstraint("size_bytes > 0", name="size"),
-        UniqueConstraint("stored_name"),
-    )
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    episode_id: Mapped[int] = mapped_column(
-        ForeignKey("episode.id", ondelete="CASCADE"), index=True
-    )
-    speaker_id: Mapped[int | None] = mapped_column(ForeignKey("speaker.id"))
-    title: Mapped[str] = mapped_column(String(200))
-    original_name: Mapped[str] = mapped_column(String(255))
-    # Random name under instance/uploads/materials/: never a user-supplied path.
-    stored_name: Mapped[str] = mapped_column(String(80))
-    content_type: Mapped[str] = mapped_column(String(120))
-    size_bytes: Mapped[int]
-    uploaded_by: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
-    created_at: Mapped[datetime] = mapped_column(default=_now)
-
-    episode: Mapped[Episode] = relationship()
-    speaker: Mapped[Speaker | None] = relationship()

@@ -37,6 +37,7 @@ from ..extensions import db
 from ..ledger.models import LedgerEntry
 from ..registrations.models import Registration
 from ..registrations.services import get_registration, registered_count, waitlist_position
+from ..speakers.services import add_speaker
 from ..timeutil import (
     DAYS_EN,
     DAYS_ID,
@@ -66,7 +67,6 @@ from .services import (
     DEFAULT_PROGRAM_SLUG,
     ProgramTotals,
     add_checkpoint,
-    add_speaker,
     cancel_episode,
     create_episode,
     create_series,

@@ -25,7 +25,7 @@ from ..attendance.models import AttendanceVerdict, CheckIn
 from ..audit.services import record_event, snapshot
 from ..certificates.models import Certificate
 from ..certificates.services import issue_speaker_certificate
-from ..episodes.models import Episode, EpisodeSpeaker, Material, Speaker
+from ..episodes.models import Episode
 from ..errors import Conflict, NotFound, ValidationError
 from ..evaluations.models import Evaluation
 from ..evaluations.services import episode_aggregates
@@ -33,6 +33,7 @@ from ..extensions import db
 from ..registrations.models import Registration
 from ..timeutil import now_utc, to_db
 from ..uploads import delete_stored, store_document, store_image
+from .models import SPEAKER_ROLES, EpisodeSpeaker, Material, Speaker
 
 Upload = tuple[BinaryIO, str]
 
@@ -233,6 +234,82 @@ def delete_speaker(speaker: Speaker, actor_id: int | None) -> None:
     db.session.flush()
     delete_stored(photo)
     record_event(actor_id, "speaker.delete", "speaker", speaker_id, before=before)
+
+
+# Speakers of an episode ----------------------------------------------------------------------
+
+def _find_or_create_speaker(data: dict[str, Any], actor_id: int | None) -> Speaker:
+    """The speaker these details name: the one with this email, else (no email given) the
+    one with exactly this name and no email, else a new one made by ``create_speaker``.
+
+    Details given for an existing speaker (institution, position, bio) update its
+    profile; its name and email stay as they are.
+    """
+    name = _one_line(data.get("name"), 200, _l("Nama"))
+    if not name:
+        raise ValidationError(_l("Nama narasumber wajib diisi."), field="name")
+    raw_email = str(data.get("email") or "").strip()
+    email = check_email(raw_email) if raw_email else None
+    if email:
+        speaker = db.session.scalar(select(Speaker).where(Speaker.email == email))
+    else:
+        speaker = db.session.scalar(
+            select(Speaker).where(Speaker.name == name, Speaker.email.is_(None))
+            .order_by(Speaker.id).limit(1))
+    details = {key: data[key] for key in ("institution", "position", "bio")
+               if data.get(key)}
+    if speaker is None:
+        return create_speaker({"name": name, "email": email, **details}, actor_id)
+    if details:
+        update_speaker(speaker, {"name": speaker.name, "email": speaker.email,
+                                 "institution": speaker.institution,
+                                 "position": speaker.position, "bio": speaker.bio,
+                                 **details}, actor_id)
+    return speaker
+
+
+def add_speaker(episode: Episode, data: dict[str, Any], actor_id: int | None) -> EpisodeSpeaker:
+    """Put a speaker on ``episode`` in a role; the one way the console, the API and the
+    demo seed do it. ``data``: name, role (narasumber, moderator, keynote), and optional
+    email, institution, position, bio and order (place in the list).
+
+    The speaker profile is found or created as ``_find_or_create_speaker`` says, with the
+    same rules as the speaker pages (an account with the email is linked only when no
+    other speaker holds it). Adding the same speaker in the same role again returns the
+    existing place.
+    """
+    role = str(data.get("role") or "narasumber").strip().lower()
+    if role not in SPEAKER_ROLES:
+        raise ValidationError(_l("Peran harus narasumber, moderator, atau keynote."),
+                              field="role")
+    order = data.get("order")
+    if order in (None, ""):
+        order = len(episode.speakers)
+    elif isinstance(order, bool) or not str(order).strip().isdigit():
+        raise ValidationError(_l("%(field)s harus berupa bilangan bulat.", field="order"),
+                              field="order")
+    speaker = _find_or_create_speaker(data, actor_id)
+    existing = db.session.scalar(
+        select(EpisodeSpeaker).where(EpisodeSpeaker.episode_id == episode.id,
+                                     EpisodeSpeaker.speaker_id == speaker.id,
+                                     EpisodeSpeaker.role == role))
+    if existing is not None:
+        return existing
+    # "order" is the place in the speaker list; "position" is the speaker's job title.
+    link = EpisodeSpeaker(episode_id=episode.id, speaker=speaker, role=role,
+                          position=int(order))
+    try:
+        with db.session.begin_nested():
+            db.session.add(link)
+            db.session.flush()
+    except IntegrityError:
+        # Another organizer added the same speaker in the same role a moment ago.
+        raise Conflict(_l("Narasumber ini sudah tercatat dengan peran tersebut."),
+                       code="duplicate_speaker") from None
+    db.session.expire(episode, ["speakers"])
+    record_event(actor_id, "episode.speaker_add", "episode", episode.id,
+                 after={"speaker_id": speaker.id, "name": speaker.name, "role": role})
+    return link
 
 
 # Invitations -------------------------------------------------------------------------------

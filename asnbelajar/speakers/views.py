@@ -26,7 +26,7 @@ from flask_login import current_user, login_required
 
 from ..certificates.services import can_download, render_pdf
 from ..episodes.forms import ROLE_LABELS
-from ..episodes.models import Episode, Speaker
+from ..episodes.models import Episode
 from ..episodes.services import get_episode
 from ..errors import DomainError, ValidationError
 from ..evaluations.models import SCORE_FIELDS
@@ -35,6 +35,7 @@ from ..timeutil import now_utc
 from ..uploads import path_of
 from ..web import organizer_required
 from .forms import ConfirmForm, MaterialForm, SpeakerProfileForm
+from .models import Speaker
 from .services import (
     account_states,
     add_material,
