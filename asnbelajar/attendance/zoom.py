@@ -1,34 +1,58 @@
 """Parse Zoom attendance reports (CSV) as organizers really download them.
 
-Pure and framework-free: bytes in, plain dataclasses out. Two report kinds are accepted:
+Pure and framework-free: bytes in, plain dataclasses out. Accepted:
 
 * a meeting's **Participants** report: an optional summary block (``Meeting ID, Topic, ...``),
   a blank line, then one row per connection;
+* **usage exports** "with meeting data", where each row carries the meeting's and the host's
+  columns (``User Name``, ``User Email``, ``Duration (Minutes)``) *before* the participant's
+  (``Name (Original Name)``, ``User Email``, ``Join Time``, ...): every family is read from
+  the participant's block, never the host's;
+* **multi-meeting exports**: several blocks separated by blank lines; rows that continue a
+  table after a blank line (same width, times where the times belong) stay in it;
 * a webinar's **Attendee Report**: title lines, a summary, then ``Host Details``,
   ``Panelist Details`` and ``Attendee Details`` (or ``Other Attended``) sections, each with
-  its own header row; every line usually ends with a comma.
+  its own header row, naming people by one name column or by First Name and Last Name;
+* the same in Zoom's other interface languages (column names in ``zoom_headers``).
 
 Tables are found by recognising their header row (a name, a join-time and a leave-time
-column, matched case-insensitively by family), never by fixed line numbers. Times are the
-Zoom account's local wall-clock time without an offset; they are read in ``tz`` and returned
-as aware UTC datetimes. See ``docs/attendance-reports.md``.
+column), never by fixed line numbers. A row that looks like a participant header but lacks
+one of them is an error naming its line, never a silent skip; exports that are not
+participant reports (quality dashboards, unique users, registration or poll reports) are
+refused with a message naming the report to download instead. Times are the Zoom account's
+local wall-clock time; they are read in ``tz`` and returned as aware UTC datetimes. See
+``docs/attendance-reports.md``.
 """
 
 from __future__ import annotations
 
-import codecs
 import csv
 import io
 import re
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta, timezone, tzinfo
-from typing import Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, tzinfo
+
+from ..util.textfiles import DELIMITERS, TextFileError, decode_upload, sniff_delimiter
+from .zoom_headers import (
+    EMPTY_MARKERS,
+    FAMILIES,
+    NO,
+    REQUIRED,
+    SUMMARY_WORDS,
+    TOPIC_WORDS,
+    YES,
+    norm,
+    other_report,
+    section_title,
+)
+from .zoom_times import FORMATS_HINT, DateOrder, resolve_zone, split_time, to_utc
 
 __all__ = [
     "ReportFormatError",
     "ReportRow",
+    "ReportSection",
     "SkippedRow",
     "ZoomReport",
     "attended_seconds",
@@ -36,7 +60,6 @@ __all__ = [
     "parse_zoom_report",
 ]
 
-DateOrder = Literal["mdy", "dmy"]
 Interval = tuple[datetime, datetime]
 
 
@@ -66,6 +89,7 @@ class ReportRow:
     left_at: datetime
     duration_minutes: int | None
     section: str  # "participants" (meeting), "attendee", "panelist" or "host" (webinar)
+    registrant_id: str | None = None  # Zoom's registrant id (reports pulled through the API)
 
 
 @dataclass(frozen=True)
@@ -78,66 +102,61 @@ class SkippedRow:
     reason: str
 
 
+@dataclass(frozen=True)
+class ReportSection:
+    """One participant table of the file: where its header is and how many rows it gave."""
+
+    section: str
+    line: int
+    rows: int
+    skipped: int
+
+
 @dataclass
 class ZoomReport:
     kind: str  # "meeting" or "webinar"
     topic: str | None
     rows: list[ReportRow]
     skipped: list[SkippedRow]
+    sections: list[ReportSection] = field(default_factory=list)
 
 
-# --------------------------------------------------------------------------- headers
-
-_FAMILIES: dict[str, frozenset[str]] = {
-    "name": frozenset({
-        "name", "user name", "participant", "participant name", "display name",
-        "name (original name)", "user name (original name)",
-    }),
-    "email": frozenset({"user email", "email", "email address", "e-mail", "participant email"}),
-    "join": frozenset({"join time", "joined time", "join date/time"}),
-    "leave": frozenset({"leave time", "left time", "leave date/time"}),
-    "duration": frozenset({
-        "duration", "duration (minutes)", "time in session", "time in session (minutes)",
-        "total duration", "total duration (minutes)",
-    }),
-    "attended": frozenset({"attended"}),
-    "waiting": frozenset({"in waiting room"}),
-}
-_REQUIRED = ("name", "join", "leave")
-_FAMILY_LABEL = {
-    "name": "nama (Name (Original Name) / User Name (Original Name))",
-    "join": "Join Time",
-    "leave": "Leave Time",
-}
 EXPECTED_COLUMNS = (
-    "Kolom yang diharapkan: nama (\"Name (Original Name)\" atau \"User Name (Original Name)\"), "
-    "email (\"User Email\" atau \"Email\"), \"Join Time\" dan \"Leave Time\"; "
-    "\"Duration (Minutes)\"/\"Time in Session (minutes)\" dan \"Attended\" dipakai bila ada."
+    "Kolom yang diharapkan: nama (\"Name (Original Name)\", \"User Name (Original Name)\", "
+    "atau \"First Name\" dan \"Last Name\"), email (\"User Email\" atau \"Email\"), "
+    "\"Join Time\" dan \"Leave Time\" (juga dalam bahasa antarmuka Zoom lain, mis. "
+    "\"Waktu Bergabung\"/\"Waktu Keluar\"); \"Duration (Minutes)\"/\"Time in Session "
+    "(minutes)\" dan \"Attended\" dipakai bila ada."
 )
 _WHAT_TO_UPLOAD = (
     "Unggah laporan \"Participants\" rapat Zoom atau \"Attendee Report\" webinar Zoom "
     "dalam format CSV."
 )
-
-_SECTION_RE = re.compile(
-    r"^(?:(host|panelist|attendee)s?\s+details|(other)\s+attended|(other)\s+attendees)\s*:?$"
-)
+_FAMILY_LABEL = {
+    "name": "nama (Name (Original Name) / User Name / First Name + Last Name)",
+    "join": "Join Time",
+    "leave": "Leave Time",
+}
 _PAREN_SUFFIX_RE = re.compile(r"\s*\([^)]*\)\s*$")
+# Families read from the participant's block only; the others may sit before the name
+# (webinars put "Attended" first).
+_BLOCK_ONLY = ("email", "duration", "join", "leave")
 
 
-def _norm(cell: str) -> str:
-    text = " ".join(cell.replace("\ufeff", "").split()).lower()
-    return text.rstrip(":").strip()
-
+# --------------------------------------------------------------------------- headers
 
 def _family(cell: str) -> str | None:
-    text = _norm(cell)
+    text = norm(cell)
     if not text:
         return None
-    base = _PAREN_SUFFIX_RE.sub("", text)
-    for family, names in _FAMILIES.items():
-        if text in names or base in names:
+    for family, names in FAMILIES.items():
+        if text in names:
             return family
+    base = _PAREN_SUFFIX_RE.sub("", text)
+    if base != text:
+        for family, names in FAMILIES.items():
+            if base in names:
+                return family
     return None
 
 
@@ -146,6 +165,9 @@ class _Header:
     line: int
     columns: dict[str, int]
     width: int
+    first_last: tuple[int, int] | None  # (first name, last name) when no name column
+    missing: tuple[str, ...] = ()
+    cells: tuple[str, ...] = ()
 
 
 def _width(cells: Sequence[str]) -> int:
@@ -156,181 +178,61 @@ def _width(cells: Sequence[str]) -> int:
     return n
 
 
-def _header_columns(cells: Sequence[str]) -> dict[str, int]:
-    columns: dict[str, int] = {}
+def _read_header(line: int, cells: Sequence[str]) -> _Header | None:
+    """The columns of a participant header row (``missing`` lists what it lacks), or None
+    when the row does not look like one at all."""
+    positions: dict[str, list[int]] = defaultdict(list)
     for index, cell in enumerate(cells):
         family = _family(cell)
-        if family is not None and family not in columns:
-            columns[family] = index
-    return columns
-
-
-def _section_title(cell: str) -> str | None:
-    match = _SECTION_RE.match(_norm(cell))
-    if not match:
+        if family is not None:
+            positions[family].append(index)
+    first_last = None
+    if "name" not in positions and positions.get("first_name"):
+        if positions.get("last_name"):
+            first_last = (positions["first_name"][0], positions["last_name"][0])
+            positions["name"] = [min(first_last)]
+        else:  # a lone first-name-like column ("Nombre") is the name
+            positions["name"] = positions["first_name"]
+    timed = "join" in positions or "leave" in positions
+    named = "name" in positions and bool({"email", "duration", "attended"} & positions.keys())
+    summary = any(norm(cell) in SUMMARY_WORDS for cell in cells)
+    if not timed and (not named or summary):
         return None
-    kind = match.group(1)
-    return kind if kind else "attendee"  # "Other Attended" lists attendees too
+    # The participant's block starts at the name column nearest before the join time
+    # (usage exports repeat the host's name, email and duration before it).
+    anchor = positions["join"][0] if "join" in positions else len(cells)
+    names = positions.get("name", [])
+    before = [i for i in names if i < anchor]
+    start = max(before) if before else (names[0] if names else 0)
+    columns: dict[str, int] = {}
+    for family, found in positions.items():
+        inside = [i for i in found if i >= start]
+        if inside:
+            columns[family] = inside[0]
+        elif family not in _BLOCK_ONLY:
+            columns[family] = found[-1]
+    if names:
+        columns["name"] = start if start in names else names[0]
+    missing = tuple(f for f in REQUIRED if f not in columns)
+    return _Header(line=line, columns=columns, width=_width(cells), first_last=first_last,
+                   missing=missing, cells=tuple(cells))
 
 
-# --------------------------------------------------------------------------- times
-
-_MONTHS: dict[str, int] = {}
-for _number, _names in enumerate(
-    (
-        ("january", "jan", "januari"),
-        ("february", "feb", "februari", "peb"),
-        ("march", "mar", "maret"),
-        ("april", "apr"),
-        ("may", "mei"),
-        ("june", "jun", "juni"),
-        ("july", "jul", "juli"),
-        ("august", "aug", "agustus", "agu", "agt", "ags"),
-        ("september", "sep", "sept"),
-        ("october", "oct", "oktober", "okt"),
-        ("november", "nov", "nop"),
-        ("december", "dec", "desember", "des"),
-    ),
-    start=1,
-):
-    for _name in _names:
-        _MONTHS[_name] = _number
-
-_TIME = (
-    r"(?P<h>\d{1,2})[:.](?P<mi>\d{2})(?:[:.](?P<s>\d{2})(?:[.,]\d+)?)?"
-    r"(?:\s*(?P<ap>[ap])\.?\s*m\.?)?"
-    r"(?:\s*(?P<off>z|utc|gmt|[+-]\d{2}:?\d{2}))?"
-)
-_SEP = r"(?:\s*,?\s*|t)"
-_ISO_RE = re.compile(rf"(?P<y>\d{{4}})[-/.](?P<mo>\d{{1,2}})[-/.](?P<d>\d{{1,2}}){_SEP}{_TIME}")
-_NUMERIC_RE = re.compile(
-    rf"(?P<a>\d{{1,2}})[-/.](?P<b>\d{{1,2}})[-/.](?P<y>\d{{4}}|\d{{2}}){_SEP}{_TIME}"
-)
-_NAMED_MDY_RE = re.compile(
-    rf"(?P<mon>[a-z]{{3,9}})\.?\s*(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\s*,?\s*(?P<y>\d{{4}})"
-    rf"{_SEP}{_TIME}"
-)
-_NAMED_DMY_RE = re.compile(
-    rf"(?P<d>\d{{1,2}})[\s-]*(?P<mon>[a-z]{{3,9}})\.?[\s-]*,?\s*(?P<y>\d{{4}}){_SEP}{_TIME}"
-)
-_EMPTY_MARKERS = frozenset({"", "-", "--", "---", "\u2013", "\u2014", "n/a", "na"})
-_NO = frozenset({"no", "n", "false", "0", "tidak"})
-_YES = frozenset({"yes", "y", "true", "1", "ya"})
-
-
-def _clean_time_text(text: str) -> str:
-    text = " ".join(text.split()).lower()
-    return re.sub(r"\s*([/:,\-])\s*", r"\1", text)
-
-
-@dataclass(frozen=True)
-class _TimeParts:
-    year: int
-    month: int | None  # None: numeric day/month pair still to be ordered
-    day: int | None
-    a: int | None  # first and second number of an "a/b/yyyy" date
-    b: int | None
-    hour: int
-    minute: int
-    second: int
-    ampm: str | None
-    offset: str | None
-
-
-def _split_time(raw: str) -> _TimeParts | None:
-    text = _clean_time_text(raw)
-    for pattern, shape in (
-        (_ISO_RE, "iso"),
-        (_NUMERIC_RE, "numeric"),
-        (_NAMED_MDY_RE, "named"),
-        (_NAMED_DMY_RE, "named"),
-    ):
-        match = pattern.fullmatch(text)
-        if not match:
-            continue
-        g = match.groupdict()
-        year = int(g["y"])
-        if year < 100:
-            year += 2000
-        month = day = a = b = None
-        if shape == "iso":
-            month, day = int(g["mo"]), int(g["d"])
-        elif shape == "numeric":
-            a, b = int(g["a"]), int(g["b"])
-        else:
-            month = _MONTHS.get(g["mon"])
-            if month is None:
-                continue
-            day = int(g["d"])
-        return _TimeParts(
-            year=year, month=month, day=day, a=a, b=b,
-            hour=int(g["h"]), minute=int(g["mi"]), second=int(g["s"] or 0),
-            ampm=g["ap"], offset=g["off"],
-        )
-    return None
-
-
-def _offset_zone(offset: str) -> tzinfo:
-    if offset in ("z", "utc", "gmt"):
-        return UTC
-    sign = -1 if offset[0] == "-" else 1
-    digits = offset[1:].replace(":", "")
-    return timezone(sign * timedelta(hours=int(digits[:2]), minutes=int(digits[2:])))
-
-
-def _to_utc(parts: _TimeParts, order: DateOrder, zone: tzinfo) -> datetime | None:
-    if parts.month is not None:
-        month, day = parts.month, parts.day
-    elif order == "dmy":
-        month, day = parts.b, parts.a
-    else:
-        month, day = parts.a, parts.b
-    hour = parts.hour
-    if parts.ampm is not None:
-        if not 1 <= hour <= 12:
-            return None
-        hour = hour % 12 + (12 if parts.ampm == "p" else 0)
-    try:
-        local = datetime(parts.year, month or 0, day or 0, hour, parts.minute, parts.second)
-    except ValueError:
-        return None
-    tz = _offset_zone(parts.offset) if parts.offset else zone
-    return local.replace(tzinfo=tz).astimezone(UTC)
-
-
-def _resolve_zone(tz: str) -> tzinfo:
-    aliases = {"WIB": "Asia/Jakarta", "WITA": "Asia/Makassar", "WIT": "Asia/Jayapura"}
-    name = aliases.get(tz.strip().upper(), tz.strip())
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise ValueError(f"Zona waktu '{tz}' tidak dikenal.") from exc
-
-
-# --------------------------------------------------------------------------- decoding
+# --------------------------------------------------------------------------- reading
 
 def _decode(data: bytes) -> str:
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        try:
-            return data.decode("utf-16")
-        except UnicodeDecodeError:
-            pass
-    for encoding in ("utf-8-sig", "cp1252"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    return data.decode("latin-1")
-
-
-def _looks_binary(data: bytes, text: str) -> bool:
-    if data.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0", b"%PDF")):
-        return True
-    if "\x00" in text:
-        return True
-    sample = text[:4096]
-    controls = sum(1 for ch in sample if ord(ch) < 32 and ch not in "\r\n\t")
-    return bool(sample) and controls / len(sample) > 0.05
+    try:
+        return decode_upload(data).text
+    except TextFileError as err:
+        if err.reason == "binary":
+            raise ReportFormatError(
+                "Berkas ini bukan berkas teks CSV (mungkin file Excel/PDF atau rusak). "
+                f"{_WHAT_TO_UPLOAD} {EXPECTED_COLUMNS}"
+            ) from None
+        raise ReportFormatError(
+            "berkas bukan teks yang dapat dibaca (UTF-8, UTF-16 atau Windows-1252). "
+            "Unduh ulang laporan dari Zoom tanpa membukanya di aplikasi lain.", err.line,
+        ) from None
 
 
 def _read_rows(text: str, delimiter: str) -> list[tuple[int, list[str]]]:
@@ -356,104 +258,19 @@ class _TableRow:
     cells: list[str]
     header: _Header
     section: str | None
+    index: int  # which participant table of the file
 
 
 @dataclass
 class _Layout:
     tables: list[_TableRow]
-    headers: int
+    headers: list[tuple[_Header, str | None]]
     topic: str | None
     webinar: bool
-    near_miss: tuple[int, list[str], set[str]] | None  # a header-like row lacking columns
+    near_miss: _Header | None  # a header-like row lacking a required column
+    title_lines: list[str]
+    other_headers: list[list[str]]
 
-
-def _layout(rows: list[tuple[int, list[str]]]) -> _Layout:
-    tables: list[_TableRow] = []
-    headers = 0
-    header: _Header | None = None
-    section: str | None = None
-    topic: str | None = None
-    pending_topic: int | None = None
-    webinar = False
-    near_miss: tuple[int, list[str], set[str]] | None = None
-    first = True
-
-    for line, cells in rows:
-        filled = [c.strip() for c in cells if c.strip()]
-        if not filled:
-            header = None  # a blank line ends a table
-            continue
-        if first:
-            first = False
-            if _norm(filled[0]).startswith(("attendee report", "webinar")):
-                webinar = True
-
-        columns = _header_columns(cells)
-        if all(f in columns for f in _REQUIRED):
-            header = _Header(line=line, columns=columns, width=_width(cells))
-            headers += 1
-            if "attended" in columns:
-                webinar = True
-            pending_topic = None
-            continue
-        if len(filled) == 1 and (title := _section_title(filled[0])):
-            section = title
-            webinar = True
-            header = None
-            continue
-        if header is not None:
-            tables.append(_TableRow(line=line, cells=cells, header=header, section=section))
-            continue
-
-        # Outside a table: title lines and summary blocks.
-        header_like = len(columns) >= 2 and any(f in columns for f in _REQUIRED)
-        if header_like and (near_miss is None or len(columns) > len(near_miss[2])):
-            near_miss = (line, cells, set(columns))
-        normed = [_norm(c) for c in cells]
-        if "webinar id" in normed:
-            webinar = True
-        if topic is None and pending_topic is not None:
-            if pending_topic < len(cells) and cells[pending_topic].strip():
-                topic = cells[pending_topic].strip()
-            pending_topic = None
-        if topic is None:
-            for index, cell in enumerate(normed):
-                if cell in ("topic", "topik", "meeting topic", "webinar topic"):
-                    value = cells[index + 1].strip() if index + 1 < len(cells) else ""
-                    if len(filled) == 2 and value:
-                        topic = value  # vertical "Topic:,<value>"
-                    else:
-                        pending_topic = index  # horizontal header, value on the next line
-                    break
-
-    return _Layout(
-        tables=tables, headers=headers, topic=topic, webinar=webinar, near_miss=near_miss
-    )
-
-
-def _no_table_error(layout: _Layout | None, empty: bool = False) -> ReportFormatError:
-    if empty:
-        return ReportFormatError(f"Berkas kosong. {_WHAT_TO_UPLOAD} {EXPECTED_COLUMNS}")
-    if layout is not None and layout.near_miss is not None:
-        line, _cells, found = layout.near_miss
-        missing = " dan ".join(_FAMILY_LABEL[f] for f in _REQUIRED if f not in found)
-        hint = ""
-        if "join" not in found and "leave" not in found and "duration" in found:
-            hint = (
-                " Laporan ini tampaknya diunduh dengan opsi \"Show unique users\"; unduh ulang "
-                "tanpa opsi itu agar setiap koneksi tercantum dengan Join Time dan Leave Time."
-            )
-        return ReportFormatError(
-            f"baris ini tampak seperti header tabel peserta, tetapi kolom "
-            f"{missing} tidak ada.{hint} {EXPECTED_COLUMNS}",
-            line,
-        )
-    return ReportFormatError(
-        f"Tidak ditemukan tabel peserta Zoom dalam berkas. {_WHAT_TO_UPLOAD} {EXPECTED_COLUMNS}"
-    )
-
-
-# --------------------------------------------------------------------------- rows
 
 def _cell(cells: Sequence[str], index: int | None) -> str | None:
     if index is None or index >= len(cells):
@@ -461,11 +278,130 @@ def _cell(cells: Sequence[str], index: int | None) -> str | None:
     return cells[index].strip()
 
 
+def _continues(cells: list[str], header: _Header) -> bool:
+    """A row after a blank line that still belongs to the table above it."""
+    if _width(cells) != header.width:
+        return False
+    for family in ("join", "leave"):
+        raw = _cell(cells, header.columns.get(family))
+        if raw is None:
+            return False
+        if raw.lower() not in EMPTY_MARKERS and split_time(raw) is None:
+            return False
+    return True
+
+
+def _layout(rows: list[tuple[int, list[str]]]) -> _Layout:
+    tables: list[_TableRow] = []
+    headers: list[tuple[_Header, str | None]] = []
+    header: _Header | None = None
+    after_blank: _Header | None = None
+    section: str | None = None
+    topic: str | None = None
+    pending_topic: int | None = None
+    webinar = False
+    near_miss: _Header | None = None
+    title_lines: list[str] = []
+    other_headers: list[list[str]] = []
+    first = True
+
+    for line, cells in rows:
+        filled = [c.strip() for c in cells if c.strip()]
+        if not filled:
+            if header is not None:
+                after_blank = header
+            header = None  # a blank line ends a table, unless the rows go on after it
+            continue
+        if first:
+            first = False
+            if norm(filled[0]).startswith(("attendee report", "webinar", "laporan peserta")):
+                webinar = True
+        if len(filled) == 1 and (title := section_title(filled[0])):
+            section = title
+            webinar = True
+            header = after_blank = None
+            continue
+        found = _read_header(line, cells)
+        if found is not None and not found.missing:
+            header, after_blank = found, None
+            headers.append((found, section))
+            if "attended" in found.columns:
+                webinar = True
+            pending_topic = None
+            continue
+        if found is not None:
+            if near_miss is None:
+                near_miss = found
+            other_headers.append(cells)
+            header = after_blank = None
+            continue
+        if header is None and after_blank is not None and _continues(cells, after_blank):
+            header = after_blank
+            after_blank = None
+        if header is not None:
+            tables.append(_TableRow(line=line, cells=cells, header=header, section=section,
+                                    index=len(headers) - 1))
+            continue
+        after_blank = None
+
+        # Outside a table: title lines and summary blocks.
+        if len(filled) <= 2:
+            title_lines.append(" ".join(filled))
+        normed = [norm(c) for c in cells]
+        if any(c in SUMMARY_WORDS for c in normed) or len(filled) > 2:
+            other_headers.append(cells)
+        if "webinar id" in normed or "id webinar" in normed:
+            webinar = True
+        if topic is None and pending_topic is not None:
+            if pending_topic < len(cells) and cells[pending_topic].strip():
+                topic = cells[pending_topic].strip()
+            pending_topic = None
+        if topic is None:
+            for index, cell in enumerate(normed):
+                if cell in TOPIC_WORDS:
+                    value = cells[index + 1].strip() if index + 1 < len(cells) else ""
+                    if len(filled) == 2 and value:
+                        topic = value  # vertical "Topic:,<value>"
+                    else:
+                        pending_topic = index  # horizontal header, value on the next line
+                    break
+
+    return _Layout(tables=tables, headers=headers, topic=topic, webinar=webinar,
+                   near_miss=near_miss, title_lines=title_lines, other_headers=other_headers)
+
+
+def _near_miss_error(header: _Header, other: str | None) -> ReportFormatError:
+    missing = " dan ".join(_FAMILY_LABEL[f] for f in header.missing)
+    if other:
+        return ReportFormatError(f"{other} {EXPECTED_COLUMNS}", header.line)
+    return ReportFormatError(
+        f"baris ini tampak seperti header tabel peserta, tetapi kolom {missing} tidak ada; "
+        f"tabel di bawahnya tidak dapat dibaca. {EXPECTED_COLUMNS}",
+        header.line,
+    )
+
+
+def _no_table_error(layout: _Layout | None, empty: bool = False) -> ReportFormatError:
+    if empty:
+        return ReportFormatError(f"Berkas kosong. {_WHAT_TO_UPLOAD} {EXPECTED_COLUMNS}")
+    if layout is not None:
+        other = other_report(layout.title_lines, layout.other_headers)
+        if layout.near_miss is not None:
+            return _near_miss_error(layout.near_miss, other)
+        if other:
+            return ReportFormatError(f"{other} {EXPECTED_COLUMNS}")
+    return ReportFormatError(
+        f"Tidak ditemukan tabel peserta Zoom dalam berkas. {_WHAT_TO_UPLOAD} {EXPECTED_COLUMNS}"
+    )
+
+
+# --------------------------------------------------------------------------- rows
+
 def _email(value: str | None) -> str | None:
     if value is None:
         return None
     value = value.strip().lower()
-    return None if value in _EMPTY_MARKERS else value
+    return None if value in EMPTY_MARKERS else value
 
 
 def _duration(value: str | None) -> int | None:
@@ -491,9 +427,9 @@ def _detect_order(tables: list[_TableRow]) -> DateOrder:
     for row in tables:
         for family in ("join", "leave"):
             raw = _cell(row.cells, row.header.columns[family])
-            if not raw or raw.lower() in _EMPTY_MARKERS:
+            if not raw or raw.lower() in EMPTY_MARKERS:
                 continue
-            parts = _split_time(raw)
+            parts = split_time(raw)
             if parts is None or parts.a is None or parts.b is None:
                 continue
             if parts.a > 12 >= parts.b and dmy_line is None:
@@ -509,16 +445,19 @@ def _detect_order(tables: list[_TableRow]) -> DateOrder:
     return "dmy" if dmy_line is not None else "mdy"
 
 
-_FORMATS_HINT = (
-    "Format yang dikenali antara lain 03/23/2022 09:02:10 AM, Mar 23, 2022 09:02:10 "
-    "dan 2022-03-23 09:02:10."
-)
+def _name(row: _TableRow) -> str:
+    header = row.header
+    if header.first_last is not None:
+        first = _cell(row.cells, header.first_last[0]) or ""
+        last = _cell(row.cells, header.first_last[1]) or ""
+        return " ".join(part for part in (first, last) if part and part not in EMPTY_MARKERS)
+    return _cell(row.cells, header.columns["name"]) or ""
 
 
 def _build_row(row: _TableRow, webinar: bool, order: DateOrder, zone: tzinfo
                ) -> ReportRow | SkippedRow:
     cells, columns, line = row.cells, row.header.columns, row.line
-    name = _cell(cells, columns["name"]) or ""
+    name = _name(row)
     email = _email(_cell(cells, columns.get("email")))
     section = (row.section or "attendee") if webinar else "participants"
 
@@ -541,24 +480,24 @@ def _build_row(row: _TableRow, webinar: bool, order: DateOrder, zone: tzinfo
         )
 
     attended = _cell(cells, columns.get("attended"))
-    if attended is not None and attended.lower() in _NO:
+    if attended is not None and attended.lower() in NO:
         return SkippedRow(line, name, email, f"tidak hadir (Attended = {attended})")
     waiting = _cell(cells, columns.get("waiting"))
-    if waiting is not None and waiting.lower() in _YES:
+    if waiting is not None and waiting.lower() in YES:
         return SkippedRow(line, name, email, f"di ruang tunggu (In Waiting Room = {waiting})")
-    if join_raw.lower() in _EMPTY_MARKERS or leave_raw.lower() in _EMPTY_MARKERS:
-        shown = join_raw if join_raw.lower() in _EMPTY_MARKERS else leave_raw
+    if join_raw.lower() in EMPTY_MARKERS or leave_raw.lower() in EMPTY_MARKERS:
+        shown = join_raw if join_raw.lower() in EMPTY_MARKERS else leave_raw
         return SkippedRow(
             line, name, email, f"tidak ada waktu masuk/keluar ('{shown or ''}')"
         )
 
     times: list[datetime] = []
     for label, raw in (("waktu masuk", join_raw), ("waktu keluar", leave_raw)):
-        parts = _split_time(raw)
-        value = _to_utc(parts, order, zone) if parts is not None else None
+        parts = split_time(raw)
+        value = to_utc(parts, order, zone) if parts is not None else None
         if value is None:
             raise ReportFormatError(
-                f"{label} '{_short(raw)}' tidak dikenali.{mismatch} {_FORMATS_HINT}", line,
+                f"{label} '{_short(raw)}' tidak dikenali.{mismatch} {FORMATS_HINT}", line,
             )
         times.append(value)
     joined_at, left_at = times
@@ -583,28 +522,24 @@ def _build_row(row: _TableRow, webinar: bool, order: DateOrder, zone: tzinfo
 
 def parse_zoom_report(data: bytes, tz: str = "Asia/Jakarta", *,
                       date_order: DateOrder | None = None) -> ZoomReport:
-    """Parse a Zoom meeting Participants report or webinar Attendee Report.
+    """Parse a Zoom meeting Participants report, usage export or webinar Attendee Report.
 
     ``tz`` is the Zoom account's time zone (IANA name, or WIB/WITA/WIT); the file's
     wall-clock times are read in it and returned in UTC. ``date_order`` forces how a numeric
     ``a/b/yyyy`` date is read ("mdy" or "dmy"); by default it is detected per file.
     Raises :class:`ReportFormatError` for anything that is not a readable report.
     """
-    zone = _resolve_zone(tz)
+    zone = resolve_zone(tz)
     if not data or not data.strip():
         raise _no_table_error(None, empty=True)
     text = _decode(data)
-    if _looks_binary(data, text):
-        raise ReportFormatError(
-            "Berkas ini bukan berkas teks CSV (mungkin file Excel/PDF atau rusak). "
-            f"{_WHAT_TO_UPLOAD} {EXPECTED_COLUMNS}"
-        )
     if not text.strip():
         raise _no_table_error(None, empty=True)
 
+    sniffed = sniff_delimiter(text)
     layout: _Layout | None = None
     first_layout: _Layout | None = None
-    for delimiter in (",", ";", "\t"):
+    for delimiter in (sniffed, *(d for d in DELIMITERS if d != sniffed)):
         candidate = _layout(_read_rows(text, delimiter))
         if first_layout is None:
             first_layout = candidate
@@ -613,21 +548,37 @@ def parse_zoom_report(data: bytes, tz: str = "Asia/Jakarta", *,
             break
     if layout is None:
         raise _no_table_error(first_layout)
+    # Quality dashboards carry Join/Leave Time too: refuse them even though a table was found.
+    for header, _title in layout.headers:
+        quality = other_report([], [list(header.cells)])
+        if quality and "Dashboard" in quality:
+            raise ReportFormatError(f"{quality} {EXPECTED_COLUMNS}", header.line)
+    if layout.near_miss is not None:
+        raise _near_miss_error(layout.near_miss, None)
 
     order = date_order or _detect_order(layout.tables)
     rows: list[ReportRow] = []
     skipped: list[SkippedRow] = []
+    counts: dict[int, list[int]] = {i: [0, 0] for i in range(len(layout.headers))}
     for table_row in layout.tables:
         result = _build_row(table_row, layout.webinar, order, zone)
         if isinstance(result, ReportRow):
             rows.append(result)
+            counts[table_row.index][0] += 1
         else:
             skipped.append(result)
+            counts[table_row.index][1] += 1
+    sections = [
+        ReportSection(section=((title or "attendee") if layout.webinar else "participants"),
+                      line=header.line, rows=counts[i][0], skipped=counts[i][1])
+        for i, (header, title) in enumerate(layout.headers)
+    ]
     return ZoomReport(
         kind="webinar" if layout.webinar else "meeting",
         topic=layout.topic,
         rows=rows,
         skipped=skipped,
+        sections=sections,
     )
 
 

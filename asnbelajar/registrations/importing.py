@@ -14,7 +14,6 @@ a random name; the form carries only a signed ticket naming it and its SHA-256.
 
 from __future__ import annotations
 
-import codecs
 import csv
 import hashlib
 import io
@@ -49,6 +48,7 @@ from ..extensions import db
 from ..notifications.services import queue_email, render_email
 from ..timeutil import now_utc, to_db
 from ..uploads import path_of, store_bytes, upload_root
+from ..util.textfiles import TextFileError, decode_upload, sniff_delimiter
 from .models import Registration
 from .services import lock_episode, registered_count
 
@@ -179,36 +179,21 @@ def _header_key(value: Any) -> str:
 
 
 def _decode(data: bytes) -> str:
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        try:
-            return data.decode("utf-16")
-        except UnicodeDecodeError:
-            pass
-    else:
-        try:
-            text = data.decode("utf-8-sig")
-        except UnicodeDecodeError as err:
-            line = data[:err.start].count(b"\n") + 1
-            raise ImportFileError(_l(
-                "Berkas CSV bukan teks UTF-8 (baris %(line)d). Di Excel, simpan dengan "
-                "pilihan \"CSV UTF-8 (Comma delimited)\", atau unggah berkas XLSX.",
-                line=line)) from None
-        if "\x00" not in text:
-            return text
-    raise ImportFileError(_l("Isi berkas bukan teks CSV. Unggah berkas CSV atau XLSX."))
-
-
-def _delimiter(text: str) -> str:
-    """Excel with Indonesian regional settings writes ";" (the decimal mark is ",")."""
-    first = next((line for line in text.splitlines() if line.strip()), "")
-    counts = {d: first.count(d) for d in (",", ";", "\t")}
-    best = max(counts, key=lambda d: counts[d])
-    return best if counts[best] else ","
+    try:
+        return decode_upload(data).text
+    except TextFileError as err:
+        if err.reason == "binary":
+            raise ImportFileError(
+                _l("Isi berkas bukan teks CSV. Unggah berkas CSV atau XLSX.")) from None
+        raise ImportFileError(_l(
+            "Berkas CSV bukan teks UTF-8, UTF-16 atau Windows-1252 (baris %(line)d). Di "
+            "Excel, simpan dengan pilihan \"CSV UTF-8 (Comma delimited)\", atau unggah "
+            "berkas XLSX.", line=err.line or 1)) from None
 
 
 def _csv_rows(data: bytes) -> Iterator[tuple[int, list[Any]]]:
     text = _decode(data)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text), strict=True)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sniff_delimiter(text), strict=True)
     line = 1
     try:
         for record in reader:
