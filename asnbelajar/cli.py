@@ -6,6 +6,7 @@ import click
 from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
 
+from .demo.cli import seed_demo_command
 from .extensions import db
 
 
@@ -69,21 +70,6 @@ def api_token_command(email: str, name: str) -> None:
     token = issue_api_token(user, name=name)
     db.session.commit()
     click.echo(token)
-
-
-@click.command("seed-demo")
-@click.option("--participants", default=2000, show_default=True, type=click.IntRange(0, 1_000_000))
-@with_appcontext
-def seed_demo_command(participants: int) -> None:
-    """Load the demo program, episodes, speakers and participants (idempotent)."""
-    from .demo import DEMO_LOGINS, seed_demo
-
-    summary = seed_demo(participants=participants, echo=click.echo)
-    for key, value in summary.items():
-        click.echo(f"  {key}: {value}")
-    click.echo("Demo logins:")
-    for role, email, password in DEMO_LOGINS:
-        click.echo(f"  {role:<12} {email:<32} {password}")
 
 
 @click.command("load-instansi")
