@@ -3,15 +3,23 @@
 from __future__ import annotations
 
 import io
+import shutil
+import subprocess
 from dataclasses import replace
 
 import pytest
+from PIL import Image, ImageDraw
 from pypdf import PdfReader
 
 from asnbelajar.certificates.pdf import (
+    CertificateDesign,
     CertificateDocument,
+    CertificateRenderer,
     format_nip,
+    prepare_image,
+    qr_operators,
     render_certificate_pdf,
+    wording_errors,
 )
 
 CODE = "q3Zk8vWm1N0aXyT7cB2dEf9GhJ4kLpR6sUvWx5yZ"
@@ -161,10 +169,12 @@ def test_unknown_kind_is_rejected(participant: CertificateDocument) -> None:
         render_certificate_pdf(replace(participant, kind="panitia"))
 
 
-def test_format_nip() -> None:
+def test_format_nip_is_the_accounts_one_with_pppk_layout(participant) -> None:
     assert format_nip("198503122010011001") == "19850312 201001 1 001"
     assert format_nip("19850312 201001 1 001") == "19850312 201001 1 001"
     assert format_nip(" 12345 ") == "12345"  # not a NIP shape: shown as given
+    text = _text(render_certificate_pdf(replace(participant, nip="199001012021211005")))
+    assert "NIP. 19900101 2021 2 1 1 005" in text  # NI PPPK: year, 2, contract, gender
 
 
 @pytest.mark.parametrize("kind", ["participant", "speaker"])
@@ -193,46 +203,126 @@ def test_very_long_content_stays_on_one_page_inside_frame(
         assert 31 < y < 595.28 - 31, (y, text)
 
 
-def test_qr_code_decodes_to_verify_url(participant: CertificateDocument) -> None:
-    zxingcpp = pytest.importorskip("zxingcpp")
+def _decode_qr(data: bytes, tmp_path) -> list[str]:
+    """Rasterize at 150 dpi with poppler and decode with zbar, as a phone camera would."""
+    if not (shutil.which("pdftoppm") and shutil.which("zbarimg")):
+        pytest.skip("poppler-utils and zbar-tools are needed to decode the QR code")
+    pdf = tmp_path / "c.pdf"
+    pdf.write_bytes(data)
+    subprocess.run(["pdftoppm", "-r", "150", "-png", "-f", "1", "-l", "1", str(pdf),
+                    str(tmp_path / "page")], check=True)
+    (png,) = tmp_path.glob("page*.png")
+    result = subprocess.run(["zbarimg", "-q", "--raw", str(png)], capture_output=True,
+                            text=True)
+    return result.stdout.split()
+
+
+@pytest.mark.parametrize("url", [
+    VERIFY_URL,
+    "https://asnbelajar.example.go.id/verify/7K3M-9QXR-2B4D-HJ5N-WX",
+    "http://localhost:8123/verify/Zm9vYmFyLWJhei1xdXV4LTEyMzQ1Njc4OTA",
+])
+def test_qr_code_is_vector_and_decodes_to_verify_url(participant, url, tmp_path) -> None:
+    data = render_certificate_pdf(replace(participant, verify_url=url))
+    assert list(_reader(data).pages[0].images) == []  # drawn as modules, not a picture
+    assert _decode_qr(data, tmp_path) == [url]
+
+
+def test_qr_operators_draw_every_dark_module() -> None:
     segno = pytest.importorskip("segno")
-    page = _reader(render_certificate_pdf(participant)).pages[0]
-    images = list(page.images)
-    assert len(images) == 1
-    image = images[0].image.convert("L")
-
-    results = zxingcpp.read_barcodes(image)
-    assert [r.text for r in results] == [VERIFY_URL]
-    assert results[0].format == zxingcpp.BarcodeFormat.QRCode
-    assert results[0].ec_level in {"M", "Q", "H"}
-
-    # Quiet zone: at least 4 modules of white around the symbol on every side.
-    modules = segno.make(VERIFY_URL, error="m", micro=False).symbol_size(border=0)[0]
-    pixels = image.load()
-    width, height = image.size
-    dark = [(x, y) for y in range(height) for x in range(width) if pixels[x, y] < 128]
-    xs = [x for x, _ in dark]
-    ys = [y for _, y in dark]
-    module_px = (max(xs) - min(xs) + 1) / modules
-    for margin in (min(xs), min(ys), width - 1 - max(xs), height - 1 - max(ys)):
-        assert margin >= 4 * module_px - 1
+    ops = qr_operators(VERIFY_URL, 0, 0, 100).splitlines()
+    matrix = segno.make(VERIFY_URL, error="m", micro=False, mask=1).matrix
+    module = 100 / (len(matrix) + 8)
+    covered = sum(round((float(op.split()[2]) - 0.02) / module) for op in ops[:-1])
+    assert covered == sum(sum(row) for row in matrix)
+    assert ops[-1] == "f"
 
 
-def test_qr_for_other_url(speaker: CertificateDocument) -> None:
-    zxingcpp = pytest.importorskip("zxingcpp")
-    url = "https://asnbelajar.example.go.id/verify/Zm9vYmFyLWJhei1xdXV4LTEyMzQ1Njc4OTA"
-    page = _reader(render_certificate_pdf(replace(speaker, verify_url=url))).pages[0]
-    (image,) = list(page.images)
-    assert [r.text for r in zxingcpp.read_barcodes(image.image)] == [url]
-
-
-def test_markup_and_non_winansi_text(participant: CertificateDocument) -> None:
+def test_markup_and_names_beyond_winansi_print_as_written(participant) -> None:
     doc = replace(
         participant,
-        name="Nguyễn Thị Ānh 😀",
+        name="Nguyễn Thị Ānh Şükrü 😀",
         episode_title="Etika & Integritas <i>ASN</i>",
     )
     text = _text(render_certificate_pdf(doc))
-    assert "Nguyen Thi Anh" in text  # accents outside WinAnsi fall back to base letters
-    assert "\u25a0" not in text  # no black "missing glyph" boxes
+    assert "Nguyễn Thị Ānh Şükrü" in text  # DejaVu Sans covers them: real, copyable text
+    assert "\u25a0" not in text and "😀" not in text  # no boxes, unknown symbols dropped
     assert "Etika & Integritas <i>ASN</i>" in _flat(text)  # shown literally, not as markup
+
+
+def _png(width: int, height: int, color=(20, 30, 120, 255)) -> bytes:
+    image = Image.new("RGBA", (width, height), (0, 0, 0, 0))
+    ImageDraw.Draw(image).ellipse((4, 4, width - 4, height - 4), fill=color)
+    buf = io.BytesIO()
+    image.save(buf, "PNG")
+    return prepare_image(buf.getvalue(), max_px=600)
+
+
+def test_design_with_logo_signature_and_wording(participant) -> None:
+    design = CertificateDesign(
+        logo=_png(300, 300), signature=_png(400, 160), signature_signer=participant.signer_name,
+        issuer_lines=("Pemerintah Provinsi Jawa Barat", "Badan Pengembangan SDM"),
+        title="Piagam", intro="dengan bangga diberikan kepada",
+        participant_wording="atas partisipasinya sebagai $peran\ndalam $judul ($jp JP)",
+    )
+    data = CertificateRenderer(design).render(replace(participant, signer_nip="197001011990031001"))
+    flat = _flat(_text(data))
+    assert "PEMERINTAH PROVINSI JAWA BARAT" in flat and "BADAN PENGEMBANGAN SDM" in flat
+    assert "PIAGAM" in flat and "dengan bangga diberikan kepada" in flat
+    assert "atas partisipasinya sebagai Peserta" in flat
+    assert "dalam Transformasi Digital Pelayanan Publik (2 JP)" in flat
+    assert "NIP. 19700101 199003 1 001" in flat  # the signer's NIP under the name
+    assert len(data) < 30_000
+    page = _reader(data).pages[0]
+    # The shared layer (frame, logo, issuer) is one form XObject; images are stored once.
+    xobjects = {k: x.get_object() for k, x in page["/Resources"]["/XObject"].items()}
+    (form,) = [x for x in xobjects.values() if x["/Subtype"] == "/Form"]
+    images = {k: x.get_object() for k, x in form["/Resources"]["/XObject"].items()}
+    assert sorted((i["/Width"], i["/Height"]) for i in images.values()) == [
+        (300, 300), (400, 160)]
+    assert all("/SMask" in i for i in images.values())  # transparency kept
+    assert b"cert-sign Do" in page.get_contents().get_data()
+
+
+def test_signature_image_only_above_its_own_signer(participant) -> None:
+    design = CertificateDesign(signature=_png(400, 160), signature_signer="Someone Else")
+    page = _reader(CertificateRenderer(design).render(participant)).pages[0]
+    assert b"cert-sign Do" not in page.get_contents().get_data()
+
+
+def test_wording_placeholders_are_a_fixed_set() -> None:
+    assert wording_errors("sebagai $peran pada $kegiatan, ${tanggal}, $$5") == []
+    assert wording_errors("$nama {0.__class__} $__globals__ $foo") == ["$__globals__", "$foo"]
+    assert wording_errors("biaya $") == ["$"]
+
+
+def test_revoked_copy_is_stamped(participant) -> None:
+    data = render_certificate_pdf(replace(participant, revoked=True,
+                                          revoked_note="Dicabut: data tidak benar"))
+    flat = _flat(_text(data))
+    assert "DICABUT" in flat and "Dicabut: data tidak benar" in flat
+    assert "DICABUT" not in _flat(_text(render_certificate_pdf(participant)))
+
+
+def test_speakers_page_is_optional(participant) -> None:
+    doc = replace(participant, speakers=(("Prof. Budi Santoso, Ph.D.", "Universitas Padjadjaran",
+                                          "Narasumber"),), topic="Layanan digital terpadu")
+    assert len(_reader(render_certificate_pdf(doc)).pages) == 1
+    data = CertificateRenderer(CertificateDesign(speakers_page=True)).render(doc)
+    reader = _reader(data)
+    assert len(reader.pages) == 2
+    second = _flat(reader.pages[1].extract_text())
+    assert "Prof. Budi Santoso, Ph.D." in second and "Layanan digital terpadu" in second
+
+
+def test_merged_pdf_shares_one_form(participant) -> None:
+    docs = [replace(participant, name=f"Peserta {i}", number=f"{i:05d}/ASNB/41/II/2024")
+            for i in range(1, 6)]
+    out = io.BytesIO()
+    assert CertificateRenderer(CertificateDesign(logo=_png(200, 200))).render_merged(docs, out) == 5
+    reader = _reader(out.getvalue())
+    assert len(reader.pages) == 5
+    forms = {tuple(v.idnum for v in page["/Resources"]["/XObject"].values())
+             for page in reader.pages}
+    assert len(forms) == 1  # every page refers to the same form object
+    assert "Peserta 5" in reader.pages[4].extract_text()
