@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from flask_login import UserMixin
-from sqlalchemy import CheckConstraint, ForeignKey, String
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -27,7 +27,9 @@ class User(UserMixin, db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    # Stored lower-cased and trimmed, so the unique constraint is case-insensitive.
+    # Stored lower-cased and trimmed (lookups compare the normalized address); the unique
+    # index on lower(email) below keeps it one account per address in any letter case,
+    # even for rows not written by the services.
     email: Mapped[str] = mapped_column(String(254), unique=True)
     password_hash: Mapped[str | None] = mapped_column(String(255))
     full_name: Mapped[str] = mapped_column(String(200))
@@ -57,6 +59,9 @@ class User(UserMixin, db.Model):
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.email} {self.role}>"
+
+
+Index("uq_user_email_lower", func.lower(User.email), unique=True)
 
 
 class Instansi(db.Model):
