@@ -10,10 +10,16 @@ from typing import Any
 
 from flask import Flask
 
-from .config import DEV_SECRET_KEY, Defaults
+from .config import DEV_SECRET_KEY, Defaults, as_bool
 
 
-def create_app(test_config: dict[str, Any] | None = None, *, production: bool = False) -> Flask:
+def create_app(test_config: dict[str, Any] | None = None, *, production: bool = False,
+               background: bool = False) -> Flask:
+    """Build the application.
+
+    ``background`` marks the scheduler and CLI processes: their database statements may
+    run longer (``DB_CLI_STATEMENT_TIMEOUT``) than a web request's.
+    """
     app = Flask(
         __name__,
         instance_relative_config=True,
@@ -25,7 +31,7 @@ def create_app(test_config: dict[str, Any] | None = None, *, production: bool = 
     app.config.from_prefixed_env("ASNBELAJAR")
     if test_config:
         app.config.update(test_config)
-    _finish_config(app, production)
+    _finish_config(app, production, background)
 
     from . import extensions as ext
     from .database import init_database
@@ -41,6 +47,10 @@ def create_app(test_config: dict[str, Any] | None = None, *, production: bool = 
     from .web import init_web
 
     init_web(app)  # login manager, babel, template filters, error pages, security headers
+
+    from .operations import init_operations
+
+    init_operations(app)  # request ids and logs, database outages (503), health checks
 
     from .accounts.views import bp as accounts_bp
     from .api.views import bp as api_bp
@@ -73,7 +83,7 @@ def create_app(test_config: dict[str, Any] | None = None, *, production: bool = 
     return app
 
 
-def _finish_config(app: Flask, production: bool) -> None:
+def _finish_config(app: Flask, production: bool, background: bool = False) -> None:
     cfg = app.config
     if not cfg.get("SQLALCHEMY_DATABASE_URI"):
         url = cfg.get("DATABASE_URL") or (
@@ -84,13 +94,41 @@ def _finish_config(app: Flask, production: bool) -> None:
         if url.startswith("postgresql://"):
             url = "postgresql+psycopg://" + url[len("postgresql://"):]
         cfg["SQLALCHEMY_DATABASE_URI"] = url
+    for key in ("RATELIMIT_ENABLED", "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED",
+                "RATELIMIT_SWALLOW_ERRORS", "LOG_REQUESTS", "MAIL_USE_TLS", "MAIL_USE_SSL"):
+        try:
+            cfg[key] = as_bool(cfg.get(key, getattr(Defaults, key)))
+        except ValueError:
+            raise RuntimeError(f"ASNBELAJAR_{key} must be true or false, "
+                               f"not {cfg.get(key)!r}") from None
+    cfg["BACKGROUND_PROCESS"] = background
     if cfg["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        statement_timeout = float(cfg["DB_CLI_STATEMENT_TIMEOUT" if background
+                                      else "DB_STATEMENT_TIMEOUT"])
+        cfg["DB_EFFECTIVE_STATEMENT_TIMEOUT"] = statement_timeout
         opts = dict(cfg.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+        # A pooled connection is pinged at checkout; database.py bounds that ping
+        # (DB_PING_TIMEOUT), which would otherwise wait forever on a frozen server.
         opts.setdefault("pool_pre_ping", True)
-        opts.setdefault("pool_size", int(cfg.get("DB_POOL_SIZE", 10)))
-        opts.setdefault("max_overflow", int(cfg.get("DB_MAX_OVERFLOW", 20)))
+        opts.setdefault("pool_size", int(cfg["DB_POOL_SIZE"]))
+        opts.setdefault("max_overflow", int(cfg["DB_MAX_OVERFLOW"]))
+        opts.setdefault("pool_timeout", float(cfg["DB_POOL_TIMEOUT"]))
+        connect_args = dict(opts.get("connect_args") or {})
+        if float(cfg["DB_CONNECT_TIMEOUT"]) > 0:
+            # libpq counts whole seconds; at least 1, or it would mean "wait forever".
+            connect_args.setdefault("connect_timeout",
+                                    max(1, round(float(cfg["DB_CONNECT_TIMEOUT"]))))
+        if statement_timeout > 0:
+            connect_args.setdefault(
+                "options", f"-c statement_timeout={int(statement_timeout * 1000)}")
+        opts["connect_args"] = connect_args
         cfg["SQLALCHEMY_ENGINE_OPTIONS"] = opts
-    cfg["RATELIMIT_ENABLED"] = _as_bool(cfg.get("RATELIMIT_ENABLED", True))
+    uri = str(cfg.get("RATELIMIT_STORAGE_URI") or "memory://")
+    if uri.startswith(("redis", "rediss", "valkey")) and not cfg.get("RATELIMIT_STORAGE_OPTIONS"):
+        # Without socket timeouts a black-holed Redis would hang every limited request.
+        timeout = float(cfg["RATELIMIT_STORAGE_TIMEOUT"])
+        cfg["RATELIMIT_STORAGE_OPTIONS"] = {"socket_connect_timeout": timeout,
+                                            "socket_timeout": timeout}
     cfg["BASE_URL"] = str(cfg["BASE_URL"]).rstrip("/")
     if cfg.get("SECRET_KEY") in (None, "", DEV_SECRET_KEY) and not app.testing:
         if production or cfg.get("PRODUCTION"):
@@ -112,9 +150,3 @@ def _instance_secret(app: Flask) -> str:
         path.write_text(key)
         path.chmod(0o600)
         return key
-
-
-def _as_bool(value: Any) -> bool:
-    if isinstance(value, str):
-        return value.strip().lower() not in ("0", "false", "no", "off", "")
-    return bool(value)

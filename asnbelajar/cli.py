@@ -13,7 +13,7 @@ from .extensions import db
 def _create_app(*_args, **_kwargs):
     from . import create_app
 
-    return create_app()
+    return create_app(background=True)
 
 
 @click.group(cls=FlaskGroup, create_app=_create_app, add_version_option=False)

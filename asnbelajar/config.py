@@ -7,6 +7,8 @@ Precedence (lowest to highest): these defaults → ``instance/config.py`` →
 
 from __future__ import annotations
 
+from typing import Any
+
 DEV_SECRET_KEY = "dev-only-insecure-secret"  # noqa: S105 - refused outside debug/testing
 
 
@@ -16,6 +18,20 @@ class Defaults:
     DATABASE_URL = None
     SQLALCHEMY_TRACK_MODIFICATIONS = False
     SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+    # PostgreSQL outage limits (seconds; 0 = none). A web request never waits longer than
+    # these for the database: it gets a 503 instead. The scheduler and CLI commands (long
+    # finalize runs, migrations) use the *_CLI_* statement timeout.
+    DB_CONNECT_TIMEOUT = 5
+    DB_STATEMENT_TIMEOUT = 30
+    DB_CLI_STATEMENT_TIMEOUT = 600
+    DB_PING_TIMEOUT = 2  # a pooled connection that does not answer this fast is dropped
+    DB_POOL_SIZE = 10
+    DB_MAX_OVERFLOW = 20
+    DB_POOL_TIMEOUT = 10  # seconds to wait for a free pooled connection
+    RETRY_AFTER_SECONDS = 30  # Retry-After sent with a 503 while the database is away
+
+    # One log line per request (request id, route, status, duration, user id).
+    LOG_REQUESTS = True
 
     BASE_URL = "http://127.0.0.1:5000"
     PRIVACY_CONTACT_EMAIL = None  # shown on the privacy notice when set
@@ -41,12 +57,18 @@ class Defaults:
     # Rate limits (Flask-Limiter)
     RATELIMIT_ENABLED = True
     RATELIMIT_STORAGE_URI = "memory://"
+    # A cache must never stop attendance: when the shared storage (Redis) is unreachable,
+    # each process counts in its own memory, warns at most once a minute, and goes back to
+    # the shared storage by itself once it answers again.
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    RATELIMIT_SWALLOW_ERRORS = True
+    RATELIMIT_STORAGE_TIMEOUT = 0.5  # seconds to wait for Redis before falling back
     RATELIMIT_HEADERS_ENABLED = True
     RATELIMIT_LOGIN = "10 per minute"
     RATELIMIT_CHECKIN = "30 per minute"
     RATELIMIT_PASSWORD_RESET = "5 per hour"  # noqa: S105
 
-    # Mail: backend "console" writes .eml files under instance/outbox-mail, "smtp" sends.
+    # Mail: backend "console" writes .eml files under instance/mail/, "smtp" sends.
     MAIL_BACKEND = "console"
     MAIL_SERVER = "127.0.0.1"
     MAIL_PORT = 25
@@ -55,9 +77,15 @@ class Defaults:
     MAIL_USERNAME = None
     MAIL_PASSWORD = None
     MAIL_DEFAULT_SENDER = "ASN Belajar <noreply@asnbelajar.local>"
-    MAIL_TIMEOUT = 10
-    OUTBOX_MAX_ATTEMPTS = 8
-    OUTBOX_BATCH_SIZE = 200
+    MAIL_TIMEOUT = 10  # seconds per SMTP socket operation: a black-holed server costs this
+    # A failing email is retried with exponential backoff (30 s, 1 min, 2 min, ... up to
+    # OUTBOX_MAX_BACKOFF) until OUTBOX_RETRY_HOURS after it was queued; only then is it
+    # marked failed, and organizers can still retry it from the console or the CLI.
+    OUTBOX_RETRY_HOURS = 72
+    OUTBOX_MAX_BACKOFF = 3600
+    OUTBOX_BATCH_SIZE = 500  # emails claimed per sender per round
+    OUTBOX_SENDERS = 4  # parallel SMTP connections per flush
+    OUTBOX_SENDING_TIMEOUT = 600  # seconds before a row stuck in "sending" is retried
 
     # Uploads (stored under instance/uploads/ with random names)
     UPLOAD_FOLDER = None  # default: <instance>/uploads
@@ -81,7 +109,37 @@ class Defaults:
     CHECKPOINT_MAX_EARLY_MINUTES = 60
     CHECKPOINT_MAX_LATE_MINUTES = 120
 
-    # Scheduler
-    SCHEDULER_LEASE_SECONDS = 60
+    # Scheduler: the active one renews its lease every SCHEDULER_RENEW_SECONDS; a standby
+    # takes over at most SCHEDULER_LEASE_SECONDS after the active one stops renewing.
+    SCHEDULER_LEASE_SECONDS = 12
+    SCHEDULER_RENEW_SECONDS = 3
     FINALIZE_GRACE_MINUTES = 30
 
+    # SIASN (BKN) web service for the course-history push; tests point these at a stand-in.
+    SIASN_SSO_URL = "https://sso-siasn.bkn.go.id"
+    SIASN_WSO_URL = "https://apimws.bkn.go.id"
+    SIASN_API_URL = "https://apimws.bkn.go.id:8243"
+    SIASN_TIMEOUT = 20  # seconds per request
+    SIASN_PUSH_BATCH = 200  # certificates sent per scheduler run
+    SIASN_ORGANIZER = None  # institusiPenyelenggara; default: the program's organizer
+
+
+
+TRUE_WORDS = frozenset({"1", "true", "yes", "on", "ya", "y"})
+FALSE_WORDS = frozenset({"0", "false", "no", "off", "tidak", "n", ""})
+
+
+def as_bool(value: Any) -> bool:
+    """The one reading of a yes/no value from settings, forms and JSON.
+
+    Booleans and numbers as Python sees them; words from ``TRUE_WORDS`` / ``FALSE_WORDS``
+    in any case. Anything else raises ``ValueError`` rather than guessing.
+    """
+    if isinstance(value, str):
+        word = value.strip().lower()
+        if word in TRUE_WORDS:
+            return True
+        if word in FALSE_WORDS:
+            return False
+        raise ValueError(f"not a yes/no value: {value!r}")
+    return bool(value)

@@ -1,14 +1,22 @@
-"""Engine setup shared by every domain: SQLite pragmas and a few portable SQL helpers."""
+"""Engine setup shared by every domain: SQLite pragmas, PostgreSQL outage limits and a
+few portable SQL helpers."""
 
 from __future__ import annotations
 
+import logging
+import socket
 import sqlite3
+import threading
+import time
+from functools import wraps
 
 from flask import Flask
-from sqlalchemy import event
+from sqlalchemy import event, exc
 from sqlalchemy.engine import Engine
 
 from .extensions import db
+
+log = logging.getLogger("asnbelajar.database")
 
 
 @event.listens_for(Engine, "connect")
@@ -25,7 +33,8 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
 
 
 def init_database(app: Flask) -> None:
-    """Import every model module so metadata (and Alembic) sees all tables."""
+    """Import every model module so metadata (and Alembic) sees all tables, and put
+    outage limits on a PostgreSQL engine."""
     from .accounts import models as _accounts  # noqa: F401
     from .attendance import models as _attendance  # noqa: F401
     from .audit import models as _audit  # noqa: F401
@@ -35,7 +44,134 @@ def init_database(app: Flask) -> None:
     from .ledger import models as _ledger  # noqa: F401
     from .notifications import models as _notifications  # noqa: F401
     from .registrations import models as _registrations  # noqa: F401
+    from .reports import models as _reports  # noqa: F401
     from .scheduler import models as _scheduler  # noqa: F401
+    from .siasn import models as _siasn  # noqa: F401
+
+    with app.app_context():
+        engine = db.engine
+    if engine.dialect.name == "postgresql":
+        guard_engine(engine, statement_seconds=float(app.config["DB_EFFECTIVE_STATEMENT_TIMEOUT"]),
+                     ping_seconds=float(app.config["DB_PING_TIMEOUT"]))
+
+
+# Database outages ---------------------------------------------------------------------
+#
+# connect_timeout (libpq) bounds a new connection and statement_timeout (server side)
+# a slow query, but neither helps when the server is frozen (stopped, or a network that
+# swallows packets): the client then waits forever on a socket that never answers. The
+# watchdog below cuts such a connection from another thread (shutting the socket makes
+# psycopg fail at once with "server closed the connection"), so the request ends in a 503
+# instead of hanging a worker. A healthy server answers or times out long before.
+
+DISCONNECT_ERRORS = (exc.OperationalError, exc.InterfaceError, exc.TimeoutError,
+                     exc.DisconnectionError)
+
+OUTAGE_HOLD_SECONDS = 2.0  # after a failed connect, fail new connects at once this long
+
+
+def is_outage(error: BaseException) -> bool:
+    """Whether ``error`` means the database is unreachable or did not answer in time."""
+    if isinstance(error, DISCONNECT_ERRORS):
+        return True
+    return isinstance(error, exc.DBAPIError) and bool(error.connection_invalidated)
+
+
+class _Watchdog:
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._armed: dict[int, tuple[float, int]] = {}
+        self._thread: threading.Thread | None = None
+
+    def arm(self, dbapi_connection, seconds: float) -> int | None:
+        try:
+            fd = dbapi_connection.pgconn.socket
+        except Exception:  # noqa: BLE001 - already closed: nothing to guard
+            return None
+        token = id(dbapi_connection)
+        with self._lock:
+            self._armed[token] = (time.monotonic() + seconds, fd)
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(target=self._run, name="db-watchdog",
+                                                daemon=True)
+                self._thread.start()
+        return token
+
+    def disarm(self, token: int | None) -> None:
+        if token is not None:
+            with self._lock:
+                self._armed.pop(token, None)
+
+    def _run(self) -> None:
+        while True:
+            time.sleep(0.2)
+            now = time.monotonic()
+            with self._lock:
+                expired = [(t, fd) for t, (deadline, fd) in self._armed.items()
+                           if deadline <= now]
+                for token, _fd in expired:
+                    del self._armed[token]
+            for _token, fd in expired:
+                log.warning("database did not answer in time; dropping the connection")
+                try:
+                    # fromfd duplicates the descriptor; shutdown acts on the shared socket.
+                    with socket.fromfd(fd, socket.AF_INET, socket.SOCK_STREAM) as sock:
+                        sock.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+
+
+_watchdog = _Watchdog()
+
+
+def _guarded(method, seconds: float, connection_of):
+    @wraps(method)
+    def call(*args, **kwargs):
+        token = _watchdog.arm(connection_of(*args), seconds)
+        try:
+            return method(*args, **kwargs)
+        finally:
+            _watchdog.disarm(token)
+
+    return call
+
+
+def guard_engine(engine: Engine, *, statement_seconds: float, ping_seconds: float) -> None:
+    """Bound every wait on a PostgreSQL server (see the comment above)."""
+    dialect = engine.dialect
+    if getattr(dialect, "_asnb_guarded", False):
+        return
+    dialect._asnb_guarded = True
+    # The server's statement_timeout fires first while the server lives; the watchdog only
+    # catches a server that cannot answer at all.
+    statement_deadline = statement_seconds + 3 if statement_seconds > 0 else 0
+    cursor_conn = lambda cursor, *_a: cursor.connection  # noqa: E731
+    conn = lambda connection, *_a: connection  # noqa: E731
+    if statement_deadline:
+        for name in ("do_execute", "do_executemany", "do_execute_no_params"):
+            setattr(dialect, name, _guarded(getattr(dialect, name), statement_deadline,
+                                            cursor_conn))
+        for name in ("do_commit", "do_rollback"):
+            setattr(dialect, name, _guarded(getattr(dialect, name), statement_deadline, conn))
+    dialect.do_ping = _guarded(dialect.do_ping, ping_seconds, conn)
+
+    connect = dialect.connect
+    state = {"down_until": 0.0}
+
+    @wraps(connect)
+    def connect_or_fail_fast(*cargs, **cparams):
+        # During an outage every request would otherwise wait the full connect timeout;
+        # one failure answers the next requests at once for a moment.
+        if time.monotonic() < state["down_until"]:
+            raise dialect.loaded_dbapi.OperationalError(
+                "database unreachable (last connection attempt failed moments ago)")
+        try:
+            return connect(*cargs, **cparams)
+        except Exception:
+            state["down_until"] = time.monotonic() + OUTAGE_HOLD_SECONDS
+            raise
+
+    dialect.connect = connect_or_fail_fast
     from .speakers import models as _speakers  # noqa: F401
 
 

@@ -36,7 +36,10 @@ def wants_json() -> bool:
 
 
 def json_error(status: int, code: str, message: str):
-    response = jsonify({"error": {"code": code, "message": str(message)}})
+    error = {"code": code, "message": str(message)}
+    if has_request_context() and g.get("request_id"):
+        error["request_id"] = g.request_id  # quoted by users, found in the request log
+    response = jsonify({"error": error})
     response.status_code = status
     return response
 
@@ -190,10 +193,24 @@ def init_web(app: Flask) -> None:
 def _make_handler(status: int, code: str, message):
     def handler(err):
         if status == 500:
-            db.session.rollback()
+            return server_error_response(message)
         if wants_json():
             detail = getattr(err, "description", None) if status == 429 else None
             return json_error(status, code, detail and f"{message} ({detail})" or message)
         return render_template("error.html", status=status, message=message), status
 
     return handler
+
+
+def server_error_response(message=None):
+    """The 500 page or JSON error. Never touches the database: no user is loaded (the page
+    renders as for a visitor) and a failing rollback is only logged."""
+    from .operations import forget_user, safe_rollback  # operations imports this module
+
+    forget_user()  # first: even the language choice would otherwise load the user
+    safe_rollback()
+    if message is None:
+        message = _l("Terjadi kesalahan di server. Silakan coba lagi.")
+    if wants_json():
+        return json_error(500, "server_error", message)
+    return render_template("error.html", status=500, message=message), 500

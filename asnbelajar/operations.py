@@ -1,0 +1,189 @@
+"""Running in production: request ids and one log line per request, health checks, and
+a 503 (never a 500 or a hang) while the database is away.
+
+Nothing here may touch the database except ``/readyz``: these paths run exactly when the
+database is the thing that failed.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import sys
+import threading
+import time
+import uuid
+
+from flask import Flask, current_app, g, jsonify, render_template, request, session
+from flask_babel import lazy_gettext as _l
+from flask_login import AnonymousUserMixin
+from sqlalchemy import text
+
+from .database import DISCONNECT_ERRORS
+from .extensions import db, login_manager
+from .web import json_error, wants_json
+
+request_log = logging.getLogger("asnbelajar.request")
+log = logging.getLogger("asnbelajar")
+
+_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
+
+
+def request_id() -> str | None:
+    """This request's id (the caller's ``X-Request-ID`` when sane, else a new one)."""
+    return g.get("request_id")
+
+
+def _ensure_handler(logger: logging.Logger) -> None:
+    # gunicorn and the development server leave the root logger bare; a line that goes
+    # nowhere is no log. An operator's own logging configuration (handlers on the logger
+    # or the root) wins.
+    if logger.handlers or logging.getLogger().handlers:
+        return
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
+    logger.addHandler(handler)
+    if logger.level == logging.NOTSET:
+        logger.setLevel(logging.INFO)
+
+
+def _user_id() -> int | str | None:
+    # Never load the user for the log: only report one the request already loaded, or the
+    # id the signed session names. No NIP or email ever goes into a log line.
+    user = g.get("_login_user")
+    if user is not None and not isinstance(user, AnonymousUserMixin):
+        try:
+            return user.get_id()
+        except Exception:  # noqa: BLE001 - an expired instance after an outage
+            return None
+    return session.get("_user_id")
+
+
+def database_unavailable_response(err: BaseException | None = None):
+    """The 503 for HTML and JSON alike. Renders without a user and without a query."""
+    retry_after = str(int(current_app.config["RETRY_AFTER_SECONDS"]))
+    forget_user()
+    message = _l("Layanan sedang tidak dapat menjangkau basis data. "
+                 "Silakan coba lagi dalam beberapa saat.")
+    if wants_json():
+        response = json_error(503, "service_unavailable", message)
+    else:
+        response = current_app.make_response(
+            (render_template("error.html", status=503, message=message), 503))
+    response.headers["Retry-After"] = retry_after
+    return response
+
+
+def forget_user() -> None:
+    """Render the rest of this request as an anonymous visitor, so an error page never
+    loads the user (the database may be what failed), and the session stays untouched."""
+    g._login_user = login_manager.anonymous_user()
+
+
+def safe_rollback() -> None:
+    """Roll back without letting a dead connection raise out of an error handler."""
+    try:
+        db.session.rollback()
+    except Exception as err:  # noqa: BLE001 - the handler must still answer
+        log.warning("rollback failed: %s", _one_line(err))
+
+
+def _one_line(err: BaseException) -> str:
+    orig = getattr(err, "orig", None) or err
+    first = str(orig).strip().splitlines()[0] if str(orig).strip() else ""
+    return f"{type(orig).__name__}: {first}"[:300]
+
+
+def init_operations(app: Flask) -> None:
+    _ensure_handler(log)  # "asnbelajar.request" and Flask's app.logger propagate to it
+
+    @app.before_request
+    def assign_request_id():
+        g.request_started = time.perf_counter()
+        supplied = request.headers.get("X-Request-ID", "")
+        g.request_id = supplied if _REQUEST_ID.match(supplied) else uuid.uuid4().hex
+
+    @app.after_request
+    def echo_request_id(response):
+        if g.get("request_id"):
+            response.headers["X-Request-ID"] = g.request_id
+        return response
+
+    @app.teardown_request
+    def log_request(_error=None):
+        if not app.config["LOG_REQUESTS"] or "request_started" not in g:
+            return
+        status = g.get("response_status")
+        duration = (time.perf_counter() - g.request_started) * 1000
+        rule = request.url_rule.rule if request.url_rule is not None else request.path[:200]
+        request_log.info(
+            "request_id=%s method=%s route=%s status=%s duration_ms=%.1f user_id=%s",
+            g.get("request_id"), request.method, rule, status or "-", duration,
+            _user_id() or "-")
+
+    @app.after_request
+    def remember_status(response):
+        g.response_status = response.status_code
+        return response
+
+    def outage(err):
+        safe_rollback()
+        log.error("database unavailable on %s %s (request_id=%s): %s", request.method,
+                  request.path[:200], g.get("request_id"), _one_line(err))
+        return database_unavailable_response(err)
+
+    for error_class in DISCONNECT_ERRORS:
+        app.register_error_handler(error_class, outage)
+
+    @app.get("/healthz")
+    def healthz():
+        """The process is alive; the database is not consulted."""
+        return jsonify({"status": "ok"})
+
+    @app.get("/readyz")
+    def readyz():
+        """Ready for traffic: the database answers within a second (503 otherwise)."""
+        problem = _probe_database(app, timeout=1.0)
+        if problem is None:
+            return jsonify({"status": "ok"})
+        log.warning("readyz: database not ready: %s", problem)
+        response = jsonify({"status": "unavailable",
+                            "error": {"code": "database_unavailable",
+                                      "message": "database not reachable",
+                                      "request_id": g.get("request_id")}})
+        response.status_code = 503
+        response.headers["Retry-After"] = str(int(app.config["RETRY_AFTER_SECONDS"]))
+        return response
+
+    from .extensions import csrf, limiter
+
+    for view in (healthz, readyz):
+        csrf.exempt(view)
+        limiter.exempt(view)
+
+
+def _probe_database(app: Flask, timeout: float) -> str | None:
+    """None when ``SELECT 1`` answers within ``timeout`` seconds, else what went wrong.
+
+    The probe runs in a thread of its own so the answer comes in time even while a
+    connection attempt waits out its connect timeout; that thread ends by itself.
+    """
+    outcome: list[str | None] = []
+
+    def probe() -> None:
+        try:
+            with app.app_context(), db.engine.connect() as conn:
+                if conn.dialect.name == "postgresql":
+                    conn.execute(text("SET statement_timeout = 1000"))
+                conn.execute(text("SELECT 1"))
+                conn.rollback()
+            outcome.append(None)
+        except Exception as err:  # noqa: BLE001 - any failure means "not ready"
+            outcome.append(_one_line(err))
+
+    worker = threading.Thread(target=probe, name="readyz", daemon=True)
+    worker.start()
+    worker.join(timeout)
+    if not outcome:
+        return f"no answer within {timeout:g} s"
+    return outcome[0]
