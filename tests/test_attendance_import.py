@@ -65,10 +65,17 @@ def test_meeting_report_matches_by_email_and_merges_rejoins(
     db.session.commit()
     assert (summary.attended, summary.credited) == (2, 2)
 
-    # Re-importing replaces the earlier import atomically (no doubled intervals).
+    # A finalized episode's evidence is replaced only when the organizer confirms it.
     before = db.session.scalar(select(func.count()).select_from(AttendanceInterval))
-    assert _upload(client, headers, episode.id, "zoom-meeting-participants.csv").status_code \
-        == 200
+    refused = _upload(client, headers, episode.id, "zoom-meeting-participants.csv")
+    assert refused.status_code == 409
+    assert refused.json["error"]["code"] == "confirmation_required"
+    # Re-importing replaces the earlier import atomically (no doubled intervals).
+    data = (DATA / "zoom-meeting-participants.csv").read_bytes()
+    confirmed = client.post(f"/api/v1/episodes/{episode.id}/attendance-report",
+                            headers=headers, content_type="multipart/form-data",
+                            data={"file": (io.BytesIO(data), "z.csv"), "confirm": "true"})
+    assert confirmed.status_code == 200
     assert db.session.scalar(select(func.count()).select_from(AttendanceInterval)) == before
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from functools import wraps
 from typing import Any
 
-from flask import Blueprint, jsonify, request, url_for
+from flask import Blueprint, current_app, jsonify, request, url_for
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
@@ -288,7 +288,9 @@ def attendance_report(user: User, episode_id: int):
     if upload is None or not upload.filename:
         raise ValidationError(_l("Unggah berkas laporan Zoom (CSV) pada kolom \"file\"."),
                               field="file")
-    summary = import_report(episode, upload.read(), upload.filename, user.id)
+    confirm = str(request.form.get("confirm") or request.args.get("confirm") or "").lower()
+    summary = import_report(episode, upload.read(current_app.config["REPORT_MAX_BYTES"] + 1),
+                            upload.filename, user.id, confirm=confirm in ("true", "1", "yes"))
     db.session.commit()
     return jsonify(summary.as_json())
 

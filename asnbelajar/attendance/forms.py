@@ -29,6 +29,9 @@ class ReportUploadForm(BaseForm):
                        "Unggahan baru menggantikan unggahan sebelumnya."),
         render_kw={"accept": ".csv,text/csv"},
     )
+    confirm = BooleanField(
+        _l("Ya, ganti bukti kehadiran walaupun episode sudah difinalisasi atau laporan ini "
+           "tanpa koneksi peserta"))
 
 
 class MarkForm(BaseForm):

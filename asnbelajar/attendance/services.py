@@ -7,6 +7,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     Integer,
@@ -38,7 +39,13 @@ from .models import (
     AttendanceVerdict,
     CheckIn,
 )
-from .zoom import ReportFormatError, attended_seconds, merge_intervals, parse_zoom_report
+from .zoom import (
+    ReportFormatError,
+    ZoomReport,
+    attended_seconds,
+    merge_intervals,
+    parse_zoom_report,
+)
 
 MAX_CODE_LENGTH = 20
 
@@ -135,38 +142,74 @@ class ImportSummary:
     matched: int
     unmatched: list[dict[str, Any]] = field(default_factory=list)
     participants: int = 0
+    sections: list[dict[str, Any]] = field(default_factory=list)
 
     def as_json(self) -> dict[str, Any]:
         return {"rows": self.rows, "matched": self.matched, "unmatched": self.unmatched,
-                "participants": self.participants}
+                "participants": self.participants, "sections": self.sections}
+
+
+class ReportTooLarge(ValidationError):
+    status = 413
+    code = "too_large"
 
 
 def import_report(episode: Episode, data: bytes, filename: str, actor_id: int | None,
-                  tz: str | None = None) -> ImportSummary:
-    """Parse a Zoom report and replace the episode's earlier import in one transaction.
+                  tz: str | None = None, *, confirm: bool = False) -> ImportSummary:
+    """Parse an uploaded Zoom report and replace the episode's earlier import.
 
-    Rows are matched to active registrations by email; each person's connections are
-    merged into non-overlapping intervals. A malformed file raises ValidationError naming
-    the line, before anything is written.
+    A file over ``REPORT_MAX_BYTES`` or a malformed one raises (naming the line) before
+    anything is written; see :func:`apply_report` for when confirmation is needed.
     """
+    limit = int(current_app.config["REPORT_MAX_BYTES"])
+    if len(data) > limit:
+        raise ReportTooLarge(_l("Berkas laporan terlalu besar (batas %(mb)s MB). Unggah "
+                                "laporan peserta satu episode saja.",
+                                mb=f"{limit / 1024 / 1024:.0f}"), field="file")
     try:
         report = parse_zoom_report(data, tz=tz or episode.timezone)
     except ReportFormatError as err:
         raise ValidationError(err.message, code="malformed_report", field="file") from None
+    return apply_report(episode, report, filename or "report.csv", actor_id, confirm=confirm)
+
+
+def apply_report(episode: Episode, report: ZoomReport, source_name: str,
+                 actor_id: int | None, *, confirm: bool = False,
+                 registrant_users: dict[str, int] | None = None) -> ImportSummary:
+    """Replace the episode's video-platform evidence with this report, in one transaction.
+
+    Rows are matched to active registrations first by Zoom registrant id (reports pulled
+    through the API; ``registrant_users`` maps ids to user ids), then by email; each
+    person's connections are merged into non-overlapping intervals. Replacing the evidence
+    of a finalized episode, or replacing it with a report without a single connection,
+    needs ``confirm`` (Conflict ``confirmation_required`` otherwise): both would silently
+    wipe what credits and certificates were based on.
+    """
+    if not confirm and episode.finalized_at is not None:
+        raise Conflict(_l("Episode ini sudah difinalisasi: laporan baru akan menggantikan "
+                          "bukti kehadiran yang menjadi dasar kredit JP dan sertifikat. "
+                          "Centang konfirmasi (API: confirm=true) bila memang dimaksud."),
+                       code="confirmation_required", field="confirm")
+    if not confirm and not report.rows:
+        raise Conflict(_l("Laporan ini tidak berisi satu pun koneksi peserta (%(n)d baris "
+                          "dilewati); mengimpornya akan menghapus bukti kehadiran dari "
+                          "Zoom. Centang konfirmasi (API: confirm=true) bila memang "
+                          "dimaksud.", n=len(report.skipped)),
+                       code="confirmation_required", field="confirm")
+    registered = dict(db.session.execute(
+        select(User.email, User.id)
+        .join(Registration, and_(Registration.user_id == User.id,
+                                 Registration.episode_id == episode.id))
+        .where(Registration.status == "registered")
+    ).all())
+    active_ids = set(registered.values())
+    by_registrant = {rid: uid for rid, uid in (registrant_users or {}).items()
+                     if uid in active_ids}
     emails = {row.email for row in report.rows if row.email}
-    by_email: dict[str, int] = {}
-    if emails:
-        found = db.session.execute(
-            select(User.email, User.id)
-            .join(Registration, and_(Registration.user_id == User.id,
-                                     Registration.episode_id == episode.id))
-            .where(Registration.status == "registered")
-        ).all()
-        by_email = {email: uid for email, uid in found if email in emails}
     all_users = {}
-    if emails - by_email.keys():
+    if emails - registered.keys():
         all_users = dict(db.session.execute(
-            select(User.email, User.id).where(User.email.in_(emails - by_email.keys()))
+            select(User.email, User.id).where(User.email.in_(emails - registered.keys()))
         ).all())
     intervals: dict[int, list] = defaultdict(list)
     unmatched: list[dict[str, Any]] = []
@@ -176,14 +219,16 @@ def import_report(episode: Episode, data: bytes, filename: str, actor_id: int | 
             unmatched.append({"line": row.line, "name": row.name, "email": row.email,
                               "reason": str(_l("host/panelis, bukan peserta"))})
             continue
-        if not row.email:
-            unmatched.append({"line": row.line, "name": row.name, "email": None,
-                              "reason": str(_l("tanpa email (tamu)"))})
-            continue
-        uid = by_email.get(row.email)
+        uid = by_registrant.get(row.registrant_id) if row.registrant_id else None
+        if uid is None and row.email:
+            uid = registered.get(row.email)
         if uid is None:
-            reason = (_l("akun ada tetapi tidak terdaftar di episode ini")
-                      if row.email in all_users else _l("email tidak terdaftar"))
+            if not row.email:
+                reason = _l("tanpa email (tamu)")
+            elif row.email in all_users:
+                reason = _l("akun ada tetapi tidak terdaftar di episode ini")
+            else:
+                reason = _l("email tidak terdaftar")
             unmatched.append({"line": row.line, "name": row.name, "email": row.email,
                               "reason": str(reason)})
             continue
@@ -198,7 +243,7 @@ def import_report(episode: Episode, data: bytes, filename: str, actor_id: int | 
     db.session.execute(
         delete(AttendanceInterval).where(AttendanceInterval.episode_id == episode.id)
     )
-    record = AttendanceImport(episode_id=episode.id, filename=(filename or "report.csv")[:255],
+    record = AttendanceImport(episode_id=episode.id, filename=source_name[:255],
                               kind=report.kind, rows=len(report.rows) + len(report.skipped),
                               matched=matched, unmatched=unmatched, uploaded_by=actor_id)
     db.session.add(record)
@@ -211,11 +256,14 @@ def import_report(episode: Episode, data: bytes, filename: str, actor_id: int | 
                          "seconds": attended_seconds([(start, end)])})
     if rows:
         db.session.execute(insert(AttendanceInterval), rows)
+    sections = [{"section": s.section, "line": s.line, "rows": s.rows, "skipped": s.skipped}
+                for s in report.sections]
     record_event(actor_id, "attendance.import", "episode", episode.id,
                  after={"filename": record.filename, "rows": record.rows, "matched": matched,
-                        "unmatched": len(unmatched)})
+                        "unmatched": len(unmatched), "sections": sections,
+                        "confirmed": bool(confirm)})
     return ImportSummary(rows=record.rows, matched=matched, unmatched=unmatched,
-                         participants=len(intervals))
+                         participants=len(intervals), sections=sections)
 
 
 def mark_attendance(episode: Episode, user_id: int, *, attended: bool, reason: str,

@@ -139,7 +139,10 @@ def upload_report(episode_id: int):
     if form.validate_on_submit():
         upload = form.file.data
         try:
-            summary = import_report(episode, upload.read(), upload.filename, current_user.id)
+            # Read one byte past the limit: the service refuses an oversized report.
+            summary = import_report(
+                episode, upload.read(current_app.config["REPORT_MAX_BYTES"] + 1),
+                upload.filename, current_user.id, confirm=bool(form.confirm.data))
             db.session.commit()
         except DomainError as err:
             db.session.rollback()
