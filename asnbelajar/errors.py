@@ -25,6 +25,13 @@ class ValidationError(DomainError):
     code = "validation_error"
 
 
+class Forbidden(DomainError):
+    """The person may not do this yet or at all (e.g. no recorded consent)."""
+
+    status = 403
+    code = "forbidden"
+
+
 class NotFound(DomainError):
     status = 404
     code = "not_found"

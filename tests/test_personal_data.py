@@ -12,12 +12,11 @@ import pytest
 from sqlalchemy import event, func, select
 
 from asnbelajar.accounts.models import ApiToken, ParticipantProfile, User
+from asnbelajar.accounts.privacy import anonymize_user, export_personal_data
 from asnbelajar.accounts.services import (
     CONSENT_VERSION,
     ProfileData,
-    anonymize_user,
     authenticate,
-    export_personal_data,
     sign_up,
 )
 from asnbelajar.errors import Conflict

@@ -310,8 +310,8 @@ def test_tampered_or_foreign_tickets_are_refused(db, client, episode, make_episo
             f"/console/episodes/{target.id}/registrants/import")
     assert counts(db) == before
     # the stored file changed after the preview: refused too
-    stored = importing._serializer().loads(ticket)["f"]
-    path = importing.path_of(stored)
+    stored = importing.stash._serializer().loads(ticket)["f"]
+    path = importing.stash.path_of(stored)
     path.write_bytes(path.read_bytes() + b"x")
     confirm(client, episode, ticket)
     assert counts(db) == before

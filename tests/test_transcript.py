@@ -20,7 +20,6 @@ from asnbelajar.ledger.transcript import (
     TranscriptRow,
     render_transcript_csv,
     render_transcript_pdf,
-    safe_cell,
 )
 
 from .test_ledger import WHEN, entries_of, finish_episode, sql_total
@@ -222,15 +221,6 @@ def test_ledger_page_offers_the_transcripts(client, login, siti, clock):
     html = client.get("/me/ledger?year=2023").get_data(as_text=True)
     assert "/me/ledger/2023/transcript.pdf" in html
     assert "/me/ledger/2023/transcript.csv" in html
-
-
-@pytest.mark.parametrize(("value", "expected"), [
-    ("=1+1", "1+1"), ("+62 812", "62 812"), ("-cmd", "cmd"), ("@SUM(A1)", "SUM(A1)"),
-    ("\t=x", "x"), (" = =x", "x"), ("a=b", "a=b"), ("baris\r\nkedua", "baris kedua"),
-    (-2, -2), (8, 8), (None, ""),
-])
-def test_safe_cell(value, expected):
-    assert safe_cell(value) == expected
 
 
 def test_pdf_survives_text_outside_the_builtin_fonts():

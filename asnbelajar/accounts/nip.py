@@ -41,6 +41,8 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
+from ..timeutil import now_utc, to_local
+
 __all__ = [
     "NIPError",
     "NIPInfo",
@@ -102,8 +104,6 @@ class NIPInfo:
 
 def _today() -> date:
     """Today's date in the series' home zone (WIB), from the one clock of the code base."""
-    from ..timeutil import now_utc, to_local
-
     return to_local(now_utc()).date()
 
 

@@ -15,13 +15,27 @@ from typing import TextIO
 from sqlalchemy import case, insert, select, update
 
 from ..extensions import db
+from ..util.sql import match_words, search_words
 from .models import Instansi
+
+# Indonesia's 38 provinces, as participants pick them and reports group them.
+PROVINCES = (
+    "Aceh", "Sumatera Utara", "Sumatera Barat", "Riau", "Kepulauan Riau", "Jambi",
+    "Sumatera Selatan", "Kepulauan Bangka Belitung", "Bengkulu", "Lampung", "DKI Jakarta",
+    "Jawa Barat", "Banten", "Jawa Tengah", "DI Yogyakarta", "Jawa Timur", "Bali",
+    "Nusa Tenggara Barat", "Nusa Tenggara Timur", "Kalimantan Barat", "Kalimantan Tengah",
+    "Kalimantan Selatan", "Kalimantan Timur", "Kalimantan Utara", "Sulawesi Utara",
+    "Gorontalo", "Sulawesi Tengah", "Sulawesi Barat", "Sulawesi Selatan", "Sulawesi Tenggara",
+    "Maluku", "Maluku Utara", "Papua", "Papua Barat", "Papua Barat Daya", "Papua Selatan",
+    "Papua Tengah", "Papua Pegunungan",
+)
 
 HEADER = ("name", "kind", "code", "province")
 KINDS = ("kementerian", "lembaga", "provinsi", "kabupaten", "kota", "lainnya")
 REGIONAL_KINDS = ("provinsi", "kabupaten", "kota")
 # Kinds listed before the rest in search results.
 FIRST_KINDS = ("provinsi", "kementerian")
+MIN_QUERY_LENGTH = 2
 
 NAME_MAX = 200
 CODE_MAX = 20
@@ -160,19 +174,20 @@ def load_instansi(path: str | os.PathLike[str] | None = None) -> tuple[int, int]
     return len(to_insert), len(to_update)
 
 
-def search_instansi(query: str, limit: int = 20) -> list[str]:
-    """Reference names containing every word of ``query`` (case-insensitive).
+def search_instansi(query: str | None, limit: int = 20) -> list[str]:
+    """Reference names containing every word of ``query``, in any order and letter case
+    ("negara kepegawaian" finds Badan Kepegawaian Negara). The one agency search: the
+    sign-up autocomplete (``/instansi/search``) answers with exactly this.
 
     Provinces and ministries come first, then everything else; alphabetical within each.
+    A query shorter than two characters finds nothing (too broad to be useful).
     """
-    words = (query or "").lower().split()
-    if not words or limit <= 0:
+    words = search_words(query, max_length=100)
+    if len(" ".join(words)) < MIN_QUERY_LENGTH or limit <= 0:
         return []
-    stmt = select(Instansi.name).where(Instansi.is_reference.is_(True))
-    for word in words:
-        # "/" as the LIKE escape: it needs no quoting in any SQL dialect's string literals.
-        escaped = word.replace("/", "//").replace("%", "/%").replace("_", "/_")
-        stmt = stmt.where(Instansi.name_key.like(f"%{escaped}%", escape="/"))
+    stmt = (select(Instansi.name)
+            .where(Instansi.is_reference.is_(True),
+                   match_words(words, Instansi.name_key, lowered=True)))
     first = case((Instansi.kind.in_(FIRST_KINDS), 0), else_=1)
     stmt = stmt.order_by(first, Instansi.name_key).limit(limit)
     return list(db.session.scalars(stmt))

@@ -21,7 +21,6 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
-from sqlalchemy import case, select
 
 from ..errors import DomainError
 from ..extensions import db, limiter
@@ -35,16 +34,14 @@ from .forms import (
     ResetPasswordForm,
     SignupForm,
 )
-from .models import Instansi
+from .privacy import DELETE_CONFIRMATION_WORD, delete_own_account, export_personal_data
+from .reference import search_instansi
 from .services import (
     CONSENT_VERSION,
-    DELETE_CONFIRMATION_WORD,
     ProfileData,
     authenticate,
     change_locale,
     consent_needed,
-    delete_own_account,
-    export_personal_data,
     request_password_reset,
     reset_password,
     sign_up,
@@ -167,20 +164,8 @@ def signup():
 
 @bp.route("/instansi/search")
 def instansi_search():
-    """Up to 20 reference agencies whose name contains ``q`` (prefix matches first)."""
-    q = " ".join((request.args.get("q") or "").split()).lower()[:100]
-    if len(q) < 2:
-        return jsonify({"results": []})
-    escaped = q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    prefix = case((Instansi.name_key.like(f"{escaped}%", escape="\\"), 0), else_=1)
-    names = db.session.scalars(
-        select(Instansi.name)
-        .where(Instansi.is_reference.is_(True),
-               Instansi.name_key.like(f"%{escaped}%", escape="\\"))
-        .order_by(prefix, Instansi.name)
-        .limit(20)
-    ).all()
-    response = jsonify({"results": list(names)})
+    """Up to 20 reference agencies whose name contains every word of ``q``."""
+    response = jsonify({"results": search_instansi(request.args.get("q"))})
     response.headers["Cache-Control"] = "public, max-age=300"
     return response
 

@@ -10,13 +10,13 @@ returns bytes, so it has no database or Flask dependency.
   "Halaman X dari Y", which needs the page count, so pages are drawn once it is known
   (:class:`_NumberedCanvas`).
 * The CSV is UTF-8 with a BOM so Excel opens it with the right encoding, and text cells
-  lose leading ``= + - @`` (and control characters) so that a title typed as a formula
+  go through the shared policy of ``util.spreadsheets`` (leading ``= + - @`` and control
+  characters dropped) so that a title typed as a formula
   is never run as one (CSV injection). Numbers stay numbers: a reversal's JP is ``-2``.
 """
 
 from __future__ import annotations
 
-import csv
 import io
 import re
 from dataclasses import dataclass, field
@@ -40,6 +40,7 @@ from reportlab.platypus import (
 )
 
 from ..util.pdftext import winansi_markup, winansi_text
+from ..util.spreadsheets import csv_bytes
 
 __all__ = ["TranscriptDocument", "TranscriptRow", "render_transcript_csv",
            "render_transcript_pdf"]
@@ -98,46 +99,25 @@ def filename_for(doc: TranscriptDocument, extension: str) -> str:
 
 # CSV ------------------------------------------------------------------------------------
 
-_FORMULA_PREFIX = re.compile(r"^[=+\-@\s]+")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
-
-
-def safe_cell(value):
-    """A cell a spreadsheet shows as text, never evaluates: line breaks and control
-    characters become spaces and leading ``= + - @`` are dropped. Numbers pass as they are."""
-    if value is None:
-        return ""
-    if isinstance(value, int | float):
-        return value
-    text = _CONTROL.sub(" ", str(value))
-    return _FORMULA_PREFIX.sub("", text).strip()
-
-
 def render_transcript_csv(doc: TranscriptDocument) -> bytes:
-    """Identity lines, one row per entry, and the total against the target."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-
-    def row(*cells):
-        writer.writerow([safe_cell(c) for c in cells])
-
-    row("Transkrip Jam Pelajaran (JP)", doc.year)
-    row("Nama", doc.name)
-    row("NIP", doc.nip or "")
-    row("Instansi", doc.instansi or "")
-    row("Unit kerja", doc.unit_kerja or "")
-    row("Jabatan", doc.jabatan or "")
-    row("Dicetak", doc.generated_at)
-    row()
-    row("Tanggal", "Kegiatan", "Sumber", "JP", "Nomor sertifikat", "Keterangan")
-    for r in doc.rows:
-        row(r.on.isoformat(), r.activity, r.source, r.jp, r.certificate_number or "",
-            r.note or "")
-    row()
-    row("Total JP", "", "", doc.total_jp)
-    row("Target JP", "", "", doc.target_jp)
-    row("Status", doc.status)
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
+    """Identity lines, one row per entry, and the total against the target (cells made
+    formula-safe by :func:`~asnbelajar.util.spreadsheets.csv_bytes`)."""
+    rows: list[tuple] = [
+        ("Transkrip Jam Pelajaran (JP)", doc.year),
+        ("Nama", doc.name),
+        ("NIP", doc.nip or ""),
+        ("Instansi", doc.instansi or ""),
+        ("Unit kerja", doc.unit_kerja or ""),
+        ("Jabatan", doc.jabatan or ""),
+        ("Dicetak", doc.generated_at),
+        (),
+        ("Tanggal", "Kegiatan", "Sumber", "JP", "Nomor sertifikat", "Keterangan"),
+    ]
+    rows += [(r.on.isoformat(), r.activity, r.source, r.jp, r.certificate_number or "",
+              r.note or "") for r in doc.rows]
+    rows += [(), ("Total JP", "", "", doc.total_jp), ("Target JP", "", "", doc.target_jp),
+             ("Status", doc.status)]
+    return csv_bytes(rows)
 
 
 # PDF ------------------------------------------------------------------------------------

@@ -2,41 +2,33 @@
 
 Rows come from :func:`~asnbelajar.registrations.services.registrants_statement` as plain
 tuples fetched in batches (``yield_per``), never as ORM objects: a 20,000-row export keeps a
-flat memory profile. CSV is UTF-8 with a BOM (so Excel detects the encoding) and every text
-cell that a spreadsheet would read as a formula is prefixed with a quote (CSV injection).
-XLSX is written by openpyxl's write-only workbook into a temporary file that is then sent
-in chunks.
+flat memory profile. The files follow the one spreadsheet policy of
+:mod:`asnbelajar.util.spreadsheets` (UTF-8 with a BOM, formula prefixes stripped from CSV
+cells, typed XLSX text). In the CSV, the NIP and the WhatsApp number are written grouped
+("19850312 201001 1 001", "0812 3456 7890") so a spreadsheet keeps them as text instead of
+turning them into numbers; the XLSX keeps them exactly as stored.
 """
 
 from __future__ import annotations
 
-import csv
-import io
-import tempfile
 from collections.abc import Iterator
 from typing import IO, Any
 
 from ..accounts.nip import format_nip
 from ..episodes.models import Episode
 from ..extensions import db
-from ..timeutil import now_utc, to_local
+from ..timeutil import to_local
+from ..util import spreadsheets
 
 __all__ = [
-    "CSV_MIMETYPE",
     "HEADER",
-    "XLSX_MIMETYPE",
     "export_filename",
     "iter_csv",
-    "iter_file",
-    "neutralize",
     "write_xlsx",
 ]
 
-CSV_MIMETYPE = "text/csv; charset=utf-8"
-XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 EXPORT_ZONE = "Asia/Jakarta"
-BATCH = 1000
-CHUNK_BYTES = 64 * 1024
+BATCH = spreadsheets.CSV_BATCH
 
 HEADER = (
     "No", "Nama", "NIP", "Jenis pegawai", "Email", "Instansi", "Unit kerja", "Jabatan",
@@ -50,15 +42,6 @@ STATUS_LABELS = {"registered": "Terdaftar", "waitlisted": "Daftar tunggu",
 SOURCE_LABELS = {"web": "Web", "api": "API", "walk_in": "Walk-in", "import": "Impor",
                  "organizer": "Panitia"}
 EMPLOYEE_LABELS = {"pns": "PNS", "pppk": "PPPK", "non_asn": "Non-ASN"}
-# A spreadsheet evaluates a cell starting with one of these as a formula.
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralize(value: Any) -> Any:
-    """Prefix text that a spreadsheet would evaluate (``=cmd|…``, ``+62…``) with a quote."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
 
 
 def export_filename(episode: Episode, ext: str) -> str:
@@ -89,89 +72,28 @@ def _rows(stmt) -> Iterator[list[Any]]:
         result.close()
 
 
+def phone_text(phone: str | None) -> str:
+    """A stored WhatsApp number (+62812...) as Indonesians write it, grouped by four
+    ("0812 3456 7890"), which a spreadsheet keeps as text."""
+    if not phone:
+        return ""
+    digits = "0" + phone[3:] if phone.startswith("+62") else phone.lstrip("+")
+    return " ".join(digits[i:i + 4] for i in range(0, len(digits), 4))
+
+
 def iter_csv(stmt) -> Iterator[bytes]:
     """The CSV as byte chunks: BOM and header first, then about BATCH rows per chunk."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(HEADER)
-    yield "\ufeff".encode() + buffer.getvalue().encode()
-    buffer.seek(0)
-    buffer.truncate()
-    pending = 0
-    for values in _rows(stmt):
-        # The NIP is grouped with spaces ("19850312 201001 1 001") so a spreadsheet keeps it
-        # as text instead of turning 18 digits into 1.98503E+17 (XLSX cells are typed text).
-        values[2] = format_nip(values[2]) if values[2] else ""
-        values[13] = values[13].strftime("%Y-%m-%d %H:%M")
-        writer.writerow([neutralize(v) for v in values])
-        pending += 1
-        if pending >= BATCH:
-            yield buffer.getvalue().encode()
-            buffer.seek(0)
-            buffer.truncate()
-            pending = 0
-    if pending:
-        yield buffer.getvalue().encode()
+    def rows() -> Iterator[list[Any]]:
+        for values in _rows(stmt):
+            values[2] = format_nip(values[2]) if values[2] else ""
+            values[10] = phone_text(values[10])
+            yield values
+
+    return spreadsheets.iter_csv(HEADER, rows(), batch=BATCH)
 
 
 def write_xlsx(stmt, title: str) -> tuple[IO[bytes], int]:
     """Write the workbook to a temporary file; returns (file positioned at 0, size)."""
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font, PatternFill
-    from openpyxl.utils import get_column_letter
-
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("Pendaftar")
-    for index, width in enumerate(COLUMN_WIDTHS, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = width
-    sheet.freeze_panes = "C2"
-    bold = Font(bold=True, color="FFFFFF")
-    fill = PatternFill("solid", fgColor="0A3D6B")
-    header = []
-    for name in HEADER:
-        cell = WriteOnlyCell(sheet, value=name)
-        cell.font, cell.fill = bold, fill
-        header.append(cell)
-    sheet.append(header)
-    count = 0
-    for values in _rows(stmt):
-        when = WriteOnlyCell(sheet, value=values[13])
-        when.number_format = "dd/mm/yyyy hh:mm"
-        values[13] = when
-        # Cells are typed, so only text starting with "=" could become a formula here.
-        # Empty cells are left out of the sheet (None), which is what makes openpyxl fast.
-        sheet.append([_xlsx_value(v) for v in values])
-        count += 1
-    sheet.auto_filter.ref = f"A1:{get_column_letter(len(HEADER))}{count + 1}"
-    workbook.properties.title = title[:250]
-    workbook.properties.creator = "ASN Belajar"
-    workbook.properties.created = now_utc().replace(tzinfo=None)
-    # Closed by iter_file once sent (or by the caller on error), hence no "with".
-    spool = tempfile.SpooledTemporaryFile(max_size=4 * 1024 * 1024)  # noqa: SIM115
-    try:
-        workbook.save(spool)
-    except BaseException:
-        spool.close()
-        raise
-    size = spool.tell()
-    spool.seek(0)
-    return spool, size
-
-
-def _xlsx_value(value: Any) -> Any:
-    if isinstance(value, str):
-        if not value:
-            return None
-        if value.startswith("="):
-            return "'" + value
-    return value
-
-
-def iter_file(handle: IO[bytes]) -> Iterator[bytes]:
-    """Send a temporary file in chunks and close (delete) it at the end."""
-    try:
-        while chunk := handle.read(CHUNK_BYTES):
-            yield chunk
-    finally:
-        handle.close()
+    return spreadsheets.write_xlsx(
+        HEADER, _rows(stmt), sheet_name="Pendaftar", title=title,
+        column_widths=COLUMN_WIDTHS, freeze="C2", datetime_format="dd/mm/yyyy hh:mm")

@@ -1,23 +1,50 @@
-"""Registration use cases: register (capacity + waiting list), cancel (promote), notify."""
+"""Registration use cases: who may register, the capacity policy, register, cancel,
+promote from the waiting list, the participant's own lists and the organizers' table.
+
+Every rule lives here once and every path uses it: the web form, the JSON API, walk-in
+check-in and the organizers' bulk import.
+
+* **Who may register** (:func:`check_can_register`): a participant who has agreed to the
+  current privacy notice (accounts made by ``asnbelajar create-user`` or an organizer have
+  not) and named an agency.
+* **Capacity** (:func:`places_for_newcomers`): the waiting list is served first, in arrival
+  order. A newcomer gets a place only if one is free that nobody waiting is owed;
+  otherwise they join the end of the list. Raising (or removing) an episode's capacity
+  promotes from the list at once (:func:`capacity_changed`), as a cancellation does.
+* **Waiting-list order** (:data:`WAITLIST_ORDER`): ``queued_at`` then id, for promotion
+  and for every position shown (:func:`waitlist_positions`).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import and_, case, exists, false, func, or_, select, true
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import aliased, contains_eager
 
-from ..accounts.models import User
+from ..accounts.models import ParticipantProfile, User
+from ..accounts.nip import normalize_nip
+from ..accounts.reference import PROVINCES
+from ..accounts.services import consent_needed
+from ..attendance.models import AttendanceVerdict, CheckIn
+from ..certificates.models import Certificate
 from ..database import is_postgres
 from ..episodes.calendar import ics_attachment
 from ..episodes.models import Episode
-from ..errors import Conflict, NotFound, ValidationError
+from ..errors import Conflict, Forbidden, NotFound, ValidationError
+from ..evaluations.models import Evaluation
 from ..extensions import db
 from ..notifications.services import queue_email, queue_email_to_many, render_email
 from ..timeutil import now_utc, to_db
+from ..util.sql import match_words, paginate
 from .models import Registration
+
+# Arrival order on the waiting list: who is promoted first, and everyone's position.
+WAITLIST_ORDER = (Registration.queued_at, Registration.id)
 
 
 @dataclass
@@ -32,10 +59,15 @@ class RegistrationResult:
 
 def lock_episode(episode_id: int) -> Episode:
     """Load the episode holding its row lock (PostgreSQL) so capacity decisions for it are
-    serialized; SQLite serializes writers on its own."""
+    serialized; SQLite serializes writers on its own.
+
+    ``FOR NO KEY UPDATE``: it serializes every capacity decision (and edits of the
+    episode row) but, unlike ``FOR UPDATE``, does not hold up inserts that merely
+    reference the episode (check-ins, registrations' foreign-key checks).
+    """
     stmt = select(Episode).where(Episode.id == episode_id)
     if is_postgres():
-        stmt = stmt.with_for_update(of=Episode)
+        stmt = stmt.with_for_update(of=Episode, key_share=True)
     episode = db.session.scalar(stmt.execution_options(populate_existing=True))
     if episode is None:
         raise NotFound(_l("Episode tidak ditemukan."))
@@ -50,42 +82,95 @@ def registered_count(episode_id: int) -> int:
     ) or 0
 
 
-def waitlist_position(registration: Registration) -> int | None:
-    if registration.status != "waitlisted":
+def places_for_newcomers(episode: Episode) -> int | None:
+    """Places a newcomer may take now (None: no limit), the one capacity policy.
+
+    The waiting list is served first: a free place is owed to whoever has waited longest,
+    so only places beyond the number of people waiting go to newcomers. Register and
+    import both ask this, under the episode lock.
+    """
+    if episode.capacity is None:
         return None
-    ahead = db.session.scalar(
-        select(func.count()).select_from(Registration).where(
-            Registration.episode_id == registration.episode_id,
-            Registration.status == "waitlisted",
-            (Registration.queued_at < registration.queued_at)
-            | ((Registration.queued_at == registration.queued_at)
-               & (Registration.id < registration.id)),
-        )
+    registered, waiting = db.session.execute(
+        select(func.coalesce(func.sum(case((Registration.status == "registered", 1),
+                                           else_=0)), 0),
+               func.coalesce(func.sum(case((Registration.status == "waitlisted", 1),
+                                           else_=0)), 0))
+        .where(Registration.episode_id == episode.id,
+               Registration.status.in_(("registered", "waitlisted")))
+    ).one()
+    return max(episode.capacity - int(registered) - int(waiting), 0)
+
+
+def waitlist_positions(episode_ids: Iterable[int],
+                       registration_ids: Iterable[int] | None = None) -> dict[int, int]:
+    """Registration id → place on its episode's waiting list (1 = next in line), for whole
+    lists in one query; ``registration_ids`` keeps only those rows in the answer."""
+    episode_ids = sorted(set(episode_ids))
+    if not episode_ids:
+        return {}
+    ranked = (
+        select(Registration.id,
+               func.row_number().over(partition_by=Registration.episode_id,
+                                      order_by=WAITLIST_ORDER).label("position"))
+        .where(Registration.episode_id.in_(episode_ids),
+               Registration.status == "waitlisted")
+        .subquery()
     )
-    return (ahead or 0) + 1
+    stmt = select(ranked.c.id, ranked.c.position)
+    if registration_ids is not None:
+        wanted = sorted(set(registration_ids))
+        if not wanted:
+            return {}
+        stmt = stmt.where(ranked.c.id.in_(wanted))
+    return dict(db.session.execute(stmt).all())
+
+
+def waitlist_position(registration: Registration | None) -> int | None:
+    """The place of one waitlisted registration (None when not waitlisted)."""
+    if registration is None or registration.status != "waitlisted":
+        return None
+    return waitlist_positions([registration.episode_id], [registration.id]).get(
+        registration.id)
 
 
 def get_registration(episode_id: int, user_id: int) -> Registration | None:
     return db.session.scalar(
         select(Registration).where(Registration.episode_id == episode_id,
                                    Registration.user_id == user_id)
+        .execution_options(populate_existing=True)
     )
 
 
-def _check_can_register(user: User) -> None:
+def check_can_register(user: User) -> None:
+    """The gate every registration passes (web, API, walk-in check-in).
+
+    Raises ValidationError (422, ``not_participant``) for organizers and speakers,
+    Forbidden (403, ``consent_required``) until the participant has agreed to the current
+    privacy notice (accounts made by ``create-user`` or an organizer have not), and
+    ValidationError (422, ``profile_incomplete``) without an agency.
+    """
     if user.role != "participant":
         raise ValidationError(_l("Hanya akun peserta yang dapat mendaftar episode."),
                               code="not_participant")
+    profile = user.profile
+    if profile is None or consent_needed(profile):
+        raise Forbidden(_l("Berikan persetujuan pemrosesan data pribadi di halaman profil "
+                           "Anda sebelum mendaftar episode."), code="consent_required")
+    if not profile.instansi_name:
+        raise ValidationError(_l("Lengkapi instansi di profil Anda sebelum mendaftar "
+                                 "episode."), code="profile_incomplete", field="instansi")
 
 
 def register(episode_id: int, user: User, *, source: str = "web",
              walk_in: bool = False) -> RegistrationResult:
-    """Register a participant, or put them on the waiting list when the episode is full.
+    """Register a participant, or put them on the waiting list when no place is free for
+    a newcomer (:func:`places_for_newcomers`).
 
     Idempotent: an active registration is returned as it is. A walk-in (check-in code
     entered without registering) is only ever registered, never waitlisted.
     """
-    _check_can_register(user)
+    check_can_register(user)
     existing = get_registration(episode_id, user.id)
     if existing and existing.status != "cancelled":
         return RegistrationResult(existing, created=False)
@@ -103,14 +188,11 @@ def register(episode_id: int, user: User, *, source: str = "web",
             raise Conflict(_l("Pendaftaran belum dibuka."), code="registration_not_open")
         raise Conflict(_l("Pendaftaran sudah ditutup."), code="registration_closed")
     # Re-read under the lock: a concurrent double submit may have won the race.
-    existing = db.session.scalar(
-        select(Registration).where(Registration.episode_id == episode_id,
-                                   Registration.user_id == user.id)
-        .execution_options(populate_existing=True)
-    )
+    existing = get_registration(episode_id, user.id)
     if existing and existing.status != "cancelled":
         return RegistrationResult(existing, created=False)
-    full = episode.capacity is not None and registered_count(episode.id) >= episode.capacity
+    places = places_for_newcomers(episode)
+    full = places is not None and places <= 0
     if full and walk_in:
         raise Conflict(_l("Kuota episode sudah penuh."), code="full")
     status = "waitlisted" if full else "registered"
@@ -121,19 +203,24 @@ def register(episode_id: int, user: User, *, source: str = "web",
         existing.cancelled_at = None
         existing.source = source
         registration = existing
+        db.session.flush()
     else:
-        registration = Registration(episode_id=episode.id, user_id=user.id, status=status,
-                                    source=source, created_at=stamp, queued_at=stamp)
-        db.session.add(registration)
-    try:
-        with db.session.begin_nested():
-            db.session.flush()
-    except IntegrityError:
-        # Double submit on SQLite: the other request inserted first.
-        found = get_registration(episode_id, user.id)
-        if found is None:
-            raise
-        return RegistrationResult(found, created=False)
+        try:
+            # The row is made inside the savepoint: if the insert fails, rolling the
+            # savepoint back also forgets the row, and the session stays usable.
+            with db.session.begin_nested():
+                registration = Registration(episode_id=episode.id, user_id=user.id,
+                                            status=status, source=source, created_at=stamp,
+                                            queued_at=stamp)
+                db.session.add(registration)
+        except IntegrityError:
+            # Another connection registered this person between the check and the insert
+            # (a double submit on SQLite, or a row written without the episode lock); the
+            # unique constraint decided, and theirs is the registration.
+            found = get_registration(episode_id, user.id)
+            if found is None or found.status == "cancelled":
+                raise
+            return RegistrationResult(found, created=False)
     _queue_confirmation(episode, user, registration)
     return RegistrationResult(registration, created=True)
 
@@ -141,11 +228,7 @@ def register(episode_id: int, user: User, *, source: str = "web",
 def cancel_registration(episode_id: int, user: User) -> Registration:
     # Lock first, then read: concurrent cancellations promote the waiting list in order.
     episode = lock_episode(episode_id)
-    registration = db.session.scalar(
-        select(Registration).where(Registration.episode_id == episode_id,
-                                   Registration.user_id == user.id)
-        .execution_options(populate_existing=True)
-    )
+    registration = get_registration(episode_id, user.id)
     if registration is None or registration.status == "cancelled":
         raise NotFound(_l("Anda tidak memiliki pendaftaran aktif di episode ini."))
     if episode.has_ended():
@@ -171,7 +254,7 @@ def promote_waitlisted(episode: Episode) -> list[Registration]:
     query = (
         select(Registration)
         .where(Registration.episode_id == episode.id, Registration.status == "waitlisted")
-        .order_by(Registration.queued_at, Registration.id)
+        .order_by(*WAITLIST_ORDER)
     )
     if free is not None:
         query = query.limit(free)
@@ -186,6 +269,16 @@ def promote_waitlisted(episode: Episode) -> list[Registration]:
                     user.email, subject, text, html, [ics_attachment(episode)])
     db.session.flush()
     return promoted
+
+
+def capacity_changed(episode_id: int) -> list[Registration]:
+    """After an episode's capacity was raised or removed: give the new places to the
+    waiting list in arrival order (each promoted person is emailed). A lowered capacity
+    takes no place away from anyone; it only stops new ones being given."""
+    episode = lock_episode(episode_id)
+    if episode.status != "published" or episode.has_ended():
+        return []
+    return promote_waitlisted(episode)
 
 
 def _queue_confirmation(episode: Episode, user: User, registration: Registration) -> None:
@@ -224,6 +317,80 @@ def notify_registrants(episode: Episode, template: str) -> int:
     return queued
 
 
+# The participant's own registrations ---------------------------------------------------
+
+MY_PAST_PER_PAGE = 20
+
+
+@dataclass
+class MyRegistrations:
+    """The "my registrations" page: coming episodes in full, the rest a page at a time,
+    with what each row needs (certificate, evaluation done, waiting-list place)."""
+
+    upcoming: list[tuple[Registration, Episode]]
+    past: list[tuple[Registration, Episode]]
+    past_page: object  # a Flask-SQLAlchemy pagination of the past registrations
+    certificates: dict[int, Certificate]  # episode id → live participant certificate
+    evaluated: set[int]  # episode ids with the person's evaluation
+    positions: dict[int, int]  # registration id → waiting-list place
+
+
+def upcoming_registrations(user_id: int, *, limit: int | None = None,
+                           with_cancelled_episodes: bool = False
+                           ) -> list[tuple[Registration, Episode]]:
+    """Active registrations for episodes that have not ended, soonest first: published
+    ones, and cancelled ones too when asked (so the person sees the cancellation)."""
+    statuses = ("published", "cancelled") if with_cancelled_episodes else ("published",)
+    stmt = (
+        select(Registration, Episode)
+        .join(Episode, Episode.id == Registration.episode_id)
+        .where(Registration.user_id == user_id,
+               Registration.status.in_(("registered", "waitlisted")),
+               Episode.status.in_(statuses), Episode.ends_at > to_db(now_utc()))
+        .order_by(Episode.starts_at)
+    )
+    if limit:
+        stmt = stmt.limit(limit)
+    return [tuple(row) for row in db.session.execute(stmt).all()]
+
+
+def my_registrations(user_id: int, *, page: int = 1,
+                     per_page: int = MY_PAST_PER_PAGE) -> MyRegistrations:
+    """One participant's registrations (their own only): coming ones, and a page of the
+    rest (ended, cancelled, or of an episode cancelled or taken back to draft)."""
+    upcoming = upcoming_registrations(user_id, with_cancelled_episodes=True)
+    upcoming_ids = [reg.id for reg, _ep in upcoming]
+    past_stmt = (
+        select(Registration)
+        .join(Episode, Episode.id == Registration.episode_id)
+        .options(contains_eager(Registration.episode))
+        .where(Registration.user_id == user_id)
+        .order_by(Episode.starts_at.desc(), Registration.id.desc())
+    )
+    if upcoming_ids:
+        past_stmt = past_stmt.where(Registration.id.not_in(upcoming_ids))
+    past_page = paginate(past_stmt, page=page, per_page=per_page)
+    past = [(reg, reg.episode) for reg in past_page.items]
+    episode_ids = [ep.id for _reg, ep in upcoming] + [ep.id for _reg, ep in past]
+    certificates: dict[int, Certificate] = {}
+    evaluated: set[int] = set()
+    if episode_ids:
+        certificates = {cert.episode_id: cert for cert in db.session.scalars(
+            select(Certificate).where(Certificate.user_id == user_id,
+                                      Certificate.kind == "participant",
+                                      Certificate.episode_id.in_(episode_ids),
+                                      Certificate.revoked_at.is_(None)))}
+        evaluated = set(db.session.scalars(
+            select(Evaluation.episode_id).where(Evaluation.user_id == user_id,
+                                                Evaluation.episode_id.in_(episode_ids))))
+    waiting = [reg for reg, _ep in upcoming if reg.status == "waitlisted"]
+    positions = waitlist_positions([reg.episode_id for reg in waiting],
+                                   [reg.id for reg in waiting])
+    return MyRegistrations(upcoming=upcoming, past=past, past_page=past_page,
+                           certificates=certificates, evaluated=evaluated,
+                           positions=positions)
+
+
 # Registrant table and exports (organizers) ----------------------------------------------
 # One SELECT builds every row of the table and of the exports: outer joins for the profile,
 # the verdict and the live certificate, a correlated count for check-ins and a window over
@@ -253,8 +420,6 @@ class RegistrantFilters:
     @classmethod
     def from_args(cls, args) -> RegistrantFilters:
         """From a mapping of strings (query arguments); unknown values are dropped."""
-        from ..accounts.services import PROVINCES
-
         def pick(name: str, allowed) -> str | None:
             value = (args.get(name) or "").strip()
             return value if value in allowed else None
@@ -284,20 +449,9 @@ class RegistrantFilters:
         return bool(self.q or self.status or self.attended or self.province or self.instansi)
 
 
-def _like_escape(value: str) -> str:
-    # "/" as the escape character, as in accounts.reference.search_instansi.
-    return value.replace("/", "//").replace("%", "/%").replace("_", "/_")
-
-
 def _registrant_conditions(episode: Episode, filters: RegistrantFilters,
                            reg=Registration) -> list:
     """WHERE clauses of the table; ``reg`` is Registration or the ranked alias of it."""
-    from sqlalchemy import and_, exists, false, or_, true
-
-    from ..accounts.models import ParticipantProfile
-    from ..accounts.nip import normalize_nip
-    from ..attendance.models import AttendanceVerdict, CheckIn
-
     conditions = [reg.episode_id == episode.id]
     if filters.status:
         conditions.append(reg.status == filters.status)
@@ -320,14 +474,7 @@ def _registrant_conditions(episode: Episode, filters: RegistrantFilters,
                                "unknown": ~checked_in}[filters.attended])
     if filters.q:
         text = filters.q.lower()
-        words = []
-        for word in text.split():
-            pattern = f"%{_like_escape(word)}%"
-            words.append(or_(func.lower(User.full_name).like(pattern, escape="/"),
-                             User.email.like(pattern, escape="/"),
-                             func.lower(ParticipantProfile.instansi_name)
-                             .like(pattern, escape="/")))
-        match = and_(*words)
+        match = match_words(text, User.full_name, User.email, ParticipantProfile.instansi_name)
         # An NIP may be typed with spaces, dots or hyphens between the digit groups.
         digits = normalize_nip(text)
         if digits.isdigit() and len(digits) >= 4:
@@ -337,11 +484,6 @@ def _registrant_conditions(episode: Episode, filters: RegistrantFilters,
 
 
 def _registrant_from(stmt, reg=Registration):
-    from sqlalchemy import and_
-
-    from ..accounts.models import ParticipantProfile
-    from ..attendance.models import AttendanceVerdict
-
     return (
         stmt.select_from(reg)
         .join(User, User.id == reg.user_id)
@@ -358,20 +500,13 @@ def registrants_statement(episode: Episode, filters: RegistrantFilters):
     unit_kerja, jabatan, pangkat_golongan, province, phone, status, position, created_at,
     source, checkins, attended, certificate_number.
     """
-    from sqlalchemy import case
-    from sqlalchemy.orm import aliased
-
-    from ..accounts.models import ParticipantProfile
-    from ..attendance.models import AttendanceVerdict, CheckIn
-    from ..certificates.models import Certificate
-
     # The episode's registrations ranked once (a window over the whole waiting list, so a
     # filtered view still shows true positions), then everything else is joined to them.
     ranked = (
         select(Registration, case(
             (Registration.status == "waitlisted",
              func.row_number().over(partition_by=Registration.status,
-                                    order_by=(Registration.queued_at, Registration.id))),
+                                    order_by=WAITLIST_ORDER)),
             else_=None).label("position"))
         .where(Registration.episode_id == episode.id)
         .subquery("reg")
@@ -422,10 +557,6 @@ def count_registrants(episode: Episode, filters: RegistrantFilters) -> int:
 
 def registrant_counts(episode: Episode) -> dict[str, int]:
     """Totals for the header of the table, in one statement."""
-    from sqlalchemy import case, true
-
-    from ..attendance.models import AttendanceVerdict, CheckIn
-
     def count_if(condition):
         return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
 
@@ -452,8 +583,6 @@ def registrant_counts(episode: Episode) -> dict[str, int]:
 
 def registrant_instansi_options(episode: Episode, limit: int = 300) -> list[str]:
     """Agencies of this episode's registrants, the most frequent first (filter choices)."""
-    from ..accounts.models import ParticipantProfile
-
     rows = db.session.execute(
         select(ParticipantProfile.instansi_name, func.count().label("n"))
         .join(Registration, Registration.user_id == ParticipantProfile.user_id)

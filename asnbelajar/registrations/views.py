@@ -15,30 +15,27 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user
-from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import select
-from sqlalchemy.orm import contains_eager
 
 from ..accounts.nip import format_nip
-from ..accounts.services import PROVINCES
+from ..accounts.reference import PROVINCES
 from ..accounts.views import safe_next
 from ..audit.services import record_event
-from ..certificates.models import Certificate
 from ..episodes.models import Episode
 from ..episodes.services import get_episode
 from ..errors import DomainError
-from ..evaluations.models import Evaluation
 from ..extensions import db
-from ..timeutil import now_utc, to_db
+from ..timeutil import now_utc
 from ..uploads import read_limited
+from ..util import spreadsheets
+from ..util.sql import page_arg, paginate
 from ..web import organizer_required, role_required
 from . import exports, importing
 from .forms import ImportConfirmForm, ImportUploadForm
-from .models import Registration
 from .services import (
     RegistrantFilters,
     cancel_registration,
     count_registrants,
+    my_registrations,
     register,
     registrant_counts,
     registrant_instansi_options,
@@ -47,8 +44,6 @@ from .services import (
 )
 
 bp = Blueprint("registrations", __name__)
-
-PER_PAGE = 20
 
 
 def _back(episode_id: int) -> str:
@@ -60,13 +55,8 @@ def _back(episode_id: int) -> str:
 @bp.route("/episodes/<int:episode_id>/register", methods=["POST"], endpoint="register")
 @role_required("participant")
 def register_view(episode_id: int):
-    """404 for an unknown episode (from the service); organizers get the service's refusal."""
-    profile = current_user.profile
-    if current_user.role == "participant" and (profile is None or not profile.is_complete):
-        flash(_("Lengkapi profil Anda (instansi, provinsi, dan persetujuan data) sebelum "
-                "mendaftar episode."), "warning")
-        return redirect(url_for("accounts.profile",
-                                next=url_for("episodes.detail", episode_id=episode_id)))
+    """404 for an unknown episode (from the service); organizers get the service's refusal;
+    a participant without recorded consent (or agency) is sent to the profile page."""
     try:
         result = register(episode_id, current_user, source="web")
         position = waitlist_position(result.registration)
@@ -75,6 +65,11 @@ def register_view(episode_id: int):
         db.session.rollback()
         if err.status == 404:
             raise
+        if err.code in ("consent_required", "profile_incomplete"):
+            # The service's gate: consent and agency are given on the profile page.
+            flash(str(err.message), "warning")
+            return redirect(url_for("accounts.profile",
+                                    next=url_for("episodes.detail", episode_id=episode_id)))
         flash(str(err.message), "danger")
         return redirect(_back(episode_id))
     if result.status == "waitlisted":
@@ -106,74 +101,17 @@ def cancel(episode_id: int):
 @role_required("participant")
 def mine():
     """Upcoming registrations in full, past ones paginated (the user's own only)."""
-    now = to_db(now_utc())
-    base = (
-        select(Registration, Episode)
-        .join(Episode, Episode.id == Registration.episode_id)
-        .where(Registration.user_id == current_user.id)
-    )
-    upcoming = db.session.execute(
-        base.where(Episode.ends_at > now, Registration.status != "cancelled",
-                   Episode.status != "draft")
-        .order_by(Episode.starts_at)
-    ).all()
-    past_page = db.paginate(
-        select(Registration)
-        .join(Episode, Episode.id == Registration.episode_id)
-        .options(contains_eager(Registration.episode))
-        .where(Registration.user_id == current_user.id,
-               (Episode.ends_at <= now) | (Registration.status == "cancelled")
-               | (Episode.status == "draft"))
-        .order_by(Episode.starts_at.desc()),
-        page=request.args.get("page", 1, type=int), per_page=PER_PAGE, error_out=False,
-    )
-    past = [(reg, reg.episode) for reg in past_page.items]
-    episode_ids = [ep.id for _reg, ep in upcoming] + [ep.id for _reg, ep in past]
-    certificates = _certificates_by_episode(current_user.id, episode_ids)
-    evaluated = _evaluated_episodes(current_user.id, episode_ids)
-    positions = {reg.id: waitlist_position(reg) for reg, _ep in upcoming
-                 if reg.status == "waitlisted"}
+    mine = my_registrations(current_user.id, page=page_arg(request.args))
     return render_template(
-        "registrations/mine.html", upcoming=upcoming, past=past, past_page=past_page,
-        certificates=certificates, evaluated=evaluated, positions=positions, now=now_utc(),
+        "registrations/mine.html", upcoming=mine.upcoming, past=mine.past,
+        past_page=mine.past_page, certificates=mine.certificates, evaluated=mine.evaluated,
+        positions=mine.positions, now=now_utc(),
     )
-
-
-def _certificates_by_episode(user_id: int, episode_ids: list[int]) -> dict[int, Certificate]:
-    if not episode_ids:
-        return {}
-    rows = db.session.scalars(
-        select(Certificate).where(Certificate.user_id == user_id,
-                                  Certificate.kind == "participant",
-                                  Certificate.episode_id.in_(episode_ids),
-                                  Certificate.revoked_at.is_(None))
-    )
-    return {cert.episode_id: cert for cert in rows}
-
-
-def _evaluated_episodes(user_id: int, episode_ids: list[int]) -> set[int]:
-    if not episode_ids:
-        return set()
-    return set(db.session.scalars(
-        select(Evaluation.episode_id).where(Evaluation.user_id == user_id,
-                                            Evaluation.episode_id.in_(episode_ids))
-    ))
 
 
 # Organizer: registrant table, exports and bulk import -----------------------------------
 
 REGISTRANTS_PER_PAGE = 50
-
-
-class RowPagination(Pagination):
-    """Flask-SQLAlchemy pagination over plain rows: one query for the page, one count."""
-
-    def _query_items(self) -> list:
-        stmt = self._query_args["statement"]
-        return list(db.session.execute(stmt.limit(self.per_page).offset(self._query_offset)))
-
-    def _query_count(self) -> int:
-        return self._query_args["counter"]()
 
 
 @bp.get("/console/episodes/<int:episode_id>/registrants")
@@ -183,12 +121,9 @@ def registrants(episode_id: int):
     phone: organizers only). 404: unknown episode; other roles: 403."""
     episode = get_episode(episode_id)
     filters = RegistrantFilters.from_args(request.args)
-    page = RowPagination(
-        page=request.args.get("page", 1, type=int), per_page=REGISTRANTS_PER_PAGE,
-        max_per_page=REGISTRANTS_PER_PAGE, error_out=False,
-        statement=registrants_statement(episode, filters),
-        counter=lambda: count_registrants(episode, filters),
-    )
+    page = paginate(registrants_statement(episode, filters), page=page_arg(request.args),
+                    per_page=REGISTRANTS_PER_PAGE, rows=True,
+                    count=lambda: count_registrants(episode, filters))
     instansi_options = registrant_instansi_options(episode)
     if filters.instansi and filters.instansi not in instansi_options:
         instansi_options.insert(0, filters.instansi)
@@ -214,14 +149,13 @@ def export_registrants(episode_id: int, fmt: str):
     db.session.commit()
     stmt = registrants_statement(episode, filters)
     filename = exports.export_filename(episode, fmt)
-    headers = {"Content-Disposition": f'attachment; filename="{filename}"',
-               "Cache-Control": "no-store"}
+    headers = {**spreadsheets.attachment(filename), "Cache-Control": "no-store"}
     if fmt == "csv":
         return Response(stream_with_context(exports.iter_csv(stmt)),
-                        mimetype=exports.CSV_MIMETYPE, headers=headers)
+                        mimetype=spreadsheets.CSV_MIMETYPE, headers=headers)
     handle, size = exports.write_xlsx(stmt, f"Pendaftar {episode.label}")
     headers["Content-Length"] = str(size)
-    return Response(exports.iter_file(handle), mimetype=exports.XLSX_MIMETYPE,
+    return Response(spreadsheets.iter_file(handle), mimetype=spreadsheets.XLSX_MIMETYPE,
                     headers=headers, direct_passthrough=True)
 
 
@@ -309,11 +243,13 @@ def import_confirm(episode_id: int):
 def import_template(episode_id: int):
     """An empty CSV with the recognized header and one example row."""
     episode = get_episode(episode_id)
-    body = ("\ufeffnip,nama,email,jenis_pegawai,instansi,unit_kerja,jabatan,pangkat_golongan,"
-            "provinsi,whatsapp\r\n"
-            "19850312 201001 1 001,Contoh Nama Peserta,nama@instansi.go.id,PNS,"
-            "Pemerintah Provinsi Jawa Barat,Bidang Pengembangan Kompetensi,"
-            "Analis SDM Aparatur,III/b,Jawa Barat,081234567890\r\n")
+    body = spreadsheets.csv_bytes([
+        ("nip", "nama", "email", "jenis_pegawai", "instansi", "unit_kerja", "jabatan",
+         "pangkat_golongan", "provinsi", "whatsapp"),
+        ("19850312 201001 1 001", "Contoh Nama Peserta", "nama@instansi.go.id", "PNS",
+         "Pemerintah Provinsi Jawa Barat", "Bidang Pengembangan Kompetensi",
+         "Analis SDM Aparatur", "III/b", "Jawa Barat", "0812 3456 7890"),
+    ])
     filename = f"templat-impor-seri-{episode.number}-{episode.year}.csv"
-    return Response(body.encode(), mimetype=exports.CSV_MIMETYPE,
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+    return Response(body, mimetype=spreadsheets.CSV_MIMETYPE,
+                    headers=spreadsheets.attachment(filename))

@@ -16,7 +16,7 @@ from ...audit.services import record_event, snapshot
 from ...config import as_bool
 from ...errors import Conflict, NotFound, ValidationError
 from ...extensions import db
-from ...registrations.services import notify_registrants
+from ...registrations.services import capacity_changed, notify_registrants
 from ...timeutil import as_utc, local_year, now_utc, parse_iso, to_db, zone
 from ...uploads import store_image
 from ..models import ATTENDANCE_RULES, COMPETENCY_TYPES, Episode, Program
@@ -251,6 +251,7 @@ def update_episode(episode: Episode, data: dict[str, Any], actor_id: int | None)
     if episode.status == "cancelled":
         raise Conflict(_l("Episode yang dibatalkan tidak dapat diubah."), code="cancelled")
     before = snapshot(episode, EPISODE_FIELDS)
+    old_capacity = episode.capacity
     # No autoflush while the row is half-changed: any query meanwhile (even the one that
     # loads the user to pick the error message's language) would write it and turn a
     # clear ValidationError into a constraint violation.
@@ -273,6 +274,9 @@ def update_episode(episode: Episode, data: dict[str, Any], actor_id: int | None)
     if changes.time_moved and episode.status == "published":
         episode.ical_sequence += 1
         notify_registrants(episode, "episode_moved")
+    if episode.capacity != old_capacity:
+        # New places go to the waiting list first, in arrival order.
+        capacity_changed(episode.id)
     return changes
 
 
