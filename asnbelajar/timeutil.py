@@ -1,5 +1,8 @@
 """One clock and one formatter: store UTC, show Indonesian local time.
 
+Month and day names come from Babel's CLDR data (locale ``id`` or ``en``), not from
+tables kept here.
+
 ``now_utc()`` is the only "now" in the code base (tests freeze it by patching
 ``asnbelajar.timeutil._clock``). Datetimes are stored naive-in-UTC in the database
 (SQLite has no time zones) and are made aware again with :func:`as_utc`.
@@ -11,6 +14,8 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
+from babel.dates import format_date, get_day_names
+
 ZONES: dict[str, str] = {
     "Asia/Jakarta": "WIB",
     "Asia/Makassar": "WITA",
@@ -19,16 +24,6 @@ ZONES: dict[str, str] = {
 ZONE_BY_ABBR = {abbr: name for name, abbr in ZONES.items()}
 DEFAULT_ZONE = "Asia/Jakarta"
 
-DAYS_ID = ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu")
-MONTHS_ID = (
-    "Januari", "Februari", "Maret", "April", "Mei", "Juni",
-    "Juli", "Agustus", "September", "Oktober", "November", "Desember",
-)
-DAYS_EN = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-MONTHS_EN = (
-    "January", "February", "March", "April", "May", "June",
-    "July", "August", "September", "October", "November", "December",
-)
 ROMAN_MONTHS = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII")
 
 
@@ -77,6 +72,13 @@ def local_year(value: datetime, tz: str | None = None) -> int:
     return to_local(value, tz).year
 
 
+def current_year() -> int:
+    """The year now in the series' home zone (WIB): the default year of the JSON API,
+    the ledger pages, the reports and the console. One rule for all of them, since a
+    JP ledger year is also fixed in the episode's zone, never the viewer's."""
+    return local_year(now_utc(), DEFAULT_ZONE)
+
+
 def zone_abbr(tz: str | None) -> str:
     return ZONES[zone(tz).key]
 
@@ -97,22 +99,28 @@ def iso(value: datetime | None) -> str | None:
     return as_utc(value).isoformat()
 
 
+def _babel_locale(locale: str | None) -> str:
+    return "en" if str(locale or "id").lower().startswith("en") else "id"
+
+
+def day_names(locale: str | None = "id") -> tuple[str, ...]:
+    """Monday-first weekday names: ("Senin", ..., "Minggu") or ("Monday", ...)."""
+    names = get_day_names("wide", locale=_babel_locale(locale))
+    return tuple(names[i] for i in range(7))
+
+
 def format_datetime_id(value: datetime | None, tz: str | None = None, *,
                        with_time: bool = True, locale: str = "id") -> str:
     """ "Kamis, 22 Februari 2024, pukul 13.00 WIB" (or the English equivalent)."""
     if value is None:
         return ""
     local = to_local(value, tz)
-    abbr = zone_abbr(tz)
-    if locale == "en":
-        text = f"{DAYS_EN[local.weekday()]}, {local.day} {MONTHS_EN[local.month - 1]} {local.year}"
-        if with_time:
-            text += f", {local:%H:%M} {abbr}"
+    text = format_day_id(local.date(), locale=locale)
+    if not with_time:
         return text
-    text = f"{DAYS_ID[local.weekday()]}, {local.day} {MONTHS_ID[local.month - 1]} {local.year}"
-    if with_time:
-        text += f", pukul {local:%H.%M} {abbr}"
-    return text
+    if _babel_locale(locale) == "en":
+        return f"{text}, {local:%H:%M} {zone_abbr(tz)}"
+    return f"{text}, pukul {local:%H.%M} {zone_abbr(tz)}"
 
 
 def format_date_id(value: date | datetime | None, tz: str | None = None,
@@ -122,8 +130,7 @@ def format_date_id(value: date | datetime | None, tz: str | None = None,
         return ""
     if isinstance(value, datetime):
         value = to_local(value, tz).date()
-    months = MONTHS_EN if locale == "en" else MONTHS_ID
-    return f"{value.day} {months[value.month - 1]} {value.year}"
+    return format_date(value, "d MMMM y", locale=_babel_locale(locale))
 
 
 def format_time_id(value: datetime | None, tz: str | None = None) -> str:
@@ -138,5 +145,4 @@ def format_day_id(value: date | None, locale: str = "id") -> str:
     """ "Kamis, 22 Februari 2024" for a calendar date."""
     if value is None:
         return ""
-    days = DAYS_EN if locale == "en" else DAYS_ID
-    return f"{days[value.weekday()]}, {format_date_id(value, locale=locale)}"
+    return format_date(value, "EEEE, d MMMM y", locale=_babel_locale(locale))

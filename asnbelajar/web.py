@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from functools import wraps
 from typing import Any
 
@@ -27,6 +30,54 @@ from . import timeutil
 from .accounts.nip import mask_nip
 from .errors import DomainError
 from .extensions import babel, db, login_manager
+
+
+@dataclass
+class Outcome:
+    """What ``service_call`` saw: ``ok`` once the work is committed, else the ``error``."""
+
+    ok: bool = False
+    error: DomainError | None = None
+
+
+@contextmanager
+def service_call(form: Any = None, *,
+                 category: str | None = "danger") -> Iterator[Outcome]:
+    """Run a view's service calls as one unit: commit when the block ends; on a
+    ``DomainError`` roll everything back and show the message under the form's input
+    that the error names (``form.show_service_error`` when the form maps service field
+    names), else as a flash of ``category`` (``None``: not shown; the caller reads
+    ``outcome.error``). Other exceptions pass through (the 500 handler rolls back).
+
+        with service_call(form) as done:
+            episode = create_episode(form.service_data(), current_user.id)
+        if done.ok:
+            flash(...)
+            return redirect(...)
+    """
+    outcome = Outcome()
+    try:
+        yield outcome
+        db.session.commit()
+    except DomainError as err:
+        db.session.rollback()
+        outcome.error = err
+        shown = form is not None and _show_on_form(form, err)
+        if not shown and category is not None:
+            flash(err.message, category)
+    else:
+        outcome.ok = True
+
+
+def _show_on_form(form: Any, err: DomainError) -> bool:
+    show = getattr(form, "show_service_error", None)
+    if show is not None:
+        return bool(show(err.field, err.message))
+    target = getattr(form, err.field, None) if err.field else None
+    if target is None or not hasattr(target, "errors"):
+        return False
+    target.errors = [*(target.errors or []), str(err.message)]
+    return True
 
 
 def wants_json() -> bool:

@@ -22,9 +22,9 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from ..errors import DomainError
 from ..extensions import db, limiter
 from ..timeutil import now_utc, to_local
+from ..web import service_call
 from .forms import (
     AccountForm,
     DeleteAccountForm,
@@ -76,15 +76,6 @@ def home_for(user) -> str:
     if user.role == "speaker":
         return url_for("speakers.portal")
     return url_for("episodes.home")
-
-
-def attach_error(form, err: DomainError) -> None:
-    """Show a service error under its field when the form has it, else as a flash."""
-    field = getattr(form, err.field, None) if err.field else None
-    if field is not None:
-        field.errors = [*list(field.errors or []), str(err.message)]
-    else:
-        flash(str(err.message), "danger")
 
 
 def _profile_data(form) -> ProfileData:
@@ -145,17 +136,13 @@ def signup():
         return redirect(home_for(current_user))
     form = SignupForm()
     if form.validate_on_submit():
-        try:
+        with service_call(form) as done:
             user = sign_up(
                 email=form.email.data, password=form.password.data,
                 full_name=form.full_name.data, consent=form.consent.data,
                 profile=_profile_data(form), locale=session.get("lang") or "id",
             )
-            db.session.commit()
-        except DomainError as err:
-            db.session.rollback()
-            attach_error(form, err)
-        else:
+        if done.ok:
             login_user(user)
             flash(_("Akun Anda sudah dibuat. Selamat belajar!"), "success")
             return redirect(url_for("ledger.dashboard"))
@@ -192,13 +179,9 @@ def reset(token: str):
     if request.method == "GET":
         user_for_reset_token(token)  # a bad link is told now, not after typing
     if form.validate_on_submit():
-        try:
+        with service_call(form) as done:
             reset_password(token, form.password.data)
-            db.session.commit()
-        except DomainError as err:
-            db.session.rollback()
-            attach_error(form, err)
-        else:
+        if done.ok:
             flash(_("Kata sandi sudah diganti. Silakan masuk dengan kata sandi baru."),
                   "success")
             return redirect(url_for("accounts.login"))
@@ -216,17 +199,13 @@ def profile():
     else:
         form = ProfileForm(obj=None if request.method == "POST" else _ProfileView(user))
     if form.validate_on_submit():
-        try:
+        with service_call(form) as done:
             update_profile(
                 user, full_name=form.full_name.data, timezone=form.timezone.data,
                 data=_profile_data(form) if prof else None,
                 consent=form.consent.data if prof else None,
             )
-            db.session.commit()
-        except DomainError as err:
-            db.session.rollback()
-            attach_error(form, err)
-        else:
+        if done.ok:
             flash(_("Profil tersimpan."), "success")
             return redirect(safe_next(request.args.get("next")) or url_for("accounts.profile"))
     return render_template("accounts/profile.html", form=form, profile=prof,
@@ -304,14 +283,10 @@ def delete_account():
     _participant_only()
     form = DeleteAccountForm()
     if form.validate_on_submit():
-        try:
+        with service_call(form) as done:
             delete_own_account(current_user, password=form.password.data,
                                confirmation=form.confirmation.data)
-            db.session.commit()
-        except DomainError as err:
-            db.session.rollback()
-            attach_error(form, err)
-        else:
+        if done.ok:
             logout_user()
             flash(_("Akun Anda sudah dihapus. Data pribadi Anda telah dianonimkan; "
                     "sertifikat yang pernah terbit tetap dapat diverifikasi."), "info")

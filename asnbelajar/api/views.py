@@ -34,7 +34,7 @@ from ..ledger.services import ledger_for
 from ..registrations.services import cancel_registration, register, waitlist_position
 from ..reports.services import training_rate
 from ..speakers.services import add_speaker
-from ..timeutil import iso, local_year, now_utc
+from ..timeutil import current_year, iso
 from ..web import json_error
 from .openapi import OPENAPI
 
@@ -321,7 +321,7 @@ def evaluations_create(user: User, episode_id: int):
 def _year_arg() -> int:
     year = request.args.get("year")
     if year in (None, ""):
-        return local_year(now_utc())
+        return current_year()
     if not year.isdigit() or not 2000 <= int(year) <= 2100:
         raise ValidationError(_l("Parameter year tidak valid."), field="year")
     return int(year)

@@ -20,11 +20,11 @@ from ..accounts.services import find_user_by_login
 from ..episodes.models import Checkpoint, Episode
 from ..episodes.services import get_episode
 from ..episodes.views import render_manage
-from ..errors import DomainError, NotFound
+from ..errors import NotFound
 from ..extensions import db, limiter
 from ..registrations.services import get_registration, waitlist_position
 from ..timeutil import as_utc, now_utc
-from ..web import organizer_required, role_required
+from ..web import organizer_required, role_required, service_call
 from .forms import CheckInForm, FinalizeForm, MarkForm, ReportUploadForm
 from .models import CheckIn
 from .services import (
@@ -71,13 +71,11 @@ def checkin(episode_id: int):
     error = None
     status = 200
     if form.validate_on_submit():
-        try:
+        with service_call(category=None) as done:
             result = check_in(episode.id, current_user._get_current_object(), form.code.data,
                               ip=request.remote_addr)
-            db.session.commit()
-        except DomainError as err:
-            db.session.rollback()
-            error, status = err.message, err.status
+        if not done.ok:
+            error, status = done.error.message, done.error.status
         else:
             # Post/redirect/get: a refresh must not submit the code again.
             return redirect(url_for("attendance.checkin", episode_id=episode.id,
@@ -138,15 +136,13 @@ def upload_report(episode_id: int):
     form = ReportUploadForm()
     if form.validate_on_submit():
         upload = form.file.data
-        try:
+        with service_call(category=None) as done:
             # Read one byte past the limit: the service refuses an oversized report.
             summary = import_report(
                 episode, upload.read(current_app.config["REPORT_MAX_BYTES"] + 1),
                 upload.filename, current_user.id, confirm=bool(form.confirm.data))
-            db.session.commit()
-        except DomainError as err:
-            db.session.rollback()
-            form.file.errors = [*form.file.errors, str(err.message)]
+        if not done.ok:
+            form.file.errors = [*form.file.errors, str(done.error.message)]
         else:
             flash(_("Laporan diimpor: %(rows)d baris, %(matched)d cocok dengan pendaftar, "
                     "%(unmatched)d tidak cocok.", rows=summary.rows, matched=summary.matched,
@@ -166,14 +162,12 @@ def mark(episode_id: int):
             form.participant.errors = [_("Tidak ada akun dengan email atau NIP ini.")]
             return render_manage(episode, 422, mark_form=form)
         attended = form.attended.data == "yes"
-        try:
+        with service_call(category=None) as done:
             mark_attendance(episode, user.id, attended=attended, reason=form.reason.data,
                             actor_id=current_user.id)
-            db.session.commit()
-        except DomainError as err:
-            db.session.rollback()
-            field = form.reason if err.field == "reason" else form.participant
-            field.errors = [*field.errors, str(err.message)]
+        if not done.ok:
+            field = form.reason if done.error.field == "reason" else form.participant
+            field.errors = [*field.errors, str(done.error.message)]
         else:
             flash(_("%(name)s ditandai %(decision)s.", name=user.full_name,
                     decision=_("hadir") if attended else _("tidak hadir")), "success")
@@ -187,14 +181,10 @@ def finalize(episode_id: int):
     episode = get_episode(episode_id)
     form = FinalizeForm()
     if form.validate_on_submit():
-        try:
+        with service_call() as done:
             summary = finalize_episode(episode.id, actor_id=current_user.id,
                                        force=bool(form.force.data))
-            db.session.commit()
-        except DomainError as err:
-            db.session.rollback()
-            flash(err.message, "danger")
-        else:
+        if done.ok:
             flash(_("Finalisasi selesai: %(a)d hadir, %(c)d dikreditkan, %(s)d sertifikat "
                     "diterbitkan.", a=summary.attended, c=summary.credited,
                     s=summary.certificates_issued), "success")

@@ -32,24 +32,22 @@ from ..accounts.models import User
 from ..attendance.forms import FinalizeForm, MarkForm, ReportUploadForm
 from ..attendance.models import AttendanceImport, AttendanceMark, AttendanceVerdict, CheckIn
 from ..attendance.services import checkins_of, threshold_minutes, verdict_of, verdict_preview
-from ..errors import DomainError
 from ..extensions import db
 from ..ledger.models import LedgerEntry
 from ..registrations.models import Registration
 from ..registrations.services import get_registration, registered_count, waitlist_position
 from ..speakers.services import add_speaker
 from ..timeutil import (
-    DAYS_EN,
-    DAYS_ID,
     ZONES,
     format_datetime_id,
-    local_year,
+    current_year,
+    day_names,
     now_utc,
     to_db,
     to_local,
 )
 from ..uploads import delete_stored, path_of
-from ..web import organizer_required, viewer_timezone
+from ..web import organizer_required, service_call, viewer_timezone
 from .calendar import episode_ics
 from .forms import (
     COMPETENCY_LABELS,
@@ -309,20 +307,15 @@ def _next_number(year: int) -> int:
 def new():
     form = EpisodeForm()
     if request.method == "GET":
-        year = local_year(now_utc())
+        year = current_year()
         form.year.data = year
         form.number.data = _next_number(year)
         form.walk_in_allowed.data = True
     if form.validate_on_submit():
-        try:
+        with service_call(form) as done:
             episode = create_episode(form.service_data(), current_user.id)
             _apply_cover(form, episode)
-            db.session.commit()
-        except DomainError as err:
-            db.session.rollback()
-            if not form.show_service_error(err.field, err.message):
-                flash(err.message, "danger")
-        else:
+        if done.ok:
             flash(_("Episode %(label)s tersimpan sebagai draf. Tambahkan narasumber dan "
                     "checkpoint, lalu terbitkan.", label=episode.label), "success")
             return redirect(url_for("episodes.manage", episode_id=episode.id))
@@ -363,16 +356,11 @@ def edit(episode_id: int):
         data = form.service_data()
         if data["jp"] is None and data["starts_at"] and data["ends_at"]:
             data["jp"] = default_jp(data["starts_at"], data["ends_at"])
-        try:
+        with service_call(form) as done:
             changes = update_episode(episode, data, current_user.id)
             # Last: a refused picture rolls the whole edit back, so nothing half-changes.
             replaced = _apply_cover(form, episode)
-            db.session.commit()
-        except DomainError as err:
-            db.session.rollback()
-            if not form.show_service_error(err.field, err.message):
-                flash(err.message, "danger")
-        else:
+        if done.ok:
             delete_stored(replaced)
             if changes.time_moved and episode.status == "published":
                 flash(_("Perubahan tersimpan. Pendaftar menerima email jadwal baru."), "success")
@@ -461,13 +449,9 @@ def publish(episode_id: int):
     episode = get_episode(episode_id)
     form = ActionForm()
     if form.validate_on_submit():
-        try:
+        with service_call() as done:
             publish_episode(episode, current_user.id)
-            db.session.commit()
-        except DomainError as err:
-            db.session.rollback()
-            flash(err.message, "danger")
-        else:
+        if done.ok:
             flash(_("Episode %(label)s diterbitkan dan tampil di katalog.",
                     label=episode.label), "success")
     return redirect(url_for("episodes.manage", episode_id=episode.id))
@@ -480,13 +464,9 @@ def cancel(episode_id: int):
     form = CancelEpisodeForm(prefix="cancel")
     if not form.validate_on_submit():
         return render_manage(episode, 422, cancel_form=form)
-    try:
+    with service_call() as done:
         cancel_episode(episode, current_user.id, form.reason.data)
-        db.session.commit()
-    except DomainError as err:
-        db.session.rollback()
-        flash(err.message, "danger")
-    else:
+    if done.ok:
         flash(_("Episode %(label)s dibatalkan. Pendaftar diberi tahu lewat email.",
                 label=episode.label), "warning")
     return redirect(url_for("episodes.manage", episode_id=episode.id))
@@ -498,17 +478,12 @@ def add_speaker_view(episode_id: int):
     episode = get_episode(episode_id)
     form = SpeakerForm()
     if form.validate_on_submit():
-        try:
+        with service_call(form) as done:
             link = add_speaker(episode, {"name": form.name.data,
                                          "institution": form.institution.data,
                                          "role": form.role.data, "email": form.email.data},
                                current_user.id)
-            db.session.commit()
-        except DomainError as err:
-            db.session.rollback()
-            if not form.show_service_error(err.field, err.message):
-                flash(err.message, "danger")
-        else:
+        if done.ok:
             flash(_("%(name)s ditambahkan sebagai %(role)s.", name=link.speaker.name,
                     role=str(ROLE_LABELS.get(link.role, link.role)).lower()), "success")
             return redirect(url_for("episodes.manage", episode_id=episode.id,
@@ -523,15 +498,10 @@ def add_checkpoint_view(episode_id: int):
     form = CheckpointForm()
     if form.validate_on_submit():
         day = to_local(episode.starts_at, episode.timezone).date()
-        try:
+        with service_call(form) as done:
             checkpoint = add_checkpoint(episode, form.service_data(day, episode.timezone),
                                         current_user.id)
-            db.session.commit()
-        except DomainError as err:
-            db.session.rollback()
-            if not form.show_service_error(err.field, err.message):
-                flash(err.message, "danger")
-        else:
+        if done.ok:
             flash(_("Checkpoint \"%(label)s\" dibuat dengan kode %(code)s.",
                     label=checkpoint.label, code=checkpoint.code), "success")
             return redirect(url_for("episodes.manage", episode_id=episode.id,
@@ -556,14 +526,10 @@ def edit_checkpoint(episode_id: int, checkpoint_id: int):
     status = 200
     if form.validate_on_submit():
         day = to_local(episode.starts_at, episode.timezone).date()
-        try:
+        with service_call(form) as done:
             update_checkpoint(checkpoint, form.service_data(day, episode.timezone),
                               current_user.id)
-            db.session.commit()
-        except DomainError as err:
-            db.session.rollback()
-            if not form.show_service_error(err.field, err.message):
-                flash(err.message, "danger")
+        if not done.ok:
             status = 422
         else:
             flash(_("Checkpoint \"%(label)s\" diperbarui (kode %(code)s).",
@@ -588,13 +554,9 @@ def delete_checkpoint_view(episode_id: int, checkpoint_id: int):
     checkpoint = get_checkpoint(episode, checkpoint_id)
     label = checkpoint.label
     if ActionForm().validate_on_submit():
-        try:
+        with service_call() as done:
             delete_checkpoint(checkpoint, current_user.id)
-            db.session.commit()
-        except DomainError as err:
-            db.session.rollback()
-            flash(err.message, "danger")
-        else:
+        if done.ok:
             flash(_("Checkpoint \"%(label)s\" dihapus.", label=label), "success")
     return redirect(url_for("episodes.manage", episode_id=episode.id, _anchor="checkpoint"))
 
@@ -606,12 +568,9 @@ def duplicate(episode_id: int):
     episode = get_episode(episode_id)
     if not ActionForm().validate_on_submit():
         return redirect(url_for("episodes.manage", episode_id=episode.id))
-    try:
+    with service_call() as done:
         copy = duplicate_episode(episode, current_user.id)
-        db.session.commit()
-    except DomainError as err:
-        db.session.rollback()
-        flash(err.message, "danger")
+    if not done.ok:
         return redirect(url_for("episodes.manage", episode_id=episode.id))
     flash(_("Salinan tersimpan sebagai draf %(label)s, %(when)s. Periksa judul, narasumber "
             "dan kode presensi baru, lalu terbitkan.", label=copy.label,
@@ -645,28 +604,27 @@ def series():
     plan = None
     status = 200
     if form.validate_on_submit():
-        try:
+        result = None
+        with service_call(form) as done:
             plan = plan_series(**form.plan_args())
             signature = series_signature(plan)
             if request.form.get("action") == "confirm" and form.plan.data == signature:
                 result = create_series(plan, timezone=form.timezone.data,
                                        actor_id=current_user.id)
-                db.session.commit()
-                return _series_done(result)
+        if done.ok and result is not None:
+            return _series_done(result)
+        if done.ok:
             if request.form.get("action") == "confirm":
                 flash(_("Rencana berubah sejak pratinjau (isian atau nomor yang terpakai). "
                         "Periksa pratinjau di bawah, lalu konfirmasi lagi."), "warning")
             form.plan.data = signature
-        except DomainError as err:
-            db.session.rollback()
+        else:
             plan = None
             status = 422
-            if not form.show_service_error(err.field, err.message):
-                flash(err.message, "danger")
     elif request.method == "POST":
         status = 422
     new_items = [item for item in plan or [] if item.existing is None]
-    days = DAYS_EN if str(get_locale()) == "en" else DAYS_ID
+    days = day_names(str(get_locale()))
     return render_template(
         "episodes/series.html", form=form, plan=plan, new_items=new_items, days=days,
         weekday=days[form.first_day.data.weekday()] if form.first_day.data else None,
@@ -712,7 +670,7 @@ def program(slug: str):
     year = request.args.get("year", type=int)
     if year is None and years:
         # This year when it has episodes, else the newest year on record.
-        this_year = local_year(now_utc(), prog.timezone)
+        this_year = current_year()
         year = this_year if any(y.year == this_year for y in years) else years[0].year
     episodes = program_year_episodes(prog.id, year) if year else []
     return render_template(

@@ -28,9 +28,16 @@ from ..episodes.models import Episode
 from ..errors import DomainError
 from ..extensions import db
 from ..registrations.models import Registration
-from ..timeutil import format_date_id, format_datetime_id, now_utc, to_db, to_local
+from ..timeutil import (
+    current_year,
+    format_date_id,
+    format_datetime_id,
+    now_utc,
+    to_db,
+    to_local,
+)
 from ..uploads import DOCUMENT_KINDS, delete_stored, path_of, store_document
-from ..web import organizer_required, viewer_timezone
+from ..web import organizer_required, service_call, viewer_timezone
 from .forms import EVIDENCE_EXTENSIONS, ExternalCreditForm, ReverseForm
 from .models import LedgerEntry
 from .services import (
@@ -54,10 +61,6 @@ from .transcript import (
 )
 
 bp = Blueprint("ledger", __name__)
-
-
-def _this_year() -> int:
-    return to_local(now_utc(), viewer_timezone()).year
 
 
 def _episodes_by_id(ids) -> dict[int, Episode]:
@@ -90,7 +93,7 @@ def dashboard():
         return redirect(url_for("episodes.console"))
     if current_user.role != "participant":
         return redirect(url_for("episodes.home"))
-    year = _this_year()
+    year = current_year()
     ledger = ledger_for(current_user.id, year)
     episodes = _episodes_by_id(e.episode_id for e in ledger.entries)
     now = to_db(now_utc())
@@ -118,24 +121,24 @@ def dashboard():
 
 def _checked_year(year: int) -> int:
     """404 for a nonsensical year (before the platform, or beyond next year)."""
-    if not 2000 <= year <= _this_year() + 1:
+    if not 2000 <= year <= current_year() + 1:
         abort(404)
     return year
 
 
 def _year_choices(user_id: int, year: int) -> list[int]:
-    return sorted(set(years_with_entries(user_id)) | {_this_year(), year}, reverse=True)
+    return sorted(set(years_with_entries(user_id)) | {current_year(), year}, reverse=True)
 
 
 @bp.route("/me/ledger")
 @login_required
 def my_ledger():
     """The signed-in user's own entries only; 404 for a nonsensical year."""
-    year = _checked_year(request.args.get("year", _this_year(), type=int))
+    year = _checked_year(request.args.get("year", current_year(), type=int))
     statement = statement_for(current_user.id, year)
     return render_template(
         "ledger/ledger.html", statement=statement, ledger=statement.ledger, year=year,
-        years=_year_choices(current_user.id, year), this_year=_this_year(),
+        years=_year_choices(current_user.id, year), this_year=current_year(),
     )
 
 
@@ -245,7 +248,7 @@ def _ledger_url(user: User, year: int, anchor: str | None = None) -> str:
 def participant_search():
     """Search participants by name, email or NIP (separators allowed)."""
     query = request.args.get("q", "").strip()[:200]
-    year = _this_year()
+    year = current_year()
     page = search_participants(query, year=year, page=request.args.get("page", 1, type=int),
                                per_page=PER_PAGE)
     return render_template("ledger/participants.html", page=page, q=query, year=year,
@@ -258,7 +261,7 @@ def _render_participant(participant: User, year: int, *, status: int = 200,
     return render_template(
         "ledger/participant.html", participant=participant, profile=participant.profile,
         statement=statement, ledger=statement.ledger, year=year,
-        years=_year_choices(participant.id, year), this_year=_this_year(),
+        years=_year_choices(participant.id, year), this_year=current_year(),
         certificates=certificates_of(participant.id),
         credit_form=credit_form or ExternalCreditForm(prefix="credit"),
         format_nip=format_nip, today=to_local(now_utc()).date().isoformat(),
@@ -270,7 +273,7 @@ def _render_participant(participant: User, year: int, *, status: int = 200,
 def participant_ledger(user_id: int):
     """404: no such participant (organizer and speaker accounts have no ledger)."""
     participant = _participant_or_404(user_id)
-    year = _checked_year(request.args.get("year", _this_year(), type=int))
+    year = _checked_year(request.args.get("year", current_year(), type=int))
     return _render_participant(participant, year)
 
 
@@ -322,9 +325,9 @@ def add_credit(user_id: int):
             flash(_("Kredit eksternal %(jp)d JP untuk %(name)s tersimpan.", jp=entry.jp,
                     name=participant.full_name), "success")
             return redirect(_ledger_url(participant, entry.year, f"entri-{entry.id}"))
-    year = request.args.get("year", _this_year(), type=int)
-    if not 2000 <= year <= _this_year() + 1:
-        year = _this_year()
+    year = request.args.get("year", current_year(), type=int)
+    if not 2000 <= year <= current_year() + 1:
+        year = current_year()
     return _render_participant(participant, year, status=422, credit_form=form)
 
 
@@ -338,12 +341,9 @@ def reverse(user_id: int, entry_id: int):
     entry = entry_of(participant.id, entry_id)
     form = ReverseForm()
     if form.validate_on_submit():
-        try:
+        with service_call() as done:
             reversal = reverse_entry(entry.id, reason=form.reason.data, actor_id=current_user.id)
-            db.session.commit()
-        except DomainError as err:
-            db.session.rollback()
-            flash(err.message, "danger")
+        if not done.ok:
             return redirect(_ledger_url(participant, entry.year, f"entri-{entry.id}"))
         flash(_("Entri dibatalkan: %(jp)d JP dikurangkan dari tahun %(year)d.",
                 jp=-reversal.jp, year=reversal.year), "success")

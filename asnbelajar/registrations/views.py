@@ -28,7 +28,7 @@ from ..timeutil import now_utc
 from ..uploads import read_limited
 from ..util import spreadsheets
 from ..util.sql import page_arg, paginate
-from ..web import organizer_required, role_required
+from ..web import organizer_required, role_required, service_call
 from . import exports, importing
 from .forms import ImportConfirmForm, ImportUploadForm
 from .services import (
@@ -57,20 +57,18 @@ def _back(episode_id: int) -> str:
 def register_view(episode_id: int):
     """404 for an unknown episode (from the service); organizers get the service's refusal;
     a participant without recorded consent (or agency) is sent to the profile page."""
-    try:
+    with service_call(category=None) as done:
         result = register(episode_id, current_user, source="web")
         position = waitlist_position(result.registration)
-        db.session.commit()
-    except DomainError as err:
-        db.session.rollback()
-        if err.status == 404:
-            raise
-        if err.code in ("consent_required", "profile_incomplete"):
+    if not done.ok:
+        if done.error.status == 404:
+            raise done.error
+        if done.error.code in ("consent_required", "profile_incomplete"):
             # The service's gate: consent and agency are given on the profile page.
-            flash(str(err.message), "warning")
+            flash(str(done.error.message), "warning")
             return redirect(url_for("accounts.profile",
                                     next=url_for("episodes.detail", episode_id=episode_id)))
-        flash(str(err.message), "danger")
+        flash(str(done.error.message), "danger")
         return redirect(_back(episode_id))
     if result.status == "waitlisted":
         flash(_("Kuota penuh. Anda masuk daftar tunggu, posisi %(n)d. Kami akan mengirim "
@@ -86,13 +84,9 @@ def register_view(episode_id: int):
 @bp.route("/episodes/<int:episode_id>/cancel", methods=["POST"])
 @role_required("participant")
 def cancel(episode_id: int):
-    try:
+    with service_call() as done:
         cancel_registration(episode_id, current_user)
-        db.session.commit()
-    except DomainError as err:
-        db.session.rollback()
-        flash(str(err.message), "danger")
-    else:
+    if done.ok:
         flash(_("Pendaftaran Anda dibatalkan."), "info")
     return redirect(_back(episode_id))
 

@@ -28,12 +28,12 @@ from ..certificates.services import can_download, render_pdf
 from ..episodes.forms import ROLE_LABELS
 from ..episodes.models import Episode
 from ..episodes.services import get_episode
-from ..errors import DomainError, ValidationError
+from ..errors import ValidationError
 from ..evaluations.models import SCORE_FIELDS
 from ..extensions import db, login_manager
 from ..timeutil import now_utc
 from ..uploads import path_of
-from ..web import organizer_required
+from ..web import organizer_required, service_call
 from .forms import ConfirmForm, MaterialForm, SpeakerProfileForm
 from .models import Speaker
 from .services import (
@@ -137,15 +137,10 @@ def _render_form(form: SpeakerProfileForm, speaker: Speaker | None, status: int 
 def new():
     form = SpeakerProfileForm()
     if form.validate_on_submit():
-        try:
+        with service_call(form) as done:
             speaker = create_speaker(form.service_data(), current_user.id,
                                      photo=_upload(form.photo))
-            db.session.commit()
-        except DomainError as err:
-            db.session.rollback()
-            if not form.show_service_error(err.field, err.message):
-                flash(err.message, "danger")
-        else:
+        if done.ok:
             flash(_("Narasumber %(name)s tersimpan.", name=speaker.name), "success")
             return redirect(url_for("speakers.edit", speaker_id=speaker.id))
     return _render_form(form, None, 422 if form.errors else 200)
@@ -160,15 +155,10 @@ def edit(speaker_id: int):
     if request.method == "GET":
         form.photo.data = None  # obj= filled it with the stored name
     if form.validate_on_submit():
-        try:
+        with service_call(form) as done:
             update_speaker(speaker, form.service_data(), current_user.id,
                            photo=_upload(form.photo), remove_photo=form.remove_photo.data)
-            db.session.commit()
-        except DomainError as err:
-            db.session.rollback()
-            if not form.show_service_error(err.field, err.message):
-                flash(err.message, "danger")
-        else:
+        if done.ok:
             flash(_("Perubahan tersimpan."), "success")
             return redirect(url_for("speakers.edit", speaker_id=speaker.id))
     return _render_form(form, speaker, 422 if form.errors else 200)
@@ -181,12 +171,9 @@ def delete(speaker_id: int):
     speaker = get_speaker(speaker_id)
     name = speaker.name
     if ConfirmForm().validate_on_submit():
-        try:
+        with service_call() as done:
             delete_speaker(speaker, current_user.id)
-            db.session.commit()
-        except DomainError as err:
-            db.session.rollback()
-            flash(err.message, "danger")
+        if not done.ok:
             return redirect(url_for("speakers.edit", speaker_id=speaker_id))
         flash(_("Narasumber %(name)s dihapus.", name=name), "success")
     return redirect(url_for("speakers.index"))
@@ -198,13 +185,9 @@ def invite(speaker_id: int):
     """404: unknown speaker. No email or an account linked elsewhere: flash message."""
     speaker = get_speaker(speaker_id)
     if ConfirmForm().validate_on_submit():
-        try:
+        with service_call() as done:
             result = invite_speaker(speaker, current_user.id)
-            db.session.commit()
-        except DomainError as err:
-            db.session.rollback()
-            flash(err.message, "danger")
-        else:
+        if done.ok:
             email = result.user.email
             if result.created:
                 flash(_("Akun narasumber dibuat. Undangan berisi tautan untuk membuat kata "
@@ -318,15 +301,10 @@ def upload_material(episode_id: int):
     speaker = _session_speaker(episode)
     form = MaterialForm()
     if form.validate_on_submit():
-        try:
+        with service_call(form) as done:
             material = add_material(episode, _upload(form.file), speaker=speaker,
                                     title=form.title.data, actor_id=current_user.id)
-            db.session.commit()
-        except DomainError as err:
-            db.session.rollback()
-            if not form.show_service_error(err.field, err.message):
-                flash(err.message, "danger")
-        else:
+        if done.ok:
             flash(_("Materi \"%(title)s\" diunggah.", title=material.title), "success")
             return redirect(_session_url(episode, speaker, _anchor="materi"))
     return _render_session(episode, speaker, 422, material_form=form)
@@ -384,12 +362,9 @@ def certificate(episode_id: int):
     speaker = _session_speaker(episode)
     if speaker is None:
         abort(404)
-    try:
+    with service_call(category="warning") as done:
         cert = speaker_certificate(episode, speaker)
-        db.session.commit()
-    except DomainError as err:
-        db.session.rollback()
-        flash(err.message, "warning")
+    if not done.ok:
         return redirect(_session_url(episode, speaker))
     if not can_download(cert, current_user):
         abort(403)
