@@ -39,9 +39,9 @@ from ..registrations.services import get_registration, registered_count, waitlis
 from ..speakers.services import add_speaker
 from ..timeutil import (
     ZONES,
-    format_datetime_id,
     current_year,
     day_names,
+    format_datetime_id,
     now_utc,
     to_db,
     to_local,
