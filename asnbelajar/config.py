@@ -123,6 +123,14 @@ class Defaults:
     SIASN_PUSH_BATCH = 200  # certificates sent per scheduler run
     SIASN_ORGANIZER = None  # institusiPenyelenggara; default: the program's organizer
 
+    # SIASN (BKN) web service for the course-history push; tests point these at a stand-in.
+    SIASN_SSO_URL = "https://sso-siasn.bkn.go.id"
+    SIASN_WSO_URL = "https://apimws.bkn.go.id"
+    SIASN_API_URL = "https://apimws.bkn.go.id:8243"
+    SIASN_TIMEOUT = 20  # seconds per request
+    SIASN_PUSH_BATCH = 200  # certificates sent per scheduler run
+    SIASN_ORGANIZER = None  # institusiPenyelenggara; default: the program's organizer
+
 
 
 TRUE_WORDS = frozenset({"1", "true", "yes", "on", "ya", "y"})

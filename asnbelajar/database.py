@@ -47,6 +47,7 @@ def init_database(app: Flask) -> None:
     from .reports import models as _reports  # noqa: F401
     from .scheduler import models as _scheduler  # noqa: F401
     from .siasn import models as _siasn  # noqa: F401
+    from .siasn import models as _siasn  # noqa: F401
 
     with app.app_context():
         engine = db.engine

@@ -37,3 +37,207 @@ def test_training_rate_counts_asn_reaching_the_target(client, db, make_participa
 def test_training_rate_is_for_organizers_only(client, make_participant, token_for):
     r = client.get("/api/v1/reports/training-rate", headers=token_for(make_participant()))
     assert r.status_code == 403
+
+
+# Figures checked against counts made by hand --------------------------------------------
+
+import csv  # noqa: E402
+import io  # noqa: E402
+from datetime import UTC, datetime, timedelta  # noqa: E402
+
+import pytest  # noqa: E402
+from openpyxl import load_workbook  # noqa: E402
+from sqlalchemy import select  # noqa: E402
+from sqlalchemy.exc import IntegrityError  # noqa: E402
+
+from asnbelajar.accounts.models import Instansi  # noqa: E402
+from asnbelajar.attendance.services import finalize_episode, mark_attendance  # noqa: E402
+from asnbelajar.certificates.models import Certificate  # noqa: E402
+from asnbelajar.certificates.services import revoke_certificate  # noqa: E402
+from asnbelajar.extensions import db as _db  # noqa: E402
+from asnbelajar.registrations.services import cancel_registration  # noqa: E402
+from asnbelajar.reports.models import InstansiHeadcount  # noqa: E402
+from asnbelajar.reports.services import set_headcount  # noqa: E402
+
+WHEN = datetime(2024, 2, 22, 6, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def season(make_episode, make_participant, organizer, clock):
+    """Two finalized 2024 episodes (2 JP and 20 JP) and one 2023 episode:
+
+    * Medan (Sumatera Utara): a, b attend both; c registers for the first and cancels;
+    * BKN (DKI Jakarta): d attends the first only; umum (non-ASN) attends the first;
+    * e is waitlisted in the first (capacity 5) and promoted when c cancels.
+    """
+    people = {
+        "a": make_participant(instansi="Pemerintah Kota Medan", province="Sumatera Utara"),
+        "b": make_participant(instansi="Pemerintah Kota Medan", province="Sumatera Utara"),
+        "c": make_participant(instansi="Pemerintah Kota Medan", province="Sumatera Utara"),
+        "d": make_participant(instansi="Badan Kepegawaian Negara", province="DKI Jakarta"),
+        "umum": make_participant(kind="non_asn", instansi="Pemerintah Kota Medan",
+                                 province="Aceh"),
+        "e": make_participant(instansi="Badan Kepegawaian Negara", province="Bali"),
+    }
+    _db.session.execute(Instansi.__table__.update()
+                        .where(Instansi.name == "Pemerintah Kota Medan")
+                        .values(province="Sumatera Utara"))
+    _db.session.execute(Instansi.__table__.update()
+                        .where(Instansi.name == "Badan Kepegawaian Negara")
+                        .values(province="DKI Jakarta"))
+    episodes = []
+    for offset, jp, capacity, who in (
+            (0, 2, 5, ("a", "b", "c", "d", "umum", "e")),
+            (7, 20, None, ("a", "b"))):
+        when = WHEN + timedelta(days=offset)
+        clock.set(when - timedelta(days=7))
+        episode = make_episode(starts_in=timedelta(days=7), hours=2, jp=jp, capacity=capacity)
+        for key in who:
+            register(episode.id, people[key])
+        _db.session.commit()
+        if offset == 0:
+            cancel_registration(episode.id, people["c"])
+            _db.session.commit()
+        clock.set(when + timedelta(hours=3))
+        for key in who:
+            if key not in ("c", "e"):
+                mark_attendance(episode, people[key].id, attended=True, reason="Hadir",
+                                actor_id=organizer.id)
+        finalize_episode(episode.id, actor_id=organizer.id, notify=False)
+        _db.session.commit()
+        episodes.append(episode)
+    return people, episodes
+
+
+def test_summary_matches_hand_counts(client, organizer, token_for, season):
+    people, (first, second) = season
+    # c cancelled, so e (waitlisted) was promoted: the first has a, b, d, umum, e.
+    summary = client.get("/api/v1/reports/summary?year=2024",
+                         headers=token_for(organizer)).json
+    assert summary == {
+        "year": 2024, "episodes": 2, "registrations": 5 + 2, "unique_participants": 5,
+        "attended": 4 + 2, "jp_credited": 4 * 2 + 2 * 20, "certificates": 6,
+        "asn_reached_target": 2,  # a and b: 22 JP each; umum has 2, d has 2
+    }
+    cert = _db.session.scalar(select(Certificate).where(
+        Certificate.user_id == people["a"].id, Certificate.episode_id == second.id))
+    revoke_certificate(cert, reason="Salah nama", actor_id=organizer.id)
+    _db.session.commit()
+    again = client.get("/api/v1/reports/summary?year=2024", headers=token_for(organizer)).json
+    assert again["certificates"] == 5
+    assert client.get("/api/v1/reports/summary?year=2023",
+                      headers=token_for(organizer)).json["episodes"] == 0
+
+
+def test_summary_refuses_a_bad_year_with_a_message(client, organizer, token_for):
+    r = client.get("/api/v1/reports/summary?year=abc", headers=token_for(organizer))
+    assert r.status_code == 422
+    assert r.json["error"]["message"]
+
+
+def test_training_rate_rows_carry_province_and_headcount_rate(client, organizer, token_for,
+                                                              season):
+    set_headcount("Pemerintah Kota Medan", 2024, 40, actor_id=organizer.id)
+    set_headcount("Pemerintah Kota Medan", 2023, 999, actor_id=organizer.id)
+    _db.session.commit()
+    rows = client.get("/api/v1/reports/training-rate?year=2024",
+                      headers=token_for(organizer)).json
+    medan = next(r for r in rows if r["instansi"] == "Pemerintah Kota Medan")
+    # a, b, c (registered then cancelled, but c has no ledger entry: not a participant).
+    assert medan == {"instansi": "Pemerintah Kota Medan", "province": "Sumatera Utara",
+                     "participants": 2, "reached_target": 2, "rate": 1.0, "headcount": 40,
+                     "headcount_rate": 0.05}
+    bkn = next(r for r in rows if r["instansi"] == "Badan Kepegawaian Negara")
+    assert (bkn["participants"], bkn["reached_target"], bkn["headcount"],
+            bkn["headcount_rate"]) == (2, 0, None, None)
+    only = client.get("/api/v1/reports/training-rate?year=2024&province=DKI%20Jakarta",
+                      headers=token_for(organizer)).json
+    assert [r["instansi"] for r in only] == ["Badan Kepegawaian Negara"]
+
+
+def test_training_rate_exports_open_as_spreadsheets(client, organizer, token_for, season,
+                                                    make_participant):
+    sly = make_participant(instansi="=HYPERLINK(\"http://x\")", province="Bali")
+    add_external_credit(user_id=sly.id, jp=3, title="Pelatihan", provider="LAN",
+                        occurred_on=date(2024, 2, 2), evidence_path=None,
+                        actor_id=organizer.id)
+    _db.session.commit()
+    headers = token_for(organizer)
+    r = client.get("/api/v1/reports/training-rate?year=2024&format=csv", headers=headers)
+    assert r.status_code == 200 and r.mimetype == "text/csv"
+    text = r.data.decode("utf-8")
+    assert text.startswith("\ufeff")
+    table = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
+    assert "JP di platform ini" in table[0][3]
+    assert ["Pemerintah Kota Medan", "Sumatera Utara", "2", "2", "1.0", "", ""] in table
+    assert not any(cell.startswith(("=", "+", "-", "@")) for row in table for cell in row)
+    assert ['HYPERLINK("http://x")', "", "1", "0", "0.0", "", ""] in table
+    r = client.get("/api/v1/reports/training-rate?year=2024&format=xlsx", headers=headers)
+    sheet = load_workbook(io.BytesIO(r.data)).active
+    values = [[c.value for c in row] for row in sheet.iter_rows()]
+    assert values[0][0] == "Instansi"
+    assert ["Badan Kepegawaian Negara", "DKI Jakarta", 2, 0, 0, None, None] in values
+    bad = client.get("/api/v1/reports/training-rate?year=2024&format=pdf", headers=headers)
+    assert bad.status_code == 422
+
+
+def test_one_headcount_per_agency_and_year_in_the_database(db, organizer, make_participant):
+    make_participant(instansi="Pemerintah Kota Medan")
+    medan = db.session.scalar(select(Instansi).where(Instansi.name == "Pemerintah Kota Medan"))
+    db.session.add(InstansiHeadcount(instansi_id=medan.id, year=2024, headcount=5))
+    db.session.commit()
+    db.session.add(InstansiHeadcount(instansi_id=medan.id, year=2024, headcount=6))
+    with pytest.raises(IntegrityError):
+        db.session.commit()
+    db.session.rollback()
+    # The service replaces the figure instead.
+    set_headcount("pemerintah kota medan", "2024", "1.250", actor_id=organizer.id)
+    db.session.commit()
+    assert db.session.scalar(select(InstansiHeadcount.headcount)) == 1250
+
+
+def test_headcount_csv_import_is_all_or_nothing(client, login, organizer, make_participant):
+    make_participant(instansi="Pemerintah Kota Medan")
+    make_participant(instansi="Badan Kepegawaian Negara")
+    login(organizer)
+    bad = "instansi;tahun;jumlah_asn\nPemerintah Kota Medan;2024;1200\nDinas Antah;2024;5\n"
+    r = client.post("/console/reports/headcounts/import",
+                    data={"year": "2024", "file": (io.BytesIO(bad.encode()), "asn.csv")},
+                    content_type="multipart/form-data")
+    assert r.status_code == 422
+    assert "Baris 3" in r.get_data(as_text=True)
+    assert _db.session.scalar(select(InstansiHeadcount.id)) is None
+    good = ("instansi,jumlah_asn\nPemerintah Kota Medan,1200\n"
+            "Badan Kepegawaian Negara,5000\n")
+    r = client.post("/console/reports/headcounts/import",
+                    data={"year": "2024", "file": (io.BytesIO(good.encode()), "asn.csv")},
+                    content_type="multipart/form-data")
+    assert r.status_code == 302
+    counts = dict(_db.session.execute(
+        select(Instansi.name, InstansiHeadcount.headcount)
+        .join(Instansi, Instansi.id == InstansiHeadcount.instansi_id)
+        .where(InstansiHeadcount.year == 2024)).all())
+    assert counts == {"Pemerintah Kota Medan": 1200, "Badan Kepegawaian Negara": 5000}
+
+
+def test_episode_report_funnel_and_groups(client, organizer, token_for, season):
+    _people, (first, _second) = season
+    report = client.get(f"/api/v1/episodes/{first.id}/report",
+                        headers=token_for(organizer)).json
+    assert (report["registered"], report["waitlisted"], report["attended"],
+            report["certified"]) == (5, 0, 4, 4)
+    provinces = {r["province"]: r for r in report["by_province"]}
+    assert provinces["Sumatera Utara"]["registered"] == 2
+    assert provinces["Bali"] == {"province": "Bali", "registered": 1, "waitlisted": 0,
+                                 "attended": 0, "certified": 0}
+    agencies = {r["instansi"]: r for r in report["by_instansi"]}
+    assert agencies["Pemerintah Kota Medan"]["attended"] == 3  # a, b and umum
+    assert set(report["evaluation"]) >= {"count", "averages", "speakers", "comments"}
+
+
+def test_reports_are_for_organizers_only(client, make_participant, token_for, season):
+    headers = token_for(make_participant())
+    _people, (first, _second) = season
+    for url in ("/api/v1/reports/summary", f"/api/v1/episodes/{first.id}/report",
+                f"/api/v1/episodes/{first.id}/siasn"):
+        assert client.get(url, headers=headers).status_code == 403

@@ -566,7 +566,7 @@ def test_dashboard_shows_jp_against_target(web_client, make_participant, finishe
 def test_organizer_dashboard_redirects_to_console(web_client, make_user):
     make_user("org@example.go.id", "organizer")
     login(web_client, "org@example.go.id")
-    assert web_client.get("/me").headers["Location"].endswith("/console/episodes")
+    assert web_client.get("/me").headers["Location"].endswith("/console")
 
 
 def test_ledger_lists_only_own_entries_for_the_year(web_client, make_participant,

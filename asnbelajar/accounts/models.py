@@ -12,6 +12,8 @@ from ..extensions import db
 from ..timeutil import now_utc, to_db
 
 ROLES = ("participant", "speaker", "organizer")
+# A NIP is self-declared until confirmed (SSO claim, an agency list, an organizer's review).
+NIP_STATUSES = ("self_declared", "confirmed", "disputed")
 EMPLOYEE_TYPES = ("pns", "pppk", "non_asn")
 
 
@@ -103,6 +105,8 @@ class ParticipantProfile(db.Model):
             name="nip_matches_type",
         ),
         CheckConstraint("gender IS NULL OR gender IN ('L', 'P')", name="gender"),
+        CheckConstraint("nip_status IN ('self_declared', 'confirmed', 'disputed')",
+                        name="nip_status"),
     )
 
     user_id: Mapped[int] = mapped_column(
@@ -110,6 +114,8 @@ class ParticipantProfile(db.Model):
     )
     nip: Mapped[str | None] = mapped_column(String(18), unique=True)
     employee_type: Mapped[str] = mapped_column(String(10), default="non_asn")
+    nip_status: Mapped[str] = mapped_column(String(20), default="self_declared",
+                                            server_default="self_declared")
     birth_date: Mapped[date | None]
     gender: Mapped[str | None] = mapped_column(String(1))
     instansi_id: Mapped[int | None] = mapped_column(ForeignKey("instansi.id"), index=True)

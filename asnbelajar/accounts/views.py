@@ -70,7 +70,7 @@ def safe_next(target: str | None) -> str | None:
 
 def home_for(user) -> str:
     if user.role == "organizer":
-        return url_for("episodes.console")
+        return url_for("reports.dashboard")
     if user.role == "participant":
         return url_for("ledger.dashboard")
     if user.role == "speaker":

@@ -31,6 +31,10 @@ ERRORS = {
 }
 EPISODE_ID = {"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}
 YEAR = {"name": "year", "in": "query", "required": False, "schema": {"type": "integer"}}
+PROVINCE = {"name": "province", "in": "query", "required": False,
+            "schema": {"type": "string"}, "description": "the agency's province"}
+FORMAT = {"name": "format", "in": "query", "required": False,
+          "schema": {"type": "string", "enum": ["json", "csv", "xlsx"]}}
 BEARER = [{"bearer": []}]
 
 
@@ -54,6 +58,30 @@ OPENAPI: dict[str, Any] = {
     "components": {
         "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
         "schemas": {
+            "TrainingRateRow": {"type": "object", "properties": {
+                "instansi": {"type": "string"}, "province": {"type": ["string", "null"]},
+                "participants": {"type": "integer"}, "reached_target": {"type": "integer"},
+                "rate": {"type": "number", "minimum": 0, "maximum": 1},
+                "headcount": {"type": ["integer", "null"]},
+                "headcount_rate": {"type": ["number", "null"]}}},
+            "YearSummary": {"type": "object", "properties": {
+                k: {"type": "integer"} for k in (
+                    "year", "episodes", "registrations", "unique_participants", "attended",
+                    "jp_credited", "certificates", "asn_reached_target")}},
+            "EpisodeReport": {"type": "object", "properties": {
+                "registered": {"type": "integer"}, "waitlisted": {"type": "integer"},
+                "attended": {"type": "integer"}, "certified": {"type": "integer"},
+                "by_province": {"type": "array", "items": {"type": "object"}},
+                "by_instansi": {"type": "array", "items": {"type": "object"}},
+                "evaluation": {"type": "object"}}},
+            "SiasnRecord": {"type": "object", "properties": {
+                "nip": {"type": "string"}, "nama": {"type": "string"},
+                "namaKursus": {"type": "string"}, "institusiPenyelenggara": {"type": "string"},
+                "jumlahJam": {"type": "integer"},
+                "tanggalKursus": {"type": "string", "description": "dd-mm-yyyy"},
+                "tanggalSelesaiKursus": {"type": "string", "description": "dd-mm-yyyy"},
+                "tahunKursus": {"type": "integer"}, "nomorSertipikat": {"type": "string"},
+                "nip_confirmed": {"type": "boolean"}}},
             "Error": {"type": "object", "required": ["error"], "properties": {
                 "error": {"type": "object", "required": ["code", "message"], "properties": {
                     "code": {"type": "string"}, "message": {"type": "string"},
@@ -101,7 +129,27 @@ OPENAPI: dict[str, Any] = {
                 "number": {"type": "string"}, "name": {"type": "string"},
                 "nip_masked": {"type": "string"}, "episode": {"type": "string"},
                 "jp": {"type": ["integer", "null"]},
-                "issued_at": {"type": "string", "format": "date-time"}}},
+                "issued_at": {"type": "string", "format": "date-time"},
+                "kind": {"type": "string", "enum": ["participant", "speaker"]},
+                "revoked_reason": {"type": ["string", "null"]},
+                "signed": {"type": "boolean",
+                           "description": "the stored copy carries a BSrE e-signature"},
+                "signed_at": {"type": ["string", "null"], "format": "date-time"},
+                "nip_confirmed": {"type": ["boolean", "null"],
+                                  "description": "null: no NIP or not tracked"},
+                "replaced_by": {"type": ["string", "null"],
+                                "description": "verification URL of the replacement"}}},
+            "Certificate": {"type": "object", "properties": {
+                "id": {"type": "integer"}, "kind": {"type": "string"},
+                "number": {"type": "string"}, "verification_code": {"type": "string"},
+                "episode_id": {"type": "integer"}, "name": {"type": "string"},
+                "jp": {"type": ["integer", "null"]}, "valid": {"type": "boolean"},
+                "issued_at": {"type": "string", "format": "date-time"},
+                "revoked_at": {"type": ["string", "null"], "format": "date-time"},
+                "revoked_reason": {"type": ["string", "null"]},
+                "reissue_of": {"type": ["string", "null"]},
+                "replaced_by": {"type": ["string", "null"]},
+                "pdf_url": {"type": "string"}, "verify_url": {"type": "string"}}},
         },
     },
     "paths": {
@@ -175,11 +223,49 @@ OPENAPI: dict[str, Any] = {
             params=[{"name": "nip", "in": "path", "required": True,
                      "schema": {"type": "string"}}, YEAR])},
         "/me/certificates": {"get": _op("My certificates", {"200": _ok("List")})},
+        "/episodes/{id}/certificates.zip": {"get": _op(
+            "Every live participant certificate PDF of the episode in a streamed ZIP, file "
+            "names by certificate number (organizer)",
+            {"200": {"description": "ZIP", "content": {"application/zip": {}}}},
+            params=[EPISODE_ID])},
+        "/certificates/{code}/revoke": {"post": _op(
+            "Revoke a certificate; its JP credit is reversed (organizer)",
+            {"200": _ok("The revoked certificate", _ref("Certificate"))},
+            params=[{"name": "code", "in": "path", "required": True,
+                     "schema": {"type": "string"}}],
+            body=_body({"type": "object", "required": ["reason"],
+                        "properties": {"reason": {"type": "string"}}}))},
+        "/certificates/{code}/reissue": {"post": _op(
+            "Reissue: the old one is revoked, a new number and code are issued from the "
+            "current profile, the JP credit moves and the participant is emailed (organizer)",
+            {"200": _ok("The new certificate", _ref("Certificate"))},
+            params=[{"name": "code", "in": "path", "required": True,
+                     "schema": {"type": "string"}}],
+            body=_body({"type": "object", "properties": {"reason": {"type": "string"}}}))},
         "/verify/{code}": {"get": _op(
             "Verify a certificate", {"200": _ok("Verification", _ref("Verification"))},
             secure=False, params=[{"name": "code", "in": "path", "required": True,
                                    "schema": {"type": "string"}}])},
-        "/reports/training-rate": {"get": _op("Training rate per agency (organizer)",
-                                              {"200": _ok("Rows")}, params=[YEAR])},
+        "/reports/training-rate": {"get": _op(
+            "Training rate per agency and year, JP earned on this platform (organizer); "
+            "format=csv|xlsx returns the same table as a file",
+            {"200": _ok("Rows", {"type": "array", "items": _ref("TrainingRateRow")})},
+            params=[YEAR, PROVINCE, FORMAT])},
+        "/reports/summary": {"get": _op(
+            "Headline figures of a year (organizer)",
+            {"200": _ok("Summary", _ref("YearSummary"))}, params=[YEAR])},
+        "/episodes/{id}/report": {"get": _op(
+            "Episode report: funnel, by province and agency, evaluation (organizer)",
+            {"200": _ok("Report", _ref("EpisodeReport"))}, params=[EPISODE_ID])},
+        "/episodes/{id}/siasn": {"get": _op(
+            "SIASN course-history records of the episode's live ASN certificates "
+            "(organizer); format=csv for a file",
+            {"200": _ok("Records", {"type": "array", "items": _ref("SiasnRecord")})},
+            params=[EPISODE_ID, FORMAT])},
+        "/participants/{nip}/siasn": {"get": _op(
+            "SIASN course-history records of one ASN for a year (organizer)",
+            {"200": _ok("Records", {"type": "array", "items": _ref("SiasnRecord")})},
+            params=[{"name": "nip", "in": "path", "required": True,
+                     "schema": {"type": "string"}}, YEAR, FORMAT])},
     },
 }

@@ -32,7 +32,6 @@ from ..evaluations.services import submit_evaluation
 from ..extensions import db, limiter
 from ..ledger.services import ledger_for
 from ..registrations.services import cancel_registration, register, waitlist_position
-from ..reports.services import training_rate
 from ..speakers.services import add_speaker
 from ..timeutil import current_year, iso
 from ..web import json_error
@@ -384,12 +383,9 @@ def verify_code(code: str):
     return jsonify(verify(code).as_json())
 
 
-@bp.get("/reports/training-rate")
-@require("organizer")
-def reports_training_rate(user: User):
-    return jsonify(training_rate(_year_arg()))
-
-
 @bp.get("/openapi.json")
 def openapi():
     return jsonify(OPENAPI)
+
+
+from . import reports as _reports  # noqa: E402,F401  registers routes

@@ -36,6 +36,7 @@ from ..extensions import db
 from ..ledger.models import LedgerEntry
 from ..registrations.models import Registration
 from ..registrations.services import get_registration, registered_count, waitlist_position
+from ..reports.services import impact_summary
 from ..speakers.services import add_speaker
 from ..timeutil import (
     ZONES,
@@ -158,6 +159,7 @@ def home():
     hero_registration = registrations.get(hero.id) if hero else None
     return render_template(
         "episodes/home.html", hero=hero, upcoming=upcoming[1:], past=past, totals=totals,
+        impact=impact_summary(),
         counts=_registered_counts(ids), registrations=registrations,
         program_slug=DEFAULT_PROGRAM_SLUG,
         hero_position=waitlist_position(hero_registration) if hero_registration else None,

@@ -36,3 +36,21 @@ class Evaluation(db.Model):
     score_relevance: Mapped[int]
     comment: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=_now)
+
+
+class EvaluationSpeakerScore(db.Model):
+    """A participant's score for one speaker of the episode: co-speakers are rated
+    separately, never as one shared "speaker" score."""
+
+    __tablename__ = "evaluation_speaker_score"
+    __table_args__ = (
+        UniqueConstraint("evaluation_id", "speaker_id"),
+        CheckConstraint("score BETWEEN 1 AND 5", name="score"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    evaluation_id: Mapped[int] = mapped_column(
+        ForeignKey("evaluation.id", ondelete="CASCADE"), index=True)
+    speaker_id: Mapped[int] = mapped_column(ForeignKey("speaker.id", ondelete="CASCADE"),
+                                            index=True)
+    score: Mapped[int]

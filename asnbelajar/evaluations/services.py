@@ -13,7 +13,8 @@ from ..episodes.models import Episode
 from ..errors import Conflict, ValidationError
 from ..extensions import db
 from ..registrations.models import Registration
-from .models import SCORE_FIELDS, Evaluation
+from ..speakers.models import EpisodeSpeaker
+from .models import SCORE_FIELDS, Evaluation, EvaluationSpeakerScore
 
 
 def submit_evaluation(episode: Episode, user: User, scores: dict[str, Any],
@@ -43,11 +44,17 @@ def submit_evaluation(episode: Episode, user: User, scores: dict[str, Any],
         if not 1 <= number <= 5:
             raise ValidationError(_l("Nilai \"%(name)s\" harus 1-5.", name=name), field=name)
         values[f"score_{name}"] = number
+    speaker_scores = _speaker_scores(episode, scores.get("speakers"))
     evaluation = Evaluation(episode_id=episode.id, user_id=user.id,
                             comment=(comment or "").strip()[:4000] or None, **values)
     try:
         with db.session.begin_nested():
             db.session.add(evaluation)
+            db.session.flush()
+            db.session.add_all(
+                EvaluationSpeakerScore(evaluation_id=evaluation.id, speaker_id=speaker_id,
+                                       score=score)
+                for speaker_id, score in speaker_scores.items())
             db.session.flush()
     except IntegrityError:
         raise Conflict(_l("Anda sudah mengisi evaluasi episode ini."),
@@ -56,6 +63,41 @@ def submit_evaluation(episode: Episode, user: User, scores: dict[str, Any],
         from ..attendance.services import complete_eligibility
         complete_eligibility(episode, user.id)
     return evaluation
+
+
+def episode_speaker_ids(episode_id: int) -> list[int]:
+    """The speakers a participant may rate, in the episode's order (each once)."""
+    ids: list[int] = []
+    for speaker_id in db.session.scalars(
+            select(EpisodeSpeaker.speaker_id).where(EpisodeSpeaker.episode_id == episode_id)
+            .order_by(EpisodeSpeaker.position, EpisodeSpeaker.id)):
+        if speaker_id not in ids:
+            ids.append(speaker_id)
+    return ids
+
+
+def _speaker_scores(episode: Episode, raw: Any) -> dict[int, int]:
+    """Optional per-speaker scores ``{speaker_id: 1-5}``: co-speakers are rated one by
+    one. Only the episode's own speakers may be rated."""
+    if raw in (None, {}, ""):
+        return {}
+    if not isinstance(raw, dict):
+        raise ValidationError(_l("Nilai narasumber tidak valid."), field="speakers")
+    allowed = set(episode_speaker_ids(episode.id))
+    result: dict[int, int] = {}
+    for key, value in raw.items():
+        try:
+            speaker_id = int(key)
+            number = int(value)
+        except (TypeError, ValueError):
+            raise ValidationError(_l("Nilai narasumber harus 1-5."), field="speakers") from None
+        if isinstance(value, bool) or speaker_id not in allowed:
+            raise ValidationError(_l("Narasumber itu tidak mengisi episode ini."),
+                                  field="speakers")
+        if not 1 <= number <= 5:
+            raise ValidationError(_l("Nilai narasumber harus 1-5."), field="speakers")
+        result[speaker_id] = number
+    return result
 
 
 def has_evaluated(episode_id: int, user_id: int) -> bool:

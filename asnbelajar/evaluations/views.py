@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -10,10 +10,11 @@ from ..episodes.services import get_episode
 from ..errors import DomainError
 from ..extensions import db
 from ..registrations.services import get_registration
+from ..speakers.models import Speaker
 from ..timeutil import now_utc
 from ..web import role_required
 from .forms import QUESTIONS, EvaluationForm
-from .services import has_evaluated, submit_evaluation
+from .services import episode_speaker_ids, has_evaluated, submit_evaluation
 
 bp = Blueprint("evaluations", __name__)
 
@@ -32,9 +33,16 @@ def form(episode_id: int):
     registered = registration is not None and registration.status == "registered"
     started = episode.starts_at_utc <= now_utc()
     form = EvaluationForm()
-    if registered and started and form.validate_on_submit():
+    # Each speaker is rated on their own (radio groups "speaker-<id>"), not one shared score.
+    speakers = [db.session.get(Speaker, sid) for sid in episode_speaker_ids(episode.id)]
+    speaker_values = {s.id: request.form.get(f"speaker-{s.id}", "") for s in speakers}
+    speaker_missing = [s.id for s in speakers if request.method == "POST"
+                       and speaker_values[s.id] not in ("1", "2", "3", "4", "5")]
+    if registered and started and form.validate_on_submit() and not speaker_missing:
         try:
-            submit_evaluation(episode, current_user, form.scores(), form.comment.data)
+            submit_evaluation(episode, current_user,
+                              {**form.scores(), "speakers": speaker_values},
+                              form.comment.data)
             db.session.commit()
         except DomainError as err:
             db.session.rollback()
@@ -48,5 +56,6 @@ def form(episode_id: int):
             return redirect(url_for("evaluations.form", episode_id=episode.id))
     return render_template(
         "evaluations/form.html", episode=episode, form=form, questions=QUESTIONS,
-        registered=registered, started=started,
+        registered=registered, started=started, speakers=speakers,
+        speaker_values=speaker_values, speaker_missing=speaker_missing,
     )

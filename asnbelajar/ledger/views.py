@@ -90,7 +90,7 @@ def dashboard():
     """Organizers go to their console and speakers to the home page; this is a
     participant's page."""
     if current_user.role == "organizer":
-        return redirect(url_for("episodes.console"))
+        return redirect(url_for("reports.dashboard"))
     if current_user.role != "participant":
         return redirect(url_for("episodes.home"))
     year = current_year()

@@ -1,54 +1,556 @@
-"""Reports: training rate per agency and year, episode statistics."""
+"""Reports for a year: the headline figures, the organizer dashboard and the training rate
+per agency, plus the agency headcounts the rate is measured against.
+
+Every figure is one set-based query over the year's rows (no per-row ORM loops), so the
+same functions answer for 50 participants and for 200,000. The yearly sums read the
+covering index ``ix_ledger_entry_year_user``.
+
+Definitions shared by the dashboard, the annual report, the API and the home page:
+
+* the year's *episodes* are the published episodes numbered in that year;
+* *registrations* are the active (``registered``) registrations for them;
+* *participants* of the year are the people with an active registration, or a ledger
+  entry, in that year; *ASN* are those whose profile says PNS or PPPK;
+* a person *reached the target* when the JP on their ledger for the year (episode credits,
+  external credits and reversals: what this platform records) add up to ``JP_TARGET``.
+"""
 
 from __future__ import annotations
 
+import time
+from dataclasses import dataclass, field
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import Integer, case, cast, func, select, union
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import Integer, and_, case, cast, distinct, func, literal, select, true, union
+from sqlalchemy.exc import IntegrityError
 
 from ..accounts.models import Instansi, ParticipantProfile
+from ..accounts.reference import name_key
+from ..attendance.models import AttendanceVerdict
+from ..certificates.models import Certificate
 from ..episodes.models import Episode
+from ..errors import ValidationError
 from ..extensions import db
 from ..ledger.models import LedgerEntry
 from ..registrations.models import Registration
+from ..speakers.models import EpisodeSpeaker, Speaker
+from ..timeutil import current_year, now_utc, to_db
+from ..util.textfiles import TextFileError, decode_upload, sniff_delimiter
+from .models import InstansiHeadcount
+
+ASN_TYPES = ("pns", "pppk")
+# (label, lowest JP, highest JP or None) of the JP distribution chart.
+JP_BUCKETS = (("0", 0, 0), ("1-5", 1, 5), ("6-10", 6, 10), ("11-19", 11, 19),
+              ("≥ 20", 20, None))
+MIN_YEAR, MAX_YEAR = 2000, 2100
+HEADCOUNT_MAX_ROWS = 5000
 
 
-def training_rate(year: int) -> list[dict[str, Any]]:
-    """Per agency: ASN who took part this year, how many reached the JP target with
-    hours from this platform, and the rate (also against the declared headcount)."""
-    target = int(current_app.config["JP_TARGET"])
-    active = union(
-        select(Registration.user_id.label("user_id"))
-        .join(Episode, Episode.id == Registration.episode_id)
-        .where(Episode.year == year, Registration.status == "registered"),
+def jp_target() -> int:
+    return int(current_app.config["JP_TARGET"])
+
+
+def check_year(value: Any, *, default: int | None = None) -> int:
+    """A report year from a query string or form; a clear message when it is not one."""
+    if value in (None, ""):
+        if default is not None:
+            return default
+        raise ValidationError(_l("Tahun wajib diisi."), field="year")
+    try:
+        year = int(str(value).strip())
+    except ValueError:
+        raise ValidationError(_l("Tahun harus berupa angka, misalnya 2024."),
+                              field="year") from None
+    if not MIN_YEAR <= year <= MAX_YEAR:
+        raise ValidationError(_l("Tahun harus antara %(low)d dan %(high)d.",
+                                 low=MIN_YEAR, high=MAX_YEAR), field="year")
+    return year
+
+
+def report_years() -> list[int]:
+    """Years that have published episodes, newest first, with the current year."""
+    years = set(db.session.scalars(
+        select(Episode.year).where(Episode.status == "published").group_by(Episode.year)))
+    years.add(current_year())
+    return sorted(years, reverse=True)
+
+
+# Building blocks ------------------------------------------------------------------------
+
+def _episode_ids(year: int):
+    return (select(Episode.id)
+            .where(Episode.year == year, Episode.status == "published")
+            .scalar_subquery())
+
+
+def _registered_users(year: int):
+    return (select(Registration.user_id.label("user_id"))
+            .where(Registration.episode_id.in_(_episode_ids(year)),
+                   Registration.status == "registered"))
+
+
+def _participants(year: int):
+    """Everyone registered for, or with a ledger entry in, the year (one row each)."""
+    return union(
+        _registered_users(year),
         select(LedgerEntry.user_id.label("user_id")).where(LedgerEntry.year == year),
-    ).subquery()
-    totals = (
-        select(LedgerEntry.user_id.label("user_id"), func.sum(LedgerEntry.jp).label("jp"))
-        .where(LedgerEntry.year == year).group_by(LedgerEntry.user_id).subquery()
-    )
-    reached = func.sum(case((func.coalesce(totals.c.jp, 0) >= target, 1), else_=0))
+    ).subquery("participants")
+
+
+def _totals(year: int):
+    """Each person's JP for the year."""
+    return (select(LedgerEntry.user_id.label("user_id"), func.sum(LedgerEntry.jp).label("jp"))
+            .where(LedgerEntry.year == year).group_by(LedgerEntry.user_id)
+            .subquery("totals"))
+
+
+# Headline figures -----------------------------------------------------------------------
+
+def year_summary(year: int) -> dict[str, int]:
+    """The figures of ``GET /api/v1/reports/summary`` (DESIGN.md)."""
+    episodes = _episode_ids(year)
+    registrations, unique_participants = db.session.execute(
+        select(func.count(), func.count(distinct(Registration.user_id)))
+        .where(Registration.episode_id.in_(episodes), Registration.status == "registered")
+    ).one()
+    totals = _totals(year)
+    reached = db.session.scalar(
+        select(func.count()).select_from(totals)
+        .join(ParticipantProfile, ParticipantProfile.user_id == totals.c.user_id)
+        .where(totals.c.jp >= jp_target(),
+               ParticipantProfile.employee_type.in_(ASN_TYPES)))
+    return {
+        "year": year,
+        "episodes": db.session.scalar(
+            select(func.count(Episode.id))
+            .where(Episode.year == year, Episode.status == "published")) or 0,
+        "registrations": registrations or 0,
+        "unique_participants": unique_participants or 0,
+        "attended": db.session.scalar(
+            select(func.count()).select_from(AttendanceVerdict)
+            .where(AttendanceVerdict.episode_id.in_(episodes),
+                   AttendanceVerdict.attended.is_(true()))) or 0,
+        # Episode credits net of their reversals: the hours the series itself delivered.
+        "jp_credited": int(db.session.scalar(
+            select(func.coalesce(func.sum(LedgerEntry.jp), 0))
+            .where(LedgerEntry.year == year, LedgerEntry.episode_id.is_not(None))) or 0),
+        "certificates": db.session.scalar(
+            select(func.count()).select_from(Certificate)
+            .where(Certificate.episode_id.in_(episodes), Certificate.kind == "participant",
+                   Certificate.revoked_at.is_(None))) or 0,
+        "asn_reached_target": reached or 0,
+    }
+
+
+@dataclass
+class EpisodeRow:
+    id: int
+    number: int
+    title: str
+    label: str
+    registered: int = 0
+    waitlisted: int = 0
+    attended: int = 0
+    certified: int = 0
+    finalized: bool = False
+
+
+@dataclass
+class Dashboard:
+    year: int
+    summary: dict[str, int]
+    episodes: list[EpisodeRow]
+    attendance_rate: float | None
+    finalized_registered: int
+    provinces: list[tuple[str, int]]
+    jp_buckets: list[tuple[str, int]]
+    asn_participants: int
+    target: int
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def episode_rows(year: int) -> list[EpisodeRow]:
+    """Registered, waitlisted, attended and certified counts per published episode."""
+    rows = {
+        e.id: EpisodeRow(id=e.id, number=e.number, title=e.title, label=e.label,
+                         finalized=e.finalized_at is not None)
+        for e in db.session.scalars(
+            select(Episode).where(Episode.year == year, Episode.status == "published")
+            .order_by(Episode.starts_at, Episode.number))
+    }
+    if not rows:
+        return []
+    ids = list(rows)
+    for episode_id, status, n in db.session.execute(
+            select(Registration.episode_id, Registration.status, func.count())
+            .where(Registration.episode_id.in_(ids),
+                   Registration.status.in_(("registered", "waitlisted")))
+            .group_by(Registration.episode_id, Registration.status)):
+        setattr(rows[episode_id], status, n)
+    for episode_id, n in db.session.execute(
+            select(AttendanceVerdict.episode_id, func.count())
+            .where(AttendanceVerdict.episode_id.in_(ids), AttendanceVerdict.attended.is_(true()))
+            .group_by(AttendanceVerdict.episode_id)):
+        rows[episode_id].attended = n
+    for episode_id, n in db.session.execute(
+            select(Certificate.episode_id, func.count())
+            .where(Certificate.episode_id.in_(ids), Certificate.kind == "participant",
+                   Certificate.revoked_at.is_(None))
+            .group_by(Certificate.episode_id)):
+        rows[episode_id].certified = n
+    return list(rows.values())
+
+
+def participants_by_province(year: int) -> list[tuple[str, int]]:
+    """Distinct registered participants of the year per province of their profile,
+    most first; people without a province are counted under ``""``."""
+    users = _registered_users(year).distinct().subquery()
     rows = db.session.execute(
-        select(Instansi.name, Instansi.headcount, func.count().label("participants"),
-               cast(reached, Integer).label("reached"))
+        select(func.coalesce(ParticipantProfile.province, ""), func.count())
+        .select_from(users)
+        .join(ParticipantProfile, ParticipantProfile.user_id == users.c.user_id)
+        .group_by(func.coalesce(ParticipantProfile.province, ""))
+        .order_by(func.count().desc())
+    ).all()
+    return [(province, n) for province, n in rows]
+
+
+def jp_distribution(year: int) -> tuple[list[tuple[str, int]], int]:
+    """How many of the year's ASN participants hold 0, 1-5, 6-10, 11-19 and ≥ 20 JP."""
+    people = _participants(year)
+    totals = _totals(year)
+    jp = func.coalesce(totals.c.jp, 0)
+    bucket = case(
+        *((jp <= 0, 0) if low == 0 else
+          ((jp <= high, index) if high is not None else (jp >= low, index))
+          for index, (_label, low, high) in enumerate(JP_BUCKETS)),
+        else_=len(JP_BUCKETS) - 1,
+    )
+    counts = dict(db.session.execute(
+        select(bucket.label("bucket"), func.count())
+        .select_from(people)
+        .join(ParticipantProfile, ParticipantProfile.user_id == people.c.user_id)
+        .outerjoin(totals, totals.c.user_id == people.c.user_id)
+        .where(ParticipantProfile.employee_type.in_(ASN_TYPES))
+        .group_by(bucket)
+    ).all())
+    buckets = [(label, int(counts.get(i, 0))) for i, (label, _l1, _h) in enumerate(JP_BUCKETS)]
+    return buckets, sum(n for _label, n in buckets)
+
+
+def dashboard(year: int) -> Dashboard:
+    episodes = episode_rows(year)
+    finalized = [e for e in episodes if e.finalized]
+    finalized_registered = sum(e.registered for e in finalized)
+    rate = (sum(e.attended for e in finalized) / finalized_registered
+            if finalized_registered else None)
+    buckets, asn = jp_distribution(year)
+    return Dashboard(
+        year=year, summary=year_summary(year), episodes=episodes, attendance_rate=rate,
+        finalized_registered=finalized_registered, provinces=participants_by_province(year),
+        jp_buckets=buckets, asn_participants=asn, target=jp_target(),
+    )
+
+
+# Training rate --------------------------------------------------------------------------
+
+TRAINING_RATE_SORTS = ("instansi", "province", "participants", "reached_target", "rate",
+                       "headcount", "headcount_rate")
+
+
+def training_rate(year: int, province: str | None = None, *, sort: str = "instansi",
+                  descending: bool = False) -> list[dict[str, Any]]:
+    """Per agency, as LAN counts it: its ASN who took part in the year, how many reached
+    the JP target with hours recorded on this platform, the rate, and the rate against the
+    agency's declared headcount for the year (the yearly figure, else the one on the
+    reference list)."""
+    people = _participants(year)
+    totals = _totals(year)
+    reached = func.sum(case((func.coalesce(totals.c.jp, 0) >= jp_target(), 1), else_=0))
+    yearly = (select(InstansiHeadcount.instansi_id, InstansiHeadcount.headcount)
+              .where(InstansiHeadcount.year == year).subquery("yearly"))
+    headcount = func.coalesce(yearly.c.headcount, Instansi.headcount)
+    query = (
+        select(Instansi.name, Instansi.province, headcount.label("headcount"),
+               func.count().label("participants"), cast(reached, Integer).label("reached"))
         .select_from(ParticipantProfile)
         .join(Instansi, Instansi.id == ParticipantProfile.instansi_id)
-        .join(active, active.c.user_id == ParticipantProfile.user_id)
+        .join(people, people.c.user_id == ParticipantProfile.user_id)
         .outerjoin(totals, totals.c.user_id == ParticipantProfile.user_id)
+        .outerjoin(yearly, yearly.c.instansi_id == Instansi.id)
         # Anonymized ASN still count: the agency's history must not change when a person
         # exercises the right to deletion (only their identity is gone).
-        .where(ParticipantProfile.employee_type.in_(("pns", "pppk")))
-        .group_by(Instansi.id, Instansi.name, Instansi.headcount)
-        .order_by(Instansi.name)
-    ).all()
+        .where(ParticipantProfile.employee_type.in_(ASN_TYPES))
+        .group_by(Instansi.id, Instansi.name, Instansi.province, headcount)
+    )
+    if province:
+        query = query.where(Instansi.province == province)
     result = []
-    for name, headcount, participants, reached_count in rows:
+    for name, prov, count_, participants, reached_count in db.session.execute(query):
         reached_count = int(reached_count or 0)
         result.append({
-            "instansi": name, "participants": participants, "reached_target": reached_count,
+            "instansi": name, "province": prov, "participants": participants,
+            "reached_target": reached_count,
             "rate": round(reached_count / participants, 4) if participants else 0.0,
-            "headcount": headcount,
-            "headcount_rate": round(reached_count / headcount, 4) if headcount else None,
+            "headcount": count_,
+            "headcount_rate": round(reached_count / count_, 4) if count_ else None,
         })
-    return result
+    return sort_rows(result, sort, descending)
+
+
+def sort_rows(rows: list[dict[str, Any]], sort: str, descending: bool) -> list[dict[str, Any]]:
+    if sort not in TRAINING_RATE_SORTS:
+        sort = "instansi"
+    # Missing values (no headcount) go last whatever the direction; ties by agency name.
+    present = [r for r in rows if r[sort] is not None]
+    missing = [r for r in rows if r[sort] is None]
+    present.sort(key=lambda r: r["instansi"].lower())
+    present.sort(key=lambda r: r[sort].lower() if isinstance(r[sort], str) else r[sort],
+                 reverse=descending)
+    missing.sort(key=lambda r: r["instansi"].lower())
+    return present + missing
+
+
+def agency_provinces() -> list[str]:
+    return [p for p in db.session.scalars(
+        select(Instansi.province).where(Instansi.province.is_not(None))
+        .group_by(Instansi.province).order_by(Instansi.province)) if p]
+
+
+# Headcounts -----------------------------------------------------------------------------
+
+def _instansi_by_name(name: str | None) -> Instansi:
+    text = " ".join((name or "").split())
+    if not text:
+        raise ValidationError(_l("Nama instansi wajib diisi."), field="instansi")
+    instansi = db.session.scalar(select(Instansi).where(Instansi.name_key == name_key(text)))
+    if instansi is None:
+        raise ValidationError(_l("Instansi \"%(name)s\" tidak ada dalam daftar instansi.",
+                                 name=text[:200]), field="instansi")
+    return instansi
+
+
+def _check_headcount(value: Any) -> int:
+    text = str(value if value is not None else "").strip().replace(".", "").replace(" ", "")
+    if not text:
+        raise ValidationError(_l("Jumlah ASN wajib diisi."), field="headcount")
+    try:
+        number = int(text)
+    except ValueError:
+        raise ValidationError(_l("Jumlah ASN harus bilangan bulat, misalnya 1250."),
+                              field="headcount") from None
+    if not 0 <= number <= 10_000_000:
+        raise ValidationError(_l("Jumlah ASN harus antara 0 dan 10.000.000."),
+                              field="headcount")
+    return number
+
+
+def set_headcount(instansi_name: str, year: Any, headcount: Any, *,
+                  actor_id: int | None) -> InstansiHeadcount:
+    """Enter (or replace) an agency's ASN headcount for a year."""
+    instansi = _instansi_by_name(instansi_name)
+    year = check_year(year)
+    number = _check_headcount(headcount)
+    return _upsert_headcount(instansi.id, year, number, actor_id)
+
+
+def _upsert_headcount(instansi_id: int, year: int, number: int,
+                      actor_id: int | None) -> InstansiHeadcount:
+    def existing() -> InstansiHeadcount | None:
+        return db.session.scalar(select(InstansiHeadcount).where(
+            InstansiHeadcount.instansi_id == instansi_id, InstansiHeadcount.year == year))
+
+    row = existing()
+    if row is None:
+        row = InstansiHeadcount(instansi_id=instansi_id, year=year, headcount=number,
+                                updated_by=actor_id)
+        try:
+            with db.session.begin_nested():
+                db.session.add(row)
+                db.session.flush()
+            return row
+        except IntegrityError:
+            # Entered at the same moment by someone else: (instansi, year) is unique, so
+            # theirs is the row to update.
+            row = existing()
+            if row is None:
+                raise
+    row.headcount = number
+    row.updated_by = actor_id
+    db.session.flush()
+    return row
+
+
+def delete_headcount(headcount_id: int) -> None:
+    row = db.session.get(InstansiHeadcount, headcount_id)
+    if row is not None:
+        db.session.delete(row)
+        db.session.flush()
+
+
+def headcounts(year: int) -> list[InstansiHeadcount]:
+    return list(db.session.scalars(
+        select(InstansiHeadcount).join(Instansi, Instansi.id == InstansiHeadcount.instansi_id)
+        .where(InstansiHeadcount.year == year).order_by(Instansi.name)))
+
+
+HEADCOUNT_COLUMNS = {
+    "instansi": ("instansi", "nama instansi", "agency"),
+    "year": ("tahun", "year"),
+    "headcount": ("jumlah_asn", "jumlah asn", "headcount", "jumlah"),
+}
+
+
+@dataclass
+class HeadcountImport:
+    rows: int
+    errors: list[str]
+
+
+def import_headcounts(data: bytes, *, default_year: int | None,
+                      actor_id: int | None) -> HeadcountImport:
+    """All-or-nothing import of a CSV with columns ``instansi``, ``tahun`` (optional when a
+    year is given) and ``jumlah_asn``. Any bad line: nothing is written and every problem
+    is listed with its line number."""
+    import csv
+
+    try:
+        text = decode_upload(data).text
+    except TextFileError as err:
+        raise ValidationError(
+            _l("Berkas bukan CSV yang dapat dibaca (simpan sebagai CSV UTF-8).")
+            if err.reason == "binary" else
+            _l("Pengodean berkas tidak dikenali (simpan sebagai CSV UTF-8)."),
+            field="file") from None
+    reader = csv.reader(text.splitlines(), delimiter=sniff_delimiter(text))
+    header = next(reader, None)
+    if not header:
+        raise ValidationError(_l("Berkas kosong."), field="file")
+    names = [h.strip().lower().lstrip("\ufeff") for h in header]
+    index: dict[str, int] = {}
+    for key, aliases in HEADCOUNT_COLUMNS.items():
+        for alias in aliases:
+            if alias in names:
+                index[key] = names.index(alias)
+                break
+    missing = [k for k in ("instansi", "headcount") if k not in index]
+    if "year" not in index and default_year is None:
+        missing.append("year")
+    if missing:
+        raise ValidationError(
+            _l("Kolom wajib tidak ada: %(cols)s. Baris pertama harus berisi judul kolom "
+               "instansi, tahun, jumlah_asn.", cols=", ".join(missing)), field="file")
+    errors: list[str] = []
+    parsed: dict[tuple[int, int], tuple[int, int]] = {}
+    count = 0
+    for line, fields in enumerate(reader, start=2):
+        if not any(f.strip() for f in fields):
+            continue
+        count += 1
+        if count > HEADCOUNT_MAX_ROWS:
+            errors.append(str(_l("Paling banyak %(n)d baris per berkas.",
+                                 n=HEADCOUNT_MAX_ROWS)))
+            break
+
+        def cell(key: str, fields=fields) -> str:
+            i = index.get(key)
+            return fields[i].strip() if i is not None and i < len(fields) else ""
+
+        try:
+            instansi = _instansi_by_name(cell("instansi"))
+            year = check_year(cell("year") if "year" in index else None, default=default_year)
+            number = _check_headcount(cell("headcount"))
+        except ValidationError as err:
+            errors.append(str(_l("Baris %(line)d: %(message)s", line=line,
+                                 message=err.message)))
+            continue
+        if (instansi.id, year) in parsed:
+            errors.append(str(_l("Baris %(line)d: instansi dan tahun ini sudah ada di baris "
+                                 "%(first)d.", line=line, first=parsed[(instansi.id, year)][1])))
+            continue
+        parsed[(instansi.id, year)] = (number, line)
+    if errors:
+        raise ImportRejected(errors)
+    if not parsed:
+        raise ValidationError(_l("Berkas tidak berisi baris data."), field="file")
+    for (instansi_id, year), (number, _line) in parsed.items():
+        _upsert_headcount(instansi_id, year, number, actor_id)
+    return HeadcountImport(rows=len(parsed), errors=[])
+
+
+class ImportRejected(ValidationError):
+    """Some lines are wrong; ``errors`` lists each one. Nothing was written."""
+
+    def __init__(self, errors: list[str]):
+        super().__init__(_l("Impor dibatalkan: %(n)d baris bermasalah, tidak ada yang "
+                            "disimpan.", n=len(errors)), field="file")
+        self.errors = errors
+
+
+# Annual report ---------------------------------------------------------------------------
+
+@dataclass
+class AnnualReport:
+    year: int
+    summary: dict[str, int]
+    asn_participants: int
+    agencies_reached: int
+    provinces_reached: int
+    top_agencies: list[dict[str, Any]]
+    speakers_by_origin: list[dict[str, Any]]
+    target: int
+
+
+def annual_report(year: int, *, top: int = 10, min_participants: int = 5) -> AnnualReport:
+    """The figures BPSDM publishes for a year. Top agencies rank by training rate among
+    agencies with at least ``min_participants`` ASN, so one person at 20 JP is no 100 %."""
+    rates = training_rate(year)
+    ranked = [r for r in rates if r["participants"] >= min_participants]
+    ranked.sort(key=lambda r: (-r["rate"], -r["reached_target"], r["instansi"].lower()))
+    people = _participants(year)
+    asn_participants, agencies = db.session.execute(
+        select(func.count(), func.count(distinct(ParticipantProfile.instansi_id)))
+        .select_from(people)
+        .join(ParticipantProfile, ParticipantProfile.user_id == people.c.user_id)
+        .where(ParticipantProfile.employee_type.in_(ASN_TYPES))
+    ).one()
+    provinces = sum(1 for p, _n in participants_by_province(year) if p)
+    origin = func.coalesce(func.nullif(func.trim(Speaker.institution), ""), literal("—"))
+    speakers = [
+        {"origin": name, "speakers": n_people, "sessions": n_sessions}
+        for name, n_people, n_sessions in db.session.execute(
+            select(origin, func.count(distinct(Speaker.id)), func.count(EpisodeSpeaker.id))
+            .join(EpisodeSpeaker, EpisodeSpeaker.speaker_id == Speaker.id)
+            .join(Episode, and_(Episode.id == EpisodeSpeaker.episode_id, Episode.year == year,
+                                Episode.status == "published"))
+            .group_by(origin).order_by(func.count(distinct(Speaker.id)).desc(), origin))
+    ]
+    return AnnualReport(
+        year=year, summary=year_summary(year), asn_participants=asn_participants or 0,
+        agencies_reached=agencies or 0, provinces_reached=provinces,
+        top_agencies=ranked[:top], speakers_by_origin=speakers, target=jp_target(),
+    )
+
+
+# Public impact block ---------------------------------------------------------------------
+
+_IMPACT_CACHE: dict[str, tuple[float, dict[str, int] | None]] = {}
+IMPACT_CACHE_SECONDS = 300
+
+
+def impact_summary() -> dict[str, int] | None:
+    """The headline figures of the latest year with an episode held so far, for the public
+    home page (aggregates only, no personal data). Cached per process for a few minutes:
+    the home page is the busiest page and the figures move slowly."""
+    cached = _IMPACT_CACHE.get("impact")
+    if cached and time.monotonic() - cached[0] < IMPACT_CACHE_SECONDS \
+            and not current_app.testing:
+        return cached[1]
+    year = db.session.scalar(
+        select(func.max(Episode.year))
+        .where(Episode.status == "published", Episode.starts_at <= to_db(now_utc())))
+    summary = year_summary(year) if year else None
+    _IMPACT_CACHE["impact"] = (time.monotonic(), summary)
+    return summary

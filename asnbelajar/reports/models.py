@@ -1,0 +1,47 @@
+"""Agency headcounts per year: the denominator of the training rate "against headcount"."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, ForeignKey, Index, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..accounts.models import Instansi
+from ..episodes.models import Episode
+from ..extensions import db
+from ..ledger.models import LedgerEntry
+from ..timeutil import now_utc, to_db
+
+
+def _now() -> datetime:
+    return to_db(now_utc())
+
+
+class InstansiHeadcount(db.Model):
+    """How many ASN an agency employs in a year, as the agency declared it. One figure per
+    agency and year; entering it again replaces it."""
+
+    __tablename__ = "instansi_headcount"
+    __table_args__ = (
+        UniqueConstraint("instansi_id", "year"),
+        CheckConstraint("headcount >= 0", name="headcount"),
+        CheckConstraint("year BETWEEN 2000 AND 2100", name="year"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    instansi_id: Mapped[int] = mapped_column(ForeignKey("instansi.id", ondelete="CASCADE"))
+    year: Mapped[int]
+    headcount: Mapped[int]
+    updated_by: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    updated_at: Mapped[datetime] = mapped_column(default=_now, onupdate=_now)
+
+    instansi: Mapped[Instansi] = relationship(lazy="joined")
+
+
+# Yearly reports read the ledger by year first (each person's JP sum in a year); this
+# covering index answers that without visiting the table. Declared here, beside the
+# reports that need it, so the ledger's own model stays about the ledger's rules.
+Index("ix_ledger_entry_year_user", LedgerEntry.year, LedgerEntry.user_id, LedgerEntry.jp,
+      LedgerEntry.episode_id)
+Index("ix_episode_year", Episode.year)
