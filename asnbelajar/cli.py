@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
 
+from .certificates.cli import certificates_group
 from .demo.cli import seed_demo_command
 from .extensions import db
 
@@ -24,8 +27,9 @@ def main() -> None:
 def register_cli(app) -> None:
     for command in (create_user_command, api_token_command, seed_demo_command,
                     load_instansi_command, scheduler_command, flush_outbox_command,
-                    finalize_due_command):
+                    finalize_due_command, outbox_group, backup_command):
         app.cli.add_command(command)
+    app.cli.add_command(certificates_group)
 
 
 def _fail(message: str) -> None:
@@ -119,3 +123,74 @@ def finalize_due_command() -> None:
     from .scheduler.services import finalize_due_episodes
 
     click.echo(finalize_due_episodes())
+
+
+@click.group("outbox")
+def outbox_group() -> None:
+    """Email outbox: status, sending now, retrying failed mail."""
+
+
+@outbox_group.command("status")
+@with_appcontext
+def outbox_status_command() -> None:
+    """Count emails per status."""
+    from .notifications.services import count_by_status
+
+    for status, count in count_by_status().items():
+        click.echo(f"{status:<8} {count}")
+
+
+@outbox_group.command("flush")
+@click.option("--senders", type=click.IntRange(1, 64), default=None,
+              help="Parallel SMTP connections (default OUTBOX_SENDERS).")
+@with_appcontext
+def outbox_flush_command(senders: int | None) -> None:
+    """Send every due email now."""
+    from .notifications.services import flush_outbox
+
+    click.echo(flush_outbox(senders=senders))
+
+
+@outbox_group.command("retry-failed")
+@click.option("--id", "ids", type=int, multiple=True,
+              help="Only these emails (repeatable); default: every failed email.")
+@with_appcontext
+def outbox_retry_failed_command(ids: tuple[int, ...]) -> None:
+    """Queue failed emails again with a fresh retry period."""
+    from .notifications.services import retry_emails
+
+    count = retry_emails(list(ids), all_failed=not ids)
+    db.session.commit()
+    click.echo(f"Queued again: {count}")
+
+
+@click.command("backup")
+@click.argument("target", type=click.Path(dir_okay=False, writable=True))
+@with_appcontext
+def backup_command(target: str) -> None:
+    """Back up the database to TARGET (SQLite: an online, consistent copy; PostgreSQL:
+    prints the pg_dump command to run)."""
+    from .backup import (
+        BackupError,
+        backup_sqlite,
+        pg_dump_command,
+        pg_restore_command,
+        sqlite_path,
+    )
+
+    uri = current_app.config["SQLALCHEMY_DATABASE_URI"]
+    source = sqlite_path(uri)
+    if source is None:
+        if not uri.startswith("postgresql"):
+            _fail(f"Backups are supported for SQLite and PostgreSQL, not {uri.split(':')[0]}")
+        click.echo("PostgreSQL: back up with pg_dump (consistent while the app runs):")
+        click.echo(f"  {pg_dump_command(uri, target)}")
+        click.echo("Restore into an empty or existing database with:")
+        click.echo(f"  {pg_restore_command(uri, target)}")
+        return
+    try:
+        result = backup_sqlite(source, Path(target))
+    except (BackupError, OSError) as err:
+        _fail(f"Backup failed: {err}")
+    click.echo(f"Backed up {source} to {result.path} ({result.size_bytes / 1e6:.1f} MB, "
+               f"{result.seconds:.1f} s, integrity {result.integrity})")

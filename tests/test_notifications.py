@@ -89,7 +89,7 @@ def test_smtp_outage_keeps_email_queued_and_retries_later(smtp_app, smtp_port, c
     queue_email("k2", "budi@example.go.id", "Sertifikat siap", "Halo")
     _db.session.commit()
     result = flush_outbox()  # nothing listens on the port
-    assert result == {"sent": 0, "failed": 1, "pending": 1}
+    assert result == {"sent": 0, "failed": 1, "gave_up": 0, "pending": 1}
     email = _db.session.scalar(select(OutboxEmail))
     assert (email.status, email.attempts) == ("pending", 1)
     assert "Connection" in email.last_error or "refused" in email.last_error.lower()
@@ -104,11 +104,11 @@ def test_smtp_outage_keeps_email_queued_and_retries_later(smtp_app, smtp_port, c
     assert len(inbox.messages) == 1
 
 
-def test_email_is_marked_failed_after_max_attempts(app_factory, clock):
+def test_email_is_marked_failed_after_the_retry_window(app_factory, clock):
     from asnbelajar.extensions import db as _db
 
     app = app_factory(MAIL_BACKEND="smtp", MAIL_SERVER="127.0.0.1", MAIL_PORT=free_port(),
-                      OUTBOX_MAX_ATTEMPTS=2, MAIL_TIMEOUT=2)
+                      OUTBOX_RETRY_HOURS=2, MAIL_TIMEOUT=2)
     with app.app_context():
         queue_email("k3", "c@example.go.id", "s", "t")
         _db.session.commit()
@@ -116,7 +116,13 @@ def test_email_is_marked_failed_after_max_attempts(app_factory, clock):
         clock.advance(hours=1)
         flush_outbox()
         email = _db.session.scalar(select(OutboxEmail))
-        assert (email.status, email.attempts) == ("failed", 2)
+        assert (email.status, email.attempts) == ("pending", 2)  # still inside the window
+        clock.advance(hours=1, minutes=1)
+        flush_outbox()
+        _db.session.expire_all()
+        email = _db.session.scalar(select(OutboxEmail))
+        assert (email.status, email.attempts) == ("failed", 3)
+        assert "refused" in email.last_error.lower()
 
 
 def test_a_rolled_back_change_drops_its_email(smtp_app):

@@ -1,4 +1,12 @@
-"""The email outbox: written in the same transaction as the change that causes it."""
+"""The email outbox: written in the same transaction as the change that causes it.
+
+Life of a row: ``pending`` → ``sending`` (claimed by one sender, with a Message-ID that
+stays the same on every attempt) → ``sent``; a failed attempt goes back to ``pending``
+with a later ``next_attempt_at`` until ``give_up_at``, then ``failed`` (organizers and
+``asnbelajar outbox retry-failed`` can queue it again). A ``sending`` row whose claim is
+older than ``OUTBOX_SENDING_TIMEOUT`` belonged to a sender that died: it is sent again,
+so a crash delivers a message at most twice, never zero times.
+"""
 
 from __future__ import annotations
 
@@ -18,8 +26,10 @@ def _now() -> datetime:
 class OutboxEmail(db.Model):
     __tablename__ = "outbox_email"
     __table_args__ = (
-        CheckConstraint("status IN ('pending', 'sent', 'failed')", name="status"),
+        CheckConstraint("status IN ('pending', 'sending', 'sent', 'failed')", name="status"),
+        # Claims look for pending (and stale sending) rows whose time has come.
         Index("ix_outbox_email_due", "status", "next_attempt_at"),
+        Index("ix_outbox_email_to_addr", "to_addr"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -33,7 +43,15 @@ class OutboxEmail(db.Model):
     attachments: Mapped[list] = mapped_column(JSON, default=list, server_default=text("'[]'"))
     status: Mapped[str] = mapped_column(String(10), default="pending")
     attempts: Mapped[int] = mapped_column(default=0)
+    # For "sending" rows: when the claim lapses and another sender may take the row.
     next_attempt_at: Mapped[datetime] = mapped_column(default=_now)
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=_now)
     sent_at: Mapped[datetime | None]
+    # Set at the first claim and reused on every attempt: a message sent twice after a
+    # crash carries the same Message-ID, so mail clients show it once.
+    message_id: Mapped[str | None] = mapped_column(String(255))
+    claimed_at: Mapped[datetime | None]
+    claimed_by: Mapped[str | None] = mapped_column(String(100))
+    # Retry until then (created_at + OUTBOX_RETRY_HOURS, or from a manual retry).
+    give_up_at: Mapped[datetime | None]

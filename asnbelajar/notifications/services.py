@@ -1,29 +1,54 @@
 """Queue emails in the outbox (same transaction as the change) and deliver them later.
 
-Delivery never loses an email: each message is sent, then marked sent in its own short
-transaction; a failure leaves it pending with a later ``next_attempt_at`` (exponential
-backoff) until ``OUTBOX_MAX_ATTEMPTS``, after which it is marked failed for an organizer.
+Delivery never loses an email and sends it at most twice:
+
+- a sender *claims* due rows in one statement (``pending`` → ``sending``, with its name,
+  the claim time and a Message-ID that stays the same on every attempt; PostgreSQL skips
+  rows another sender holds), so parallel senders and two schedulers never share a row;
+- it sends them over one SMTP connection with a short socket timeout and marks each row
+  ``sent`` in its own commit right after the server accepted it: if the process dies in
+  between, that one message is claimed again after ``OUTBOX_SENDING_TIMEOUT`` and sent a
+  second time (same Message-ID) — at most one duplicate per message, never a loss;
+- a failure puts the row back to ``pending`` with exponential backoff capped at
+  ``OUTBOX_MAX_BACKOFF``; only after ``OUTBOX_RETRY_HOURS`` (or a permanent 5xx refusal
+  of the recipient) does it become ``failed``, visible to organizers, who can retry it;
+- when the server itself is unreachable or silent, the sender stops after one timeout
+  and hands its whole claim back, so a black-holed server costs one timeout per sender,
+  not one per message.
 """
 
 from __future__ import annotations
 
 import base64
 import contextlib
+import logging
+import os
 import smtplib
+import socket
 import ssl
-from datetime import timedelta
+import threading
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from email.message import EmailMessage
-from email.utils import make_msgid
 from pathlib import Path
+from urllib.parse import urlsplit
 
-from flask import current_app, render_template
+from flask import Flask, current_app, render_template
 from flask_babel import force_locale
-from sqlalchemy import String, cast, literal, select, true
+from sqlalchemy import String, and_, case, cast, func, literal, or_, select, true, update
 
-from ..database import insert_ignore
+from ..audit.services import record_event
+from ..database import insert_ignore, is_postgres
 from ..extensions import db
 from ..timeutil import now_utc, to_db
+from ..util.sql import LIKE_ESCAPE, contains_pattern
 from .models import OutboxEmail
+
+log = logging.getLogger("asnbelajar.outbox")
+
+SENDER_NAME = f"{socket.gethostname()}:{os.getpid()}"
+STATUSES = ("pending", "sending", "sent", "failed")
 
 
 def render_email(name: str, **context) -> tuple[str, str, str]:
@@ -56,6 +81,7 @@ def queue_email(
             dedupe_key=dedupe_key[:200], to_addr=to_addr, subject=subject[:300],
             body_text=body_text, body_html=body_html, attachments=files, status="pending",
             attempts=0, next_attempt_at=to_db(now_utc()), created_at=to_db(now_utc()),
+            give_up_at=to_db(now_utc() + retry_window()),
         ).returning(table.c.id)
     ).first()
     # RETURNING, not rowcount: drivers disagree on rowcount for ON CONFLICT DO NOTHING.
@@ -82,10 +108,10 @@ def queue_email_to_many(
     table = OutboxEmail.__table__
     stmt = insert_ignore(table).from_select(
         ["dedupe_key", "to_addr", "subject", "body_text", "body_html", "status", "attempts",
-         "next_attempt_at", "created_at"],
+         "next_attempt_at", "created_at", "give_up_at"],
         select(literal(key_prefix) + cast(key_col, String), email_col, literal(subject[:300]),
                literal(body_text), literal(body_html), literal("pending"), literal(0),
-               literal(now), literal(now))
+               literal(now), literal(now), literal(to_db(now_utc() + retry_window())))
         # SQLite needs a WHERE before ON CONFLICT to parse INSERT ... SELECT ... FROM (...).
         .where(true()),
     ).returning(table.c.id)
@@ -101,12 +127,17 @@ def queue_email_to_many(
     return len(ids)
 
 
-def build_message(email: OutboxEmail) -> EmailMessage:
+def retry_window() -> timedelta:
+    return timedelta(hours=float(current_app.config["OUTBOX_RETRY_HOURS"]))
+
+
+def build_message(email) -> EmailMessage:
+    """The MIME message of an outbox row (an ``OutboxEmail`` or a row with its columns)."""
     msg = EmailMessage()
     msg["From"] = current_app.config["MAIL_DEFAULT_SENDER"]
     msg["To"] = email.to_addr
     msg["Subject"] = email.subject
-    msg["Message-ID"] = make_msgid(domain="asnbelajar")
+    msg["Message-ID"] = email.message_id or _new_message_id(email.id)
     msg.set_content(email.body_text)
     if email.body_html:
         msg.add_alternative(email.body_html, subtype="html")
@@ -124,6 +155,14 @@ def build_message(email: OutboxEmail) -> EmailMessage:
     return msg
 
 
+def _message_domain() -> str:
+    return urlsplit(current_app.config["BASE_URL"]).hostname or "asnbelajar"
+
+
+def _new_message_id(email_id: int) -> str:
+    return f"<outbox.{email_id}.{uuid.uuid4().hex[:12]}@{_message_domain()}>"
+
+
 class ConsoleMailer:
     """Development backend: writes each message as an .eml file under instance/mail/."""
 
@@ -131,7 +170,7 @@ class ConsoleMailer:
         self.folder = Path(current_app.instance_path) / "mail"
         self.folder.mkdir(parents=True, exist_ok=True)
 
-    def send(self, email: OutboxEmail, message: EmailMessage) -> None:
+    def send(self, email, message: EmailMessage) -> None:
         path = self.folder / f"{email.id:08d}.eml"
         path.write_bytes(message.as_bytes())
 
@@ -140,6 +179,8 @@ class ConsoleMailer:
 
 
 class SmtpMailer:
+    """One SMTP connection; every socket operation waits at most ``MAIL_TIMEOUT``."""
+
     def __init__(self) -> None:
         cfg = current_app.config
         timeout = float(cfg["MAIL_TIMEOUT"])
@@ -153,11 +194,11 @@ class SmtpMailer:
         if cfg.get("MAIL_USERNAME"):
             self.conn.login(cfg["MAIL_USERNAME"], cfg["MAIL_PASSWORD"] or "")
 
-    def send(self, email: OutboxEmail, message: EmailMessage) -> None:
+    def send(self, email, message: EmailMessage) -> None:
         self.conn.send_message(message)
 
     def close(self) -> None:
-        with contextlib.suppress(smtplib.SMTPException):
+        with contextlib.suppress(smtplib.SMTPException, OSError):
             self.conn.quit()
 
 
@@ -166,61 +207,283 @@ def make_mailer():
     return SmtpMailer() if backend == "smtp" else ConsoleMailer()
 
 
-def backoff(attempts: int) -> timedelta:
-    return timedelta(seconds=min(30 * 2 ** max(attempts - 1, 0), 6 * 3600))
+def backoff(attempts: int, cap_seconds: float | None = None) -> timedelta:
+    """30 s, 1 min, 2 min, 4 min ... up to the cap (``OUTBOX_MAX_BACKOFF``, hourly)."""
+    if cap_seconds is None:
+        cap_seconds = float(current_app.config["OUTBOX_MAX_BACKOFF"])
+    return timedelta(seconds=min(30 * 2 ** min(max(attempts - 1, 0), 20), cap_seconds))
 
 
-def flush_outbox(limit: int | None = None) -> dict[str, int]:
-    """Send due emails. Safe to run twice at once on PostgreSQL (rows are locked
-    with SKIP LOCKED); each email is committed on its own so a crash loses nothing."""
-    cfg = current_app.config
-    limit = limit or int(cfg["OUTBOX_BATCH_SIZE"])
-    max_attempts = int(cfg["OUTBOX_MAX_ATTEMPTS"])
-    sent = failed = 0
-    query = (
-        select(OutboxEmail.id)
-        .where(OutboxEmail.status == "pending",
-               OutboxEmail.next_attempt_at <= to_db(now_utc()))
-        .order_by(OutboxEmail.id)
-        .limit(limit)
-    )
-    ids = list(db.session.scalars(query))
+# Delivery ------------------------------------------------------------------------------
+
+_table = OutboxEmail.__table__
+
+
+def claim_due(limit: int, holder: str) -> list[int]:
+    """Claim up to ``limit`` due emails for ``holder`` and commit; returns their ids.
+
+    Due: pending with ``next_attempt_at`` reached, or ``sending`` whose claim lapsed
+    (its sender died). The claim itself sets the lapse time in ``next_attempt_at``.
+    """
+    now = now_utc()
+    lapse = timedelta(seconds=float(current_app.config["OUTBOX_SENDING_TIMEOUT"]))
+    due = (select(_table.c.id)
+           .where(_table.c.status.in_(("pending", "sending")),
+                  _table.c.next_attempt_at <= to_db(now))
+           .order_by(_table.c.id).limit(limit))
+    if is_postgres():
+        due = due.with_for_update(skip_locked=True)
+    message_id = func.coalesce(
+        _table.c.message_id,
+        literal(f"<outbox.{uuid.uuid4().hex[:12]}.") + cast(_table.c.id, String)
+        + literal(f"@{_message_domain()}>"))
+    ids = list(db.session.scalars(
+        update(_table).where(_table.c.id.in_(due.scalar_subquery()))
+        .values(status="sending", claimed_by=holder, claimed_at=to_db(now),
+                next_attempt_at=to_db(now + lapse), message_id=message_id)
+        .returning(_table.c.id)))
     db.session.commit()
-    if not ids:
-        return {"sent": 0, "failed": 0, "pending": 0}
+    return sorted(ids)
+
+
+@dataclass
+class DeliveryResult:
+    sent: int = 0
+    failed: int = 0  # attempts that failed (the email stays queued unless it gave up)
+    gave_up: int = 0  # emails marked failed in this run
+    deferred: int = 0  # claimed but handed back unattempted after a connection failure
+    errors: list[str] = field(default_factory=list)
+
+    def add(self, other: DeliveryResult) -> None:
+        self.sent += other.sent
+        self.failed += other.failed
+        self.gave_up += other.gave_up
+        self.deferred += other.deferred
+        self.errors.extend(other.errors)
+
+
+def _server_failed(err: BaseException) -> bool:
+    """The server (not this message) failed: unreachable, silent past the timeout,
+    disconnected, or refusing the greeting, login or sender."""
+    return not isinstance(err, smtplib.SMTPRecipientsRefused | smtplib.SMTPDataError)
+
+
+def _describe(err: BaseException) -> str:
+    return f"{type(err).__name__}: {err}"[:2000]
+
+
+def _permanent(err: BaseException) -> bool:
+    """A 5xx refusal of this recipient or message: retrying will not help."""
+    if isinstance(err, smtplib.SMTPRecipientsRefused):
+        return all(code >= 500 for code, _ in err.recipients.values())
+    return isinstance(err, smtplib.SMTPDataError) and err.smtp_code >= 500
+
+
+def _gives_up(now: datetime):
+    window = retry_window()
+    return or_(_table.c.give_up_at <= to_db(now),
+               and_(_table.c.give_up_at.is_(None), _table.c.created_at <= to_db(now - window)))
+
+
+def _record_failure(ids: list[int], holder: str, error: str, *, attempted: int | None,
+                    permanent: bool = False) -> int:
+    """Hand claimed rows back after a failure; returns how many were given up."""
+    now = now_utc()
+    mine = and_(_table.c.id.in_(ids), _table.c.claimed_by == holder,
+                _table.c.status == "sending")
+    attempts = db.session.scalar(select(_table.c.attempts).where(_table.c.id == attempted)) \
+        if attempted is not None else 0
+    retry_at = to_db(now + backoff((attempts or 0) + 1))
+    give_up = true() if permanent else _gives_up(now)
+    gave_up = db.session.scalar(select(func.count()).select_from(_table)
+                                .where(mine, give_up)) or 0
+    db.session.execute(
+        update(_table).where(mine)
+        .values(status=case((give_up, "failed"), else_="pending"),
+                next_attempt_at=retry_at, last_error=error,
+                attempts=case((_table.c.id == attempted, _table.c.attempts + 1),
+                              else_=_table.c.attempts)))
+    db.session.commit()
+    return gave_up
+
+
+def deliver_claimed(ids: list[int], holder: str) -> DeliveryResult:
+    """Send the rows ``holder`` claimed, over one connection, marking each as it goes."""
+    result = DeliveryResult()
     mailer = None
+    sent_on_connection = 0
+    pending = list(ids)
     try:
-        for email_id in ids:
-            stmt = select(OutboxEmail).where(OutboxEmail.id == email_id,
-                                             OutboxEmail.status == "pending")
-            if db.engine.dialect.name == "postgresql":
-                stmt = stmt.with_for_update(skip_locked=True)
-            email = db.session.scalar(stmt)
-            if email is None:
-                db.session.commit()
-                continue
-            try:
-                if mailer is None:
-                    mailer = make_mailer()
-                mailer.send(email, build_message(email))
-            except (OSError, smtplib.SMTPException) as err:
-                email.attempts += 1
-                email.last_error = f"{type(err).__name__}: {err}"[:2000]
-                if email.attempts >= max_attempts:
-                    email.status = "failed"
-                email.next_attempt_at = to_db(now_utc() + backoff(email.attempts))
-                failed += 1
-                mailer = None  # reconnect next time
-                db.session.commit()
-                continue
-            email.status = "sent"
-            email.attempts += 1
-            email.sent_at = to_db(now_utc())
+        while pending:
+            chunk, pending = pending[:100], pending[100:]
+            rows = db.session.execute(
+                select(_table).where(_table.c.id.in_(chunk), _table.c.claimed_by == holder,
+                                     _table.c.status == "sending").order_by(_table.c.id)
+            ).all()
             db.session.commit()
-            sent += 1
+            for index, row in enumerate(rows):
+                message = build_message(row)
+                error = None
+                for _try in range(2):
+                    try:
+                        if mailer is None:
+                            mailer, sent_on_connection = make_mailer(), 0
+                        mailer.send(row, message)
+                        error = None
+                        break
+                    except smtplib.SMTPServerDisconnected as err:
+                        # Servers may close a long-used connection: reconnect once.
+                        error, mailer = err, None
+                        if sent_on_connection == 0:
+                            break
+                    except (smtplib.SMTPException, OSError) as err:
+                        error = err
+                        break
+                if error is None:
+                    db.session.execute(
+                        update(_table).where(_table.c.id == row.id,
+                                             _table.c.claimed_by == holder)
+                        .values(status="sent", sent_at=to_db(now_utc()), last_error=None,
+                                attempts=_table.c.attempts + 1))
+                    db.session.commit()
+                    result.sent += 1
+                    sent_on_connection += 1
+                    continue
+                text = _describe(error)
+                result.failed += 1
+                if _server_failed(error):
+                    # The server, not this message: hand the whole claim back at once.
+                    rest = [r.id for r in rows[index:]] + pending
+                    result.gave_up += _record_failure(rest, holder, text, attempted=row.id)
+                    result.deferred += len(rest) - 1
+                    result.errors.append(text)
+                    if mailer is not None:
+                        mailer.close()
+                    mailer = None
+                    return result
+                result.gave_up += _record_failure([row.id], holder, text, attempted=row.id,
+                                                  permanent=_permanent(error))
+                result.errors.append(text)
     finally:
         if mailer is not None:
             mailer.close()
-    pending = db.session.query(OutboxEmail).filter_by(status="pending").count()
+    return result
+
+
+def _sender_loop(app: Flask, number: int, budget: _Budget, batch: int,
+                 totals: DeliveryResult, lock: threading.Lock) -> None:
+    holder = f"{SENDER_NAME}/{number}"
+    with app.app_context():
+        try:
+            while True:
+                take = budget.take(batch)
+                if take <= 0:
+                    return
+                ids = claim_due(take, holder)
+                budget.give_back(take - len(ids))
+                if not ids:
+                    return
+                outcome = deliver_claimed(ids, holder)
+                with lock:
+                    totals.add(outcome)
+                if outcome.deferred or (outcome.errors and not outcome.sent):
+                    return  # the server is away; the next flush tries again
+        except Exception:
+            db.session.rollback()
+            log.exception("outbox sender %s stopped", holder)
+            raise
+        finally:
+            db.session.remove()
+
+
+class _Budget:
+    def __init__(self, limit: int | None) -> None:
+        self.left = limit
+        self.lock = threading.Lock()
+
+    def take(self, n: int) -> int:
+        with self.lock:
+            if self.left is None:
+                return n
+            n = min(n, self.left)
+            self.left -= n
+            return n
+
+    def give_back(self, n: int) -> None:
+        with self.lock:
+            if self.left is not None:
+                self.left += n
+
+
+def flush_outbox(limit: int | None = None, senders: int | None = None) -> dict[str, int]:
+    """Send every due email (at most ``limit``) with ``OUTBOX_SENDERS`` parallel senders,
+    each on its own SMTP connection and database session. Safe to run twice at once."""
+    app = current_app._get_current_object()
+    cfg = app.config
+    senders = max(1, int(senders or cfg["OUTBOX_SENDERS"]))
+    batch = max(1, int(cfg["OUTBOX_BATCH_SIZE"]))
+    db.session.commit()  # the caller's queued emails must be visible to the senders
+    totals, lock, budget = DeliveryResult(), threading.Lock(), _Budget(limit)
+    if senders == 1:
+        _sender_loop(app, 0, budget, batch, totals, lock)
+    else:
+        threads = [threading.Thread(target=_sender_loop, name=f"outbox-sender-{n}",
+                                    args=(app, n, budget, batch, totals, lock))
+                   for n in range(senders)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    pending = db.session.scalar(select(func.count()).select_from(_table)
+                                .where(_table.c.status.in_(("pending", "sending")))) or 0
     db.session.commit()
-    return {"sent": sent, "failed": failed, "pending": pending}
+    if totals.errors:
+        log.warning("outbox: %d sent, %d attempts failed, %d given up; last error: %s",
+                    totals.sent, totals.failed, totals.gave_up, totals.errors[-1])
+    return {"sent": totals.sent, "failed": totals.failed, "gave_up": totals.gave_up,
+            "pending": pending}
+
+
+# Organizers: what happened to the mail, and a second chance ------------------------------
+
+def count_by_status() -> dict[str, int]:
+    counts = dict.fromkeys(STATUSES, 0)
+    counts.update(db.session.execute(
+        select(_table.c.status, func.count()).group_by(_table.c.status)).all())
+    return counts
+
+
+def outbox_query(status: str | None = None, recipient: str | None = None):
+    """Outbox rows, newest first, filtered by status and by recipient (start of the
+    address, any letter case)."""
+    query = select(OutboxEmail).order_by(OutboxEmail.id.desc())
+    if status in STATUSES:
+        query = query.where(OutboxEmail.status == status)
+    if recipient:
+        query = query.where(func.lower(OutboxEmail.to_addr).like(
+            contains_pattern(recipient.strip().lower()[:254], prefix=True),
+            escape=LIKE_ESCAPE))
+    return query
+
+
+def retry_emails(ids: list[int] | None = None, *, all_failed: bool = False,
+                 actor_id: int | None = None) -> int:
+    """Queue failed emails again (the given ids, or every failed one) with a fresh retry
+    window; returns how many. Sent or still queued emails are left alone. Audited."""
+    now = now_utc()
+    stmt = update(_table).where(_table.c.status == "failed")
+    if not all_failed:
+        ids = sorted({int(i) for i in ids or []})
+        if not ids:
+            return 0
+        stmt = stmt.where(_table.c.id.in_(ids))
+    retried = list(db.session.scalars(stmt.values(
+        status="pending", next_attempt_at=to_db(now), attempts=0,
+        give_up_at=to_db(now + retry_window()), claimed_by=None, claimed_at=None)
+        .returning(_table.c.id)))
+    if retried:
+        record_event(actor_id, "outbox.retry", "outbox_email",
+                     retried[0] if len(retried) == 1 else None,
+                     after={"count": len(retried), "ids": sorted(retried)[:100],
+                            "all_failed": all_failed})
+    return len(retried)
