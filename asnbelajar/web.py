@@ -30,6 +30,7 @@ from . import timeutil
 from .accounts.nip import mask_nip
 from .errors import DomainError
 from .extensions import babel, db, login_manager
+from .util.urls import external_url
 
 
 @dataclass
@@ -168,6 +169,8 @@ def init_web(app: Flask) -> None:
         return redirect(url_for("accounts.login", next=request.full_path))
 
     babel.init_app(app, locale_selector=select_locale)
+    # Emails and calendars link to the public address, also when rendered by a job.
+    app.jinja_env.globals["external_url"] = external_url
 
     @app.context_processor
     def inject() -> dict[str, Any]:

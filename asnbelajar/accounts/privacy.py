@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 from werkzeug.security import check_password_hash
@@ -31,6 +30,7 @@ from ..ledger.models import LedgerEntry
 from ..registrations.models import Registration
 from ..registrations.services import lock_episode, promote_waitlisted
 from ..timeutil import iso, now_utc, to_db
+from ..util.urls import external_url
 from .models import ApiToken, User
 from .services import CONSENT_VERSION
 
@@ -58,7 +58,6 @@ def export_personal_data(user_id: int) -> dict[str, Any]:
     if user is None:
         raise NotFound(_l("Akun tidak ditemukan."))
     prof = user.profile
-    base_url = current_app.config["BASE_URL"]
 
     def by_episode(model, order):
         return db.session.execute(
@@ -121,7 +120,7 @@ def export_personal_data(user_id: int) -> dict[str, Any]:
     certificates = [
         {"id": c.id, "number": c.number, "verification_code": c.verification_code,
          "verify_url": verify_url(c),
-         "pdf_url": f"{base_url}/certificates/{c.verification_code}.pdf",
+         "pdf_url": external_url("certificates.download", code=c.verification_code),
          "episode_id": c.episode_id, "program": c.program_name, "episode": c.episode_label,
          "episode_title": c.episode_title, "held_on": _iso_date(c.held_on), "jp": c.jp,
          "name": c.name, "nip": c.nip, "instansi": c.instansi,

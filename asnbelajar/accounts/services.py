@@ -21,6 +21,7 @@ from ..errors import Conflict, ValidationError
 from ..extensions import db
 from ..notifications.services import queue_email, render_email
 from ..timeutil import ZONES, now_utc, to_db
+from ..util.urls import external_url
 from .models import ROLES, ApiToken, Instansi, ParticipantProfile, User
 from .nip import NIPError, normalize_nip, parse_nip
 from .reference import PROVINCES
@@ -354,7 +355,7 @@ def request_password_reset(login: str) -> None:
     if user is None or not user.is_active:
         return
     token = make_reset_token(user)
-    link = f"{current_app.config['BASE_URL']}/reset-password/{token}"
+    link = external_url("accounts.reset", token=token)
     subject, text, html = render_email("password_reset", user=user, link=link,
                                        minutes=current_app.config["PASSWORD_RESET_MAX_AGE"] // 60)
     queue_email(f"password-reset:{user.id}:{token[-16:]}", user.email, subject, text, html)

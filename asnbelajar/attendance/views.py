@@ -24,6 +24,7 @@ from ..errors import NotFound
 from ..extensions import db, limiter
 from ..registrations.services import get_registration, waitlist_position
 from ..timeutil import as_utc, now_utc
+from ..util.urls import external_url
 from ..web import organizer_required, role_required, service_call
 from .forms import CheckInForm, FinalizeForm, MarkForm, ReportUploadForm
 from .models import CheckIn
@@ -119,8 +120,7 @@ def presenter(episode_id: int, checkpoint_id: int):
         raise NotFound(_("Checkpoint tidak ditemukan."))
     import segno
 
-    path = url_for("attendance.checkin", episode_id=episode.id)
-    checkin_url = current_app.config["BASE_URL"] + path
+    checkin_url = external_url("attendance.checkin", episode_id=episode.id)
     qr = segno.make(checkin_url, error="m").svg_data_uri(scale=8, border=2, dark="#0a1f33",
                                                            light="#ffffff")
     return render_template("attendance/presenter.html", episode=episode, checkpoint=checkpoint,

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from flask import current_app
 from icalendar import Calendar, Event, vText
 
 from ..timeutil import as_utc, now_utc
+from ..util.urls import external_url
 from .models import Episode
 
 
@@ -13,7 +13,6 @@ def episode_ics(episode: Episode, *, method: str = "PUBLISH", join_link: bool = 
     """The episode as an iCalendar file. The Zoom link goes in only for a registrant's
     own invitation (``join_link``); the public file points at the episode page, where the
     link appears for registrants shortly before the start."""
-    base = current_app.config["BASE_URL"]
     cal = Calendar()
     cal.add("prodid", "-//ASN Belajar//asnbelajar//ID")
     cal.add("version", "2.0")
@@ -26,7 +25,7 @@ def episode_ics(episode: Episode, *, method: str = "PUBLISH", join_link: bool = 
     event.add("dtstart", as_utc(episode.starts_at))
     event.add("dtend", as_utc(episode.ends_at))
     event.add("summary", f"{episode.program.name} Seri {episode.number}: {episode.title}")
-    url = f"{base}/episodes/{episode.id}"
+    url = external_url("episodes.detail", episode_id=episode.id)
     lines = [episode.summary or "", "", f"Halaman episode: {url}"]
     if episode.youtube_url:
         lines.append(f"YouTube: {episode.youtube_url}")

@@ -22,6 +22,7 @@ from ...errors import Conflict
 from ...extensions import db
 from ...notifications.services import queue_email, render_email
 from ...timeutil import now_utc, to_db
+from ...util.urls import external_url
 from ..models import Registration
 from ..services import lock_episode, waitlist_positions
 from .preview import check_importable, plan_import
@@ -152,11 +153,11 @@ def _notify(episode: Episode, rows: list[ImportRow], invitees: dict[int, _Invite
         attachments = [ics] if row.outcome == "registered" else []
         if row.user_id in invitees:
             user = invitees[row.user_id]
-            link = f"{config['BASE_URL']}/reset-password/{make_reset_token(user)}"
+            link = external_url("accounts.reset", token=make_reset_token(user))
             subject, text, html = render_email(
                 "account_invited", user=user, episode=episode, link=link, minutes=minutes,
                 status=row.outcome, position=position,
-                forgot_url=f"{config['BASE_URL']}/forgot-password")
+                forgot_url=external_url("accounts.forgot"))
             queue_email(f"account_invited:{user.id}:{episode.id}", user.email, subject, text,
                         html, attachments)
             continue
