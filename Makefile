@@ -6,7 +6,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 5000
 PYTEST_ARGS ?=
 
-.PHONY: run test lint bench install clean-db
+.PHONY: run test lint bench install clean-db translations
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is required")'
@@ -47,3 +47,8 @@ bench: $(VENV)/.installed-test
 
 clean-db:
 	rm -f instance/asnbelajar.db instance/asnbelajar.db-wal instance/asnbelajar.db-shm instance/.demo-seeded
+
+# Extract, merge into the English catalog (the .po is the one source) and compile;
+# fails while a msgid has no English.
+translations: $(VENV)/.installed
+	VENV=$(VENV) sh asnbelajar/translations/update.sh --check

@@ -126,8 +126,9 @@ def test_english_catalog_translates_every_msgid():
     untranslated = [m.id for m in _messages(PO_EN)
                     if m.fuzzy or not all(s.strip() for s in _texts(m.string))]
     assert untranslated == [], (
-        f"{len(untranslated)} msgid(s) without English; run "
-        "asnbelajar/translations/fill_en.py (see docs/translations.md)"
+        f"{len(untranslated)} msgid(s) without English: {untranslated[:5]}; "
+        "write their English in asnbelajar/translations/en/LC_MESSAGES/messages.po "
+        "(see docs/translations.md)"
     )
 
 
