@@ -19,6 +19,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ..database import insert_ignore
 from ..extensions import db
+from ..siasn.services import run_push_job
 from ..timeutil import now_utc, to_db
 from .models import SchedulerLease
 
@@ -120,11 +121,18 @@ def flush_outbox_job() -> dict[str, int]:
     return flush_outbox()
 
 
+def push_siasn() -> dict[str, int]:
+    """Queue new certified participations of agencies with SIASN credentials and send a
+    batch to SIASN's web service (per-record status kept for organizers)."""
+    return run_push_job()
+
+
 JOBS = {
     # id: (function, interval seconds)
     "flush-outbox": (flush_outbox_job, 30),
     "send-reminders": (send_due_reminders, 300),
     "finalize-due": (finalize_due_episodes, 600),
+    "siasn-push": (push_siasn, 300),
 }
 
 

@@ -228,9 +228,13 @@ def enqueue_pushes() -> int:
     stmt = insert_ignore(SiasnPush.__table__).from_select(
         ["certificate_id", "instansi_id", "episode_id", "status", "attempts", "created_at"],
         select(eligible.c.id, eligible.c.instansi_id, eligible.c.episode_id,
-               literal("pending"), literal(0), literal(stamp, SiasnPush.created_at.type)),
+               literal("pending"), literal(0), literal(stamp, SiasnPush.created_at.type))
+        # SQLite reads "SELECT ... ON CONFLICT" as a join constraint unless a WHERE comes
+        # first (its documented parsing ambiguity); the condition is always true.
+        .where(eligible.c.id.is_not(None)),
     )
-    return db.session.execute(stmt).rowcount or 0
+    # RETURNING, not rowcount: psycopg reports no rowcount for ON CONFLICT DO NOTHING.
+    return len(db.session.execute(stmt.returning(SiasnPush.__table__.c.id)).all())
 
 
 def _kursus_payload(cred: SiasnCredential, record: dict[str, Any], pns_id: str,
