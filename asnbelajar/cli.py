@@ -9,6 +9,7 @@ from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
 
 from .certificates.cli import certificates_group
+from .certificates.cli import certificates_group
 from .demo.cli import seed_demo_command
 from .extensions import db
 
@@ -29,6 +30,7 @@ def register_cli(app) -> None:
                     load_instansi_command, scheduler_command, flush_outbox_command,
                     finalize_due_command, outbox_group, backup_command):
         app.cli.add_command(command)
+    app.cli.add_command(certificates_group)
     app.cli.add_command(certificates_group)
 
 

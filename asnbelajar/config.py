@@ -100,10 +100,28 @@ class Defaults:
     JP_MINUTES = 45
 
     # Certificates
-    CERTIFICATE_NUMBER_PATTERN = "{seq:05d}/ASNB/{series:02d}/{month_roman}/{year}"
+    # Placeholders: seq, kind (a code from CERTIFICATE_KIND_CODES), series, month_roman,
+    # month, year, episode_id. With {kind}, participants and speakers have separate
+    # sequences; without it they share one, so numbers never collide.
+    CERTIFICATE_NUMBER_PATTERN = "{seq:05d}/{kind}/{series:02d}/{month_roman}/{year}"
+    CERTIFICATE_KIND_CODES = {"participant": "ASNB", "speaker": "ASNB-NS"}
+    # Defaults for a program without its own design (console: Sertifikat > Desain).
     CERTIFICATE_SIGNER_NAME = "Kepala BPSDM"
     CERTIFICATE_SIGNER_TITLE = "Kepala Badan Pengembangan Sumber Daya Manusia"
+    CERTIFICATE_SIGNER_NIP = None
     CERTIFICATE_ISSUER = "BPSDM"
+    CERTIFICATE_RENDER_BATCH = 500  # files rendered per scheduler run and episode
+
+    # BSrE electronic signing (TTE, BSSN): off while BSRE_URL is unset. The institutional
+    # e-seal signs in the background when BSRE_SEAL_NIK and BSRE_SEAL_PASSPHRASE are set;
+    # a personal signature's passphrase is typed in the console and never stored.
+    BSRE_URL = None
+    BSRE_USERNAME = None
+    BSRE_PASSWORD = None
+    BSRE_TIMEOUT = 30  # seconds per request
+    BSRE_SEAL_NIK = None
+    BSRE_SEAL_PASSPHRASE = None
+    BSRE_TAMPILAN = "invisible"  # the signature adds no picture: the page keeps its design
 
     # Check-in windows may open before the start and close after the end within these limits.
     CHECKPOINT_MAX_EARLY_MINUTES = 60

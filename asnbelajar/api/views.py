@@ -388,4 +388,5 @@ def openapi():
     return jsonify(OPENAPI)
 
 
+from . import certificates as _certificates  # noqa: E402,F401  registers routes
 from . import reports as _reports  # noqa: E402,F401  registers routes

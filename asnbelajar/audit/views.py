@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from ..extensions import db
 from ..timeutil import DEFAULT_ZONE, to_local, zone_abbr
+from ..util.sql import page_arg, paginate
 from ..web import organizer_required
 from .models import AuditEvent
 
@@ -63,8 +64,7 @@ def index():
         query = query.where(AuditEvent.action == action)
     if object_type:
         query = query.where(AuditEvent.object_type == object_type)
-    page = db.paginate(query, page=request.args.get("page", 1, type=int), per_page=PER_PAGE,
-                       error_out=False)
+    page = paginate(query, page=page_arg(request.args), per_page=PER_PAGE)
     return render_template(
         "audit/index.html", page=page, action=action, object_type=object_type,
         actions=_distinct(AuditEvent.action), object_types=_distinct(AuditEvent.object_type),

@@ -16,7 +16,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 from wtforms import TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
@@ -25,6 +25,7 @@ from ..accounts.nip import format_nip, normalize_nip
 from ..errors import DomainError, NotFound
 from ..extensions import db, limiter, login_manager
 from ..util.forms import BaseForm
+from ..util.sql import LIKE_ESCAPE, contains_pattern, match_words, page_arg, paginate
 from ..web import organizer_required
 from .models import Certificate
 from .services import (
@@ -169,10 +170,9 @@ def _search_condition(query: str):
     text = " ".join(query.split())
     lowered = text.lower()
     conditions = [
-        func.lower(Certificate.number).contains(lowered, autoescape=True),
+        func.lower(Certificate.number).like(contains_pattern(lowered), escape=LIKE_ESCAPE),
         Certificate.verification_code == _code_from_input(text),
-        and_(*(func.lower(Certificate.name).contains(word, autoescape=True)
-               for word in lowered.split())),
+        match_words(lowered, Certificate.name),
     ]
     digits = normalize_nip(text)
     if digits.isascii() and digits.isdigit() and len(digits) >= 4:
@@ -195,8 +195,7 @@ def admin_search():
         stmt = stmt.where(Certificate.revoked_at.is_not(None))
     else:
         status = ""
-    page = db.paginate(stmt, page=request.args.get("page", 1, type=int),
-                       per_page=ADMIN_PER_PAGE, error_out=False)
+    page = paginate(stmt, page=page_arg(request.args), per_page=ADMIN_PER_PAGE)
     return render_template("certificates/admin.html", page=page, q=query, status=status)
 
 

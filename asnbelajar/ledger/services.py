@@ -11,6 +11,8 @@ from sqlalchemy import and_, exists, func, literal, or_, select, true
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
+from ..accounts.models import ParticipantProfile, User
+from ..accounts.nip import NIP_LENGTH, normalize_nip
 from ..attendance.models import AttendanceVerdict
 from ..audit.services import record_event
 from ..certificates.models import Certificate
@@ -20,6 +22,7 @@ from ..errors import Conflict, NotFound, ValidationError
 from ..evaluations.models import Evaluation
 from ..extensions import db
 from ..timeutil import local_year, now_utc, to_db, to_local
+from ..util.sql import LIKE_ESCAPE, Page, contains_pattern, match_words
 from .models import LedgerEntry
 
 
@@ -317,72 +320,39 @@ def reversal_of(entry_id: int) -> LedgerEntry | None:
     return db.session.scalar(select(LedgerEntry).where(LedgerEntry.reverses_id == entry_id))
 
 
+def monthly_jp(entries: list[LedgerEntry]) -> list[int]:
+    """JP per calendar month (1-12) of the year, by when the learning happened (a
+    reversal takes back the hours of the month it corrects). One query for the episodes."""
+    episode_ids = {e.episode_id for e in entries if e.episode_id}
+    for e in entries:
+        if e.kind == "reversal" and e.reverses is not None and e.reverses.episode_id:
+            episode_ids.add(e.reverses.episode_id)
+    episodes = {ep.id: ep for ep in db.session.scalars(
+        select(Episode).where(Episode.id.in_(episode_ids)))} if episode_ids else {}
+    months = [0] * 12
+    for entry in entries:
+        source = entry.reverses if entry.kind == "reversal" and entry.reverses else entry
+        on = activity_date(source, episodes.get(source.episode_id) if source.episode_id
+                           else None)
+        months[on.month - 1] += entry.jp
+    return [max(jp, 0) for jp in months]
+
+
 # Organizer search -------------------------------------------------------------------------
-
-@dataclass
-class Page:
-    """One page of results and the total, shaped like Flask-SQLAlchemy's pagination so
-    the ``pagination`` template macro can render it."""
-
-    items: list
-    page: int
-    per_page: int
-    total: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page)) if self.total else 0
-
-    @property
-    def has_prev(self) -> bool:
-        return self.page > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
-
-    @property
-    def prev_num(self) -> int | None:
-        return self.page - 1 if self.has_prev else None
-
-    @property
-    def next_num(self) -> int | None:
-        return self.page + 1 if self.has_next else None
-
-    def iter_pages(self, *, left_edge: int = 2, left_current: int = 2,
-                   right_current: int = 4, right_edge: int = 2):
-        last = 0
-        for num in range(1, self.pages + 1):
-            if (num <= left_edge
-                    or self.page - left_current <= num < self.page + right_current
-                    or num > self.pages - right_edge):
-                if last + 1 != num:
-                    yield None
-                yield num
-                last = num
-
-
-def _like_words(column, text: str):
-    """Every word of ``text`` occurs in ``column`` (case-insensitive, wildcards escaped)."""
-    return and_(*(func.lower(column).contains(word, autoescape=True)
-                  for word in text.lower().split()))
-
 
 def _participant_condition(text: str):
     """How a typed query matches a participant. A full NIP (separators allowed) is an
     exact, indexed lookup; an address with "@" matches emails; anything else matches
     every word of the name, part of the email, or (from 4 digits) part of the NIP."""
-    from ..accounts.models import ParticipantProfile, User
-    from ..accounts.nip import NIP_LENGTH, normalize_nip
-
     digits = normalize_nip(text)
     is_digits = digits.isascii() and digits.isdigit()
     if is_digits and len(digits) == NIP_LENGTH:
         return ParticipantProfile.nip == digits
     if "@" in text:
-        return User.email.contains(text.lower().replace(" ", ""), autoescape=True)
-    conditions = [_like_words(User.full_name, text),
-                  User.email.contains(text.lower(), autoescape=True)]
+        return User.email.like(contains_pattern(text.lower().replace(" ", "")),
+                               escape=LIKE_ESCAPE)
+    conditions = [match_words(text, User.full_name),
+                  User.email.like(contains_pattern(text.lower()), escape=LIKE_ESCAPE)]
     if is_digits and len(digits) >= 4:
         conditions.append(ParticipantProfile.nip.contains(digits))
     return or_(*conditions)
@@ -398,8 +368,6 @@ def search_participants(query: str | None, *, year: int, page: int = 1,
     TODO: substring search scans the user table (fine at a few hundred thousand rows);
     add pg_trgm indexes on lower(full_name), email and nip if it ever gets slow.
     """
-    from ..accounts.models import ParticipantProfile, User
-
     text = " ".join((query or "").split())[:200]
     page = max(page, 1)
 

@@ -15,7 +15,7 @@ from typing import Any, BinaryIO
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, case, exists, func, or_, select, true
+from sqlalchemy import Select, case, exists, func, select, true
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
@@ -33,6 +33,8 @@ from ..extensions import db
 from ..registrations.models import Registration
 from ..timeutil import now_utc, to_db
 from ..uploads import delete_stored, store_document, store_image
+from ..util.sql import match_words, search_words
+from ..util.urls import external_url
 from .models import SPEAKER_ROLES, EpisodeSpeaker, Material, Speaker
 
 Upload = tuple[BinaryIO, str]
@@ -58,14 +60,9 @@ def speakers_query(q: str | None = None) -> Select:
     """Speakers by name; every word of ``q`` must appear in the name, email, institution
     or position (so "eko ui" finds "Prof. Dr. Eko Prasojo" of Universitas Indonesia)."""
     query = select(Speaker).order_by(func.lower(Speaker.name), Speaker.id)
-    for word in " ".join((q or "").split()).lower()[:100].split():
-        escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        pattern = f"%{escaped}%"
-        query = query.where(or_(*(
-            func.lower(column).like(pattern, escape="\\")
-            for column in (Speaker.name, Speaker.email, Speaker.institution, Speaker.position)
-        )))
-    return query
+    match = match_words(search_words(q, max_length=100), Speaker.name, Speaker.email,
+                        Speaker.institution, Speaker.position)
+    return query if match is None else query.where(match)
 
 
 def session_counts(speaker_ids: list[int]) -> dict[int, dict[str, int]]:
@@ -380,7 +377,7 @@ def invite_speaker(speaker: Speaker, actor_id: int | None) -> Invitation:
     cfg = current_app.config
     link = None
     if not user.password_hash:
-        link = f"{cfg['BASE_URL']}/reset-password/{make_reset_token(user)}"
+        link = external_url("accounts.reset", token=make_reset_token(user))
     subject, text, html = render_email(
         "speaker_invited", user=user, speaker=speaker, link=link,
         minutes=int(cfg["PASSWORD_RESET_MAX_AGE"]) // 60,

@@ -33,6 +33,7 @@ from ..evaluations.models import SCORE_FIELDS
 from ..extensions import db, login_manager
 from ..timeutil import now_utc
 from ..uploads import path_of
+from ..util.sql import page_arg, paginate
 from ..web import organizer_required, service_call
 from .forms import ConfirmForm, MaterialForm, SpeakerProfileForm
 from .models import Speaker
@@ -114,8 +115,7 @@ def has_speaker_portal() -> bool:
 @organizer_required
 def index():
     q = " ".join((request.args.get("q") or "").split())[:100]
-    page = db.paginate(speakers_query(q), page=request.args.get("page", 1, type=int),
-                       per_page=PER_PAGE, error_out=False)
+    page = paginate(speakers_query(q), page=page_arg(request.args), per_page=PER_PAGE)
     return render_template(
         "speakers/index.html", page=page, q=q,
         counts=session_counts([s.id for s in page.items]),
