@@ -48,6 +48,7 @@ from ..timeutil import (
     to_local,
 )
 from ..uploads import delete_stored, path_of
+from ..util.sql import page_arg, paginate
 from ..web import organizer_required, service_call, viewer_timezone
 from .calendar import episode_ics
 from .forms import (
@@ -192,8 +193,7 @@ def catalog():
         query = query.where(upcoming)
     elif when == "past":
         query = query.where(Episode.ends_at <= now)
-    page = db.paginate(query, page=request.args.get("page", 1, type=int),
-                       per_page=CATALOG_PER_PAGE, error_out=False)
+    page = paginate(query, page=page_arg(request.args), per_page=CATALOG_PER_PAGE)
     ids = [e.id for e in page.items]
     return render_template(
         "episodes/catalog.html", page=page, year=year, kind=kind, when=when,
@@ -263,8 +263,7 @@ def console():
         query = query.where(Episode.year == year)
     if status:
         query = query.where(Episode.status == status)
-    page = db.paginate(query, page=request.args.get("page", 1, type=int),
-                       per_page=CONSOLE_PER_PAGE, error_out=False)
+    page = paginate(query, page=page_arg(request.args), per_page=CONSOLE_PER_PAGE)
     return render_template(
         "episodes/console.html", page=page, year=year, status=status,
         years=_year_choices(EPISODE_STATUSES), statuses=STATUS_LABELS,

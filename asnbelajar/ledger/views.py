@@ -3,8 +3,6 @@ and the organizers' view of any participant's ledger with its adjustments."""
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import (
     Blueprint,
     abort,
@@ -19,33 +17,31 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import select
 
 from ..accounts.models import User
 from ..accounts.nip import format_nip
 from ..certificates.services import certificates_of
-from ..episodes.models import Episode
 from ..errors import DomainError
 from ..extensions import db
-from ..registrations.models import Registration
+from ..registrations.services import upcoming_registrations
 from ..timeutil import (
     current_year,
     format_date_id,
     format_datetime_id,
     now_utc,
-    to_db,
     to_local,
 )
 from ..uploads import DOCUMENT_KINDS, delete_stored, path_of, store_document
+from ..util.sql import page_arg
 from ..web import organizer_required, service_call, viewer_timezone
 from .forms import EVIDENCE_EXTENSIONS, ExternalCreditForm, ReverseForm
 from .models import LedgerEntry
 from .services import (
     Statement,
-    activity_date,
     add_external_credit,
     entry_of,
     ledger_for,
+    monthly_jp,
     reversal_of,
     reverse_entry,
     search_participants,
@@ -63,27 +59,6 @@ from .transcript import (
 bp = Blueprint("ledger", __name__)
 
 
-def _episodes_by_id(ids) -> dict[int, Episode]:
-    ids = {i for i in ids if i}
-    if not ids:
-        return {}
-    return {ep.id: ep for ep in db.session.scalars(select(Episode).where(Episode.id.in_(ids)))}
-
-
-def _activity_date(entry: LedgerEntry, episodes: dict[int, Episode]) -> date:
-    return activity_date(entry, episodes.get(entry.episode_id) if entry.episode_id else None)
-
-
-def _monthly(entries: list[LedgerEntry], episodes: dict[int, Episode]) -> list[int]:
-    """JP per calendar month (1-12) of the year, by when the learning happened."""
-    months = [0] * 12
-    for entry in entries:
-        # A reversal takes back the hours of the month it corrects.
-        source = entry.reverses if entry.kind == "reversal" and entry.reverses else entry
-        months[_activity_date(source, episodes).month - 1] += entry.jp
-    return [max(jp, 0) for jp in months]
-
-
 @bp.route("/me")
 @login_required
 def dashboard():
@@ -95,17 +70,7 @@ def dashboard():
         return redirect(url_for("episodes.home"))
     year = current_year()
     ledger = ledger_for(current_user.id, year)
-    episodes = _episodes_by_id(e.episode_id for e in ledger.entries)
-    now = to_db(now_utc())
-    upcoming = db.session.execute(
-        select(Registration, Episode)
-        .join(Episode, Episode.id == Registration.episode_id)
-        .where(Registration.user_id == current_user.id,
-               Registration.status.in_(("registered", "waitlisted")),
-               Episode.status == "published", Episode.ends_at > now)
-        .order_by(Episode.starts_at)
-        .limit(4)
-    ).all()
+    upcoming = upcoming_registrations(current_user.id, limit=4)
     certificates = certificates_of(current_user.id)
     reversed_ids = {e.reverses_id for e in ledger.entries if e.kind == "reversal"}
     credited_episodes = sum(1 for e in ledger.entries
@@ -114,7 +79,7 @@ def dashboard():
         "ledger/dashboard.html", ledger=ledger, year=year, upcoming=upcoming,
         next_up=upcoming[0] if upcoming else None, certificates=certificates[:3],
         certificate_count=len(certificates), credited_episodes=credited_episodes,
-        monthly=_monthly(ledger.entries, episodes), profile=current_user.profile,
+        monthly=monthly_jp(ledger.entries), profile=current_user.profile,
         now=now_utc(),
     )
 
@@ -249,7 +214,7 @@ def participant_search():
     """Search participants by name, email or NIP (separators allowed)."""
     query = request.args.get("q", "").strip()[:200]
     year = current_year()
-    page = search_participants(query, year=year, page=request.args.get("page", 1, type=int),
+    page = search_participants(query, year=year, page=page_arg(request.args),
                                per_page=PER_PAGE)
     return render_template("ledger/participants.html", page=page, q=query, year=year,
                            format_nip=format_nip)
