@@ -9,7 +9,6 @@ from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
 
 from .certificates.cli import certificates_group
-from .certificates.cli import certificates_group
 from .demo.cli import seed_demo_command
 from .extensions import db
 
@@ -30,7 +29,6 @@ def register_cli(app) -> None:
                     load_instansi_command, scheduler_command, flush_outbox_command,
                     finalize_due_command, outbox_group, backup_command):
         app.cli.add_command(command)
-    app.cli.add_command(certificates_group)
     app.cli.add_command(certificates_group)
 
 
@@ -100,7 +98,8 @@ def load_instansi_command(path: str | None) -> None:
 @with_appcontext
 def scheduler_command(once: bool) -> None:
     """Run the background scheduler (reminders, finalize, outbox) in this process."""
-    from .scheduler.services import run_all_once, run_scheduler
+    from .scheduler.runner import run_scheduler
+    from .scheduler.services import run_all_once
 
     if once:
         for job, result in run_all_once(current_app._get_current_object()).items():

@@ -127,19 +127,23 @@ class Defaults:
     CHECKPOINT_MAX_EARLY_MINUTES = 60
     CHECKPOINT_MAX_LATE_MINUTES = 120
 
-    # Scheduler: the active one renews its lease every SCHEDULER_RENEW_SECONDS; a standby
-    # takes over at most SCHEDULER_LEASE_SECONDS after the active one stops renewing.
-    SCHEDULER_LEASE_SECONDS = 12
-    SCHEDULER_RENEW_SECONDS = 3
+    # Scheduler: every process takes or renews the lease every SCHEDULER_RENEW_SECONDS; when
+    # the active one dies, a standby takes over within lease + renew seconds (12 s).
+    SCHEDULER_LEASE_SECONDS = 10
+    SCHEDULER_RENEW_SECONDS = 2
     FINALIZE_GRACE_MINUTES = 30
 
-    # SIASN (BKN) web service for the course-history push; tests point these at a stand-in.
-    SIASN_SSO_URL = "https://sso-siasn.bkn.go.id"
-    SIASN_WSO_URL = "https://apimws.bkn.go.id"
-    SIASN_API_URL = "https://apimws.bkn.go.id:8243"
-    SIASN_TIMEOUT = 20  # seconds per request
-    SIASN_PUSH_BATCH = 200  # certificates sent per scheduler run
-    SIASN_ORGANIZER = None  # institusiPenyelenggara; default: the program's organizer
+    # Zoom (Server-to-Server OAuth app, entered by an organizer; the secret is stored
+    # encrypted under ENCRYPTION_KEY or a key derived from SECRET_KEY). Tests point the two
+    # addresses at a local stand-in.
+    ZOOM_API_URL = "https://api.zoom.us/v2"
+    ZOOM_OAUTH_URL = "https://zoom.us"
+    ZOOM_TIMEOUT = 15  # seconds per request
+    ZOOM_MAX_INLINE_WAIT = 5  # a 429 asking for longer is retried by the next job run
+    ZOOM_PUSH_LIMIT = 3000  # registrants pushed per episode per job run
+    ZOOM_REPORT_DELAY_MINUTES = 15  # Zoom prepares the participant report after the end
+    ZOOM_REPORT_MAX_ATTEMPTS = 12
+    ZOOM_REPORT_MAX_WAIT_HOURS = 24  # finalize waits this long at most for the report
 
     # SIASN (BKN) web service for the course-history push; tests point these at a stand-in.
     SIASN_SSO_URL = "https://sso-siasn.bkn.go.id"

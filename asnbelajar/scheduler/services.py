@@ -7,7 +7,9 @@ processes run ``asnbelajar scheduler``; the others wait and take over when it la
 
 from __future__ import annotations
 
+import logging
 import os
+import secrets
 import socket
 import time
 from datetime import timedelta
@@ -17,14 +19,17 @@ from flask import Flask, current_app
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
-from ..database import insert_ignore
+from ..database import insert_ignore, is_outage
 from ..extensions import db
 from ..siasn.services import run_push_job
 from ..timeutil import now_utc, to_db
 from .models import SchedulerLease
 
+log = logging.getLogger("asnbelajar.scheduler")
+
 LEASE_NAME = "main"
-HOLDER = f"{socket.gethostname()}:{os.getpid()}"
+# The random part tells apart containers that share a hostname and a pid (often 1).
+HOLDER = f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"
 
 
 def acquire_lease(holder: str = HOLDER, seconds: int | None = None) -> bool:
@@ -136,36 +141,33 @@ JOBS = {
 }
 
 
-def _run_job(app: Flask, job_id: str) -> Any:
+def run_job(app: Flask, job_id: str, *, lease_held: bool = False) -> Any:
+    """Run one job in its own app context and log one line saying what it did.
+
+    Without ``lease_held`` the job first takes (or renews) the lease and answers
+    "standby" when another scheduler holds it. A database outage is one log line, not a
+    traceback: the next run tries again.
+    """
     with app.app_context():
-        if not acquire_lease():
-            return "standby"
-        func, _interval = JOBS[job_id]
+        started = time.perf_counter()
         try:
-            return func()
-        except Exception:
+            if not lease_held and not acquire_lease():
+                return "standby"
+            func, _interval = JOBS[job_id]
+            result = func()
+        except Exception as err:
             db.session.rollback()
-            app.logger.exception("job %s failed", job_id)
+            if is_outage(err):
+                log.error("job %s: database unavailable: %s", job_id,
+                          str(getattr(err, "orig", err)).strip().splitlines()[0][:300])
+                return "database unavailable"
+            log.exception("job %s failed", job_id)
             raise
         finally:
             db.session.remove()
+        log.info("job %s done in %.1f s: %s", job_id, time.perf_counter() - started, result)
+        return result
 
 
 def run_all_once(app: Flask) -> dict[str, Any]:
-    return {job_id: _run_job(app, job_id) for job_id in JOBS}
-
-
-def run_scheduler(app: Flask) -> None:  # pragma: no cover - long-running process
-    from apscheduler.schedulers.blocking import BlockingScheduler
-
-    scheduler = BlockingScheduler(timezone="UTC")
-    for job_id, (_func, interval) in JOBS.items():
-        scheduler.add_job(_run_job, "interval", seconds=interval, args=[app, job_id],
-                          id=job_id, max_instances=1, coalesce=True, replace_existing=True)
-    app.logger.info("scheduler %s started with jobs %s", HOLDER, ", ".join(JOBS))
-    try:
-        scheduler.start()
-    except (KeyboardInterrupt, SystemExit):
-        with app.app_context():
-            release_lease()
-        time.sleep(0)
+    return {job_id: run_job(app, job_id) for job_id in JOBS}
