@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import io
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from asnbelajar.timeutil import parse_iso
+from tests.qr_decode import decode_pdf_qr
 
 PNS_NIP = "19850312 201001 1 001"
 PPPK_NIP = "199001012021211005"
@@ -120,21 +120,8 @@ def test_whole_journey_credits_once_and_certificate_verifies(client, organizer_h
     assert page.status_code == 200
     assert b"198503122010011001" not in page.data and b"rina.marlina" not in page.data
 
-    qr_url = _decode_qr(pdf.data)
-    if qr_url is not None:
-        assert qr_url == f"http://asnbelajar.test/verify/{cert['verification_code']}"
-
-
-def _decode_qr(pdf_bytes: bytes) -> str | None:
-    zxingcpp = pytest.importorskip("zxingcpp")
-    from PIL import Image
-    from pypdf import PdfReader
-
-    page = PdfReader(io.BytesIO(pdf_bytes)).pages[0]
-    for image in page.images:
-        for result in zxingcpp.read_barcodes(Image.open(io.BytesIO(image.data))):
-            return result.text
-    raise AssertionError("no QR code found in the certificate")
+    assert decode_pdf_qr(pdf.data) == [
+        f"http://asnbelajar.test/verify/{cert['verification_code']}"]
 
 
 @pytest.mark.parametrize("nip, code", [

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, text
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    LargeBinary,
+    String,
+    Text,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -52,6 +61,9 @@ class Certificate(db.Model):
     number: Mapped[str] = mapped_column(String(80), unique=True)
     seq: Mapped[int]
     verification_code: Mapped[str] = mapped_column(String(40), unique=True)
+    # The code as looked up: upper case, separators dropped, Crockford's look-alikes
+    # folded (see services.code_key). Unique, so a code typed in any case finds one row.
+    code_key: Mapped[str | None] = mapped_column(String(40), unique=True)
     # Frozen at issue.
     name: Mapped[str] = mapped_column(String(200))
     nip: Mapped[str | None] = mapped_column(String(18))
@@ -64,6 +76,7 @@ class Certificate(db.Model):
     jp: Mapped[int | None]
     signer_name: Mapped[str] = mapped_column(String(200))
     signer_title: Mapped[str] = mapped_column(String(200))
+    signer_nip: Mapped[str | None] = mapped_column(String(18))
     issued_at: Mapped[datetime] = mapped_column(default=_now)
     revoked_at: Mapped[datetime | None]
     revoked_reason: Mapped[str | None] = mapped_column(String(500))
@@ -83,3 +96,57 @@ class CertificateCounter(db.Model):
 
     scope: Mapped[str] = mapped_column(String(40), primary_key=True)
     last_value: Mapped[int] = mapped_column(default=0)
+
+
+class CertificateDesign(db.Model):
+    """Look and wording of certificates: one row per program, optionally one per episode
+    that overrides it field by field (a NULL field falls back to the program's, then to
+    the configured defaults)."""
+
+    __tablename__ = "certificate_design"
+    __table_args__ = (
+        CheckConstraint("(program_id IS NULL) <> (episode_id IS NULL)", name="owner"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    program_id: Mapped[int | None] = mapped_column(
+        ForeignKey("program.id", ondelete="CASCADE"), unique=True)
+    episode_id: Mapped[int | None] = mapped_column(
+        ForeignKey("episode.id", ondelete="CASCADE"), unique=True)
+    issuer_lines: Mapped[str | None] = mapped_column(Text)  # one line per row, at most 3
+    title: Mapped[str | None] = mapped_column(String(60))
+    intro: Mapped[str | None] = mapped_column(String(200))
+    participant_wording: Mapped[str | None] = mapped_column(Text)
+    speaker_wording: Mapped[str | None] = mapped_column(Text)
+    signer_name: Mapped[str | None] = mapped_column(String(200))
+    signer_title: Mapped[str | None] = mapped_column(String(200))
+    signer_nip: Mapped[str | None] = mapped_column(String(18))
+    # Prepared images (resized PNG/JPEG, see pdf.prepare_image), shared by every web node.
+    logo: Mapped[bytes | None] = mapped_column(LargeBinary)
+    background: Mapped[bytes | None] = mapped_column(LargeBinary)
+    signature: Mapped[bytes | None] = mapped_column(LargeBinary)
+    speakers_page: Mapped[bool | None] = mapped_column(Boolean)
+    updated_at: Mapped[datetime] = mapped_column(default=_now, onupdate=_now)
+    updated_by: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+
+
+class CertificateFile(db.Model):
+    """The PDF as issued (and, where BSrE signing is configured, as signed): downloads and
+    ZIPs are served from here; stored in the database so every web node sees it."""
+
+    __tablename__ = "certificate_file"
+    __table_args__ = (
+        CheckConstraint("size_bytes > 0", name="size"),
+        CheckConstraint("signed_with IS NULL OR signed_with IN ('seal', 'personal')",
+                        name="signed_with"),
+        CheckConstraint("(signed_at IS NULL) = (signed_with IS NULL)", name="signed_pair"),
+    )
+
+    certificate_id: Mapped[int] = mapped_column(
+        ForeignKey("certificate.id", ondelete="CASCADE"), primary_key=True)
+    pdf: Mapped[bytes] = mapped_column(LargeBinary)
+    size_bytes: Mapped[int]
+    sha256: Mapped[str] = mapped_column(String(64))
+    rendered_at: Mapped[datetime] = mapped_column(default=_now)
+    signed_at: Mapped[datetime | None]
+    signed_with: Mapped[str | None] = mapped_column(String(10))

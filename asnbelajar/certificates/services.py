@@ -1,13 +1,20 @@
-"""Certificate use cases: issue (in bulk), number, verify, revoke, reissue, render."""
+"""Certificate use cases: issue (in bulk), number, verify, revoke, reissue.
+
+Rendering, stored files and bulk downloads live in :mod:`.rendering`; electronic signing
+in :mod:`.signing`.
+"""
 
 from __future__ import annotations
 
+import io
+import re
 import secrets
+import unicodedata
 from dataclasses import dataclass
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, func, insert, select, update
+from sqlalchemy import and_, func, insert, or_, select, update
 
 from ..accounts.models import ParticipantProfile, User
 from ..accounts.nip import mask_nip
@@ -20,26 +27,48 @@ from ..extensions import db
 from ..speakers.models import EpisodeSpeaker, Speaker
 from ..timeutil import (
     ROMAN_MONTHS,
-    format_date_id,
-    format_day_id,
     now_utc,
     to_db,
     to_local,
 )
-from .models import Certificate, CertificateCounter
-from .pdf import CertificateDocument, render_certificate_pdf
+from ..util.urls import external_url
+from .models import Certificate, CertificateCounter, CertificateDesign, CertificateFile
+from .rendering import SPEAKER_ROLE_LABELS, render_certificate, resolve_design, verify_url
 
-SPEAKER_ROLE_LABELS = {"narasumber": "Narasumber", "moderator": "Moderator",
-                       "keynote": "Keynote Speaker"}
+__all__ = ["SPEAKER_ROLE_LABELS", "verify_url"]  # re-exported for other domains
+
+
+
+# Crockford's base32: no I, L, O or U, so what is printed cannot be misread.
+CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+CODE_CHARS = 16  # 80 random bits
+_FOLD = str.maketrans({"O": "0", "I": "1", "L": "1"})
+_SEPARATORS = re.compile(r"[\s\-]+")
 
 
 def new_verification_code() -> str:
-    # 16 random bytes (128 bits): unguessable, and short enough for a QR code.
-    return secrets.token_urlsafe(16)
+    """80 random bits as four groups of four Crockford characters: ``7K3M-9QXR-2B4D-HJ5N``."""
+    bits = secrets.randbits(5 * CODE_CHARS)
+    chars = "".join(CROCKFORD[(bits >> (5 * i)) & 31] for i in range(CODE_CHARS))
+    return "-".join(chars[i:i + 4] for i in range(0, CODE_CHARS, 4))
 
 
-def _scope(episode: Episode) -> str:
-    return f"{episode.program_id}:{episode.year}"
+def code_key(raw: str) -> str:
+    """The form a code is looked up by: separators and spaces dropped, upper case, and
+    Crockford's look-alikes folded (O -> 0, I and L -> 1). Codes issued before the
+    Crockford ones (22 URL-safe characters) keep working typed in any case: their key is
+    computed the same way (the migration filled it in SQL)."""
+    return _SEPARATORS.sub("", raw or "").upper().translate(_FOLD)[:40]
+
+
+def _scope(episode: Episode, kind: str = "participant") -> str:
+    """Counter scope: per program and year, and per kind when the pattern prints the kind
+    (then "00001/ASNB/..." and "00001/ASNB-NS/..." differ). A pattern without ``{kind}``
+    numbers participants and speakers from one sequence, so numbers never collide."""
+    scope = f"{episode.program_id}:{episode.year}"
+    if kind != "participant" and "{kind" in current_app.config["CERTIFICATE_NUMBER_PATTERN"]:
+        scope += f":{kind}"
+    return scope
 
 
 def allocate_numbers(scope: str, count: int) -> range:
@@ -61,24 +90,32 @@ def allocate_numbers(scope: str, count: int) -> range:
 
 
 def format_number(episode: Episode, seq: int, kind: str = "participant") -> str:
+    """The human number from ``CERTIFICATE_NUMBER_PATTERN``: placeholders ``seq``,
+    ``kind`` (``CERTIFICATE_KIND_CODES``: ASNB for participants, ASNB-NS for speakers),
+    ``series``, ``month_roman``, ``month``, ``year``, ``episode_id``."""
+    cfg = current_app.config
     local = to_local(episode.starts_at, episode.timezone)
-    pattern = current_app.config["CERTIFICATE_NUMBER_PATTERN"]
-    number = pattern.format(seq=seq, series=episode.number,
-                            month_roman=ROMAN_MONTHS[local.month - 1], month=local.month,
-                            year=episode.year, episode_id=episode.id)
-    return number if kind == "participant" else number.replace("/ASNB/", "/ASNB-NS/")
+    return cfg["CERTIFICATE_NUMBER_PATTERN"].format(
+        seq=seq, kind=cfg["CERTIFICATE_KIND_CODES"][kind], series=episode.number,
+        month_roman=ROMAN_MONTHS[local.month - 1], month=local.month, year=episode.year,
+        episode_id=episode.id)
 
 
 def _frozen_common(episode: Episode) -> dict:
-    cfg = current_app.config
+    design = resolve_design(episode)
     return {
         "episode_id": episode.id, "program_name": episode.program.name,
         "episode_label": f"Seri {episode.number} Tahun {episode.year}",
         "episode_title": episode.title,
         "held_on": to_local(episode.starts_at, episode.timezone).date(),
-        "signer_name": cfg["CERTIFICATE_SIGNER_NAME"],
-        "signer_title": cfg["CERTIFICATE_SIGNER_TITLE"],
+        "signer_name": design.signer_name, "signer_title": design.signer_title,
+        "signer_nip": design.signer_nip,
     }
+
+
+def _new_code() -> dict:
+    code = new_verification_code()
+    return {"verification_code": code, "code_key": code_key(code)}
 
 
 def issue_participant_certificates(episode: Episode, eligible, user_id: int | None = None) -> int:
@@ -112,8 +149,8 @@ def issue_participant_certificates(episode: Episode, eligible, user_id: int | No
     stamp = to_db(now_utc())
     rows = [
         {
-            **common, "kind": "participant", "user_id": uid, "seq": seq,
-            "number": format_number(episode, seq), "verification_code": new_verification_code(),
+            **common, **_new_code(), "kind": "participant", "user_id": uid, "seq": seq,
+            "number": format_number(episode, seq),
             "name": name, "nip": nip, "instansi": instansi, "jp": episode.jp,
             "issued_at": stamp,
         }
@@ -139,9 +176,59 @@ def queue_ready_emails(episode: Episode, since) -> int:
 
 
 def certificate_by_code(code: str) -> Certificate:
-    cert = db.session.scalar(select(Certificate).where(Certificate.verification_code == code))
+    """By verification code, typed in any case, with or without the group separators."""
+    code = (code or "").strip()[:64]
+    key = code_key(code)
+    cert = None
+    if key:
+        # code_key first; the exact code for rows that predate it or were inserted by hand.
+        cert = db.session.scalar(select(Certificate).where(
+            or_(Certificate.code_key == key, Certificate.verification_code == code)))
     if cert is None:
         raise NotFound(_l("Sertifikat dengan kode ini tidak ditemukan."))
+    return cert
+
+
+def looks_like_number(text: str) -> bool:
+    """A certificate number typed where a code belongs ("00012/ASNB/41/II/2024")."""
+    return "/" in (text or "")
+
+
+def _name_words(name: str) -> list[str]:
+    text = unicodedata.normalize("NFKD", name or "").casefold()
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    return re.findall(r"[^\W\d_]+", text)
+
+
+def _core_name(name: str) -> list[str]:
+    """The name without academic titles: what follows the first comma ("M.Si.") and the
+    abbreviations before it ("Dr.", "H.", "Ir.") are dropped."""
+    head = (name or "").split(",", 1)[0]
+    return _name_words(" ".join(w for w in head.split() if "." not in w))
+
+
+def holder_matches(cert: Certificate, proof: str) -> bool:
+    """The holder's name (with or without titles, any case) or the NIP's last four digits."""
+    proof = (proof or "").strip()
+    digits = re.sub(r"\D", "", proof)
+    if len(digits) == 4 and digits == proof.replace(" ", ""):
+        return bool(cert.nip) and cert.nip[-4:] == digits
+    typed = _name_words(proof)
+    return bool(typed) and typed in (_name_words(cert.name), _core_name(cert.name))
+
+
+def certificate_by_number(number: str, proof: str) -> Certificate:
+    """The public check by number: it must come with the holder's name or the NIP's last
+    four digits. Unknown number and wrong proof get the same answer, so numbers (which
+    are sequential) cannot be used to list holders."""
+    number = " ".join((number or "").split())[:80]
+    cert = None
+    if number and (proof or "").strip():
+        cert = db.session.scalar(select(Certificate).where(
+            or_(Certificate.number == number, Certificate.number == number.upper())))
+    if cert is None or not holder_matches(cert, proof):
+        raise NotFound(_l("Tidak ada sertifikat dengan nomor itu atas nama atau NIP tersebut. "
+                          "Periksa nomor dan nama (atau 4 digit terakhir NIP) yang Anda ketik."))
     return cert
 
 
@@ -158,6 +245,11 @@ class Verification:
     revoked_reason: str | None
     kind: str
     role: str | None
+    verification_code: str
+    signed: bool  # the stored copy carries a BSrE electronic signature
+    signed_at: object
+    nip_confirmed: bool | None  # None: no NIP, or the model does not track confirmation
+    replaced_by: str | None  # the live replacement's verification code, when reissued
 
     def as_json(self) -> dict:
         from ..timeutil import iso
@@ -165,38 +257,56 @@ class Verification:
             "valid": self.valid, "revoked": self.revoked, "number": self.number,
             "name": self.name, "nip_masked": self.nip_masked, "episode": self.episode,
             "jp": self.jp, "issued_at": iso(self.issued_at), "kind": self.kind,
-            "revoked_reason": self.revoked_reason,
+            "revoked_reason": self.revoked_reason, "signed": self.signed,
+            "signed_at": iso(self.signed_at), "nip_confirmed": self.nip_confirmed,
+            "replaced_by": (external_url("api.verify_code", code=self.replaced_by)
+                            if self.replaced_by else None),
         }
 
 
-def verify(code: str) -> Verification:
-    cert = certificate_by_code(code)
+def _nip_confirmed(cert: Certificate) -> bool | None:
+    """Whether the holder's NIP was confirmed (single sign-on, agency list, organizer
+    review) and is still theirs; None when the certificate carries no NIP or the
+    profile does not record confirmation."""
+    column = getattr(ParticipantProfile, "nip_status", None)
+    if not cert.nip or cert.user_id is None or column is None:
+        return None
+    row = db.session.execute(select(ParticipantProfile.nip, column).where(
+        ParticipantProfile.user_id == cert.user_id)).first()
+    return bool(row and row[0] == cert.nip and row[1] == "confirmed")
+
+
+def replacement_of(cert: Certificate) -> Certificate | None:
+    """The live certificate that replaced a revoked one (a reissue), if any."""
+    if cert.revoked_at is None:
+        return None
+    return db.session.scalar(select(Certificate).where(
+        Certificate.reissue_of_id == cert.id, Certificate.revoked_at.is_(None)))
+
+
+def verify_certificate(cert: Certificate) -> Verification:
+    stored = db.session.execute(select(CertificateFile.signed_at).where(
+        CertificateFile.certificate_id == cert.id)).first()
+    replacement = replacement_of(cert)
     return Verification(
         valid=cert.revoked_at is None, revoked=cert.revoked_at is not None,
         number=cert.number, name=cert.name, nip_masked=mask_nip(cert.nip),
         episode=f"{cert.program_name} {cert.episode_label}: {cert.episode_title}",
         jp=cert.jp, issued_at=cert.issued_at, revoked_reason=cert.revoked_reason,
-        kind=cert.kind, role=cert.role,
+        kind=cert.kind, role=cert.role, verification_code=cert.verification_code,
+        signed=bool(stored and stored[0]), signed_at=stored[0] if stored else None,
+        nip_confirmed=_nip_confirmed(cert),
+        replaced_by=replacement.verification_code if replacement else None,
     )
 
 
-def verify_url(cert: Certificate) -> str:
-    return f"{current_app.config['BASE_URL']}/verify/{cert.verification_code}"
+def verify(code: str) -> Verification:
+    return verify_certificate(certificate_by_code(code))
 
 
-def render_pdf(cert: Certificate) -> bytes:
-    doc = CertificateDocument(
-        kind=cert.kind, number=cert.number, verification_code=cert.verification_code,
-        verify_url=verify_url(cert), name=cert.name, nip=cert.nip, instansi=cert.instansi,
-        role=SPEAKER_ROLE_LABELS.get(cert.role or "", cert.role),
-        program_name=cert.program_name, episode_label=cert.episode_label,
-        episode_title=cert.episode_title,
-        held_on=format_day_id(cert.held_on),
-        jp=cert.jp if cert.kind == "participant" else None,
-        issuer=current_app.config["CERTIFICATE_ISSUER"], signer_name=cert.signer_name,
-        signer_title=cert.signer_title, issued_on=format_date_id(cert.issued_at),
-    )
-    return render_certificate_pdf(doc)
+def render_pdf(cert: Certificate, *, stamp_revoked: bool = False) -> bytes:
+    """A fresh rendering (see rendering.pdf_for_download for the stored copy)."""
+    return render_certificate(cert, stamp_revoked=stamp_revoked)
 
 
 def can_download(cert: Certificate, user) -> bool:
@@ -261,9 +371,9 @@ def reissue_certificate(cert: Certificate, *, actor_id: int | None,
     profile = user.profile
     seq = allocate_numbers(_scope(episode), 1)[0]
     new = Certificate(
-        **_frozen_common(episode), kind="participant", user_id=user.id, seq=seq,
-        number=format_number(episode, seq), verification_code=new_verification_code(),
-        name=user.full_name, nip=profile.nip if profile else None,
+        **_frozen_common(episode), **_new_code(), kind="participant", user_id=user.id,
+        seq=seq, number=format_number(episode, seq), name=user.full_name,
+        nip=profile.nip if profile else None,
         instansi=profile.instansi_name if profile else None, jp=episode.jp,
         reissue_of_id=cert.id,
     )
@@ -272,7 +382,23 @@ def reissue_certificate(cert: Certificate, *, actor_id: int | None,
     recredit_episode(episode, user.id, new.id, actor_id)
     record_event(actor_id, "certificate.reissue", "certificate", new.id,
                  before={"certificate_id": cert.id}, after={"certificate_id": new.id})
+    _queue_reissued_email(user, episode, old=cert, new=new)
     return new
+
+
+def _queue_reissued_email(user: User, episode: Episode, *, old: Certificate,
+                          new: Certificate) -> None:
+    """Tell the participant (through the outbox, same transaction) which certificate now
+    counts and where to download it."""
+    from ..notifications.services import queue_email, render_email
+
+    if user.anonymized_at is not None:
+        return
+    subject, text, html = render_email(
+        "certificate_reissued", user=user, episode=episode, old=old, new=new,
+        download_url=external_url("certificates.download", code=new.verification_code),
+        verify_url=verify_url(new))
+    queue_email(f"certificate-reissued:{new.id}", user.email, subject, text, html)
 
 
 def issue_speaker_certificate(episode: Episode, speaker: Speaker) -> Certificate:
@@ -290,11 +416,11 @@ def issue_speaker_certificate(episode: Episode, speaker: Speaker) -> Certificate
         raise Conflict(_l("Sertifikat narasumber untuk episode ini telah dicabut: "
                           "%(reason)s", reason=existing.revoked_reason or "-"),
                        code="revoked")
-    seq = allocate_numbers(_scope(episode) + ":speaker", 1)[0]
+    seq = allocate_numbers(_scope(episode, "speaker"), 1)[0]
     cert = Certificate(
-        **_frozen_common(episode), kind="speaker", speaker_id=speaker.id, seq=seq,
-        number=format_number(episode, seq, kind="speaker"),
-        verification_code=new_verification_code(), name=speaker.name, nip=None,
+        **_frozen_common(episode), **_new_code(), kind="speaker", speaker_id=speaker.id,
+        seq=seq, number=format_number(episode, seq, kind="speaker"), name=speaker.name,
+        nip=None,
         instansi=speaker.institution, role=link.role, jp=None,
     )
     db.session.add(cert)
@@ -306,3 +432,122 @@ def count_live(episode_id: int) -> int:
     return db.session.scalar(select(func.count()).select_from(Certificate).where(
         and_(Certificate.episode_id == episode_id, Certificate.revoked_at.is_(None),
              Certificate.kind == "participant"))) or 0
+
+
+# Design per program, override per episode -----------------------------------------------
+
+IMAGE_LIMITS = {  # field -> (longest side in pixels, photo)
+    "logo": (600, False), "signature": (600, False), "background": (1754, True)}
+
+
+def design_row(*, program_id: int | None = None,
+               episode_id: int | None = None) -> CertificateDesign | None:
+    column = (CertificateDesign.program_id if program_id is not None
+              else CertificateDesign.episode_id)
+    return db.session.scalar(select(CertificateDesign).where(
+        column == (program_id if program_id is not None else episode_id)))
+
+
+def read_design_image(stream, field: str) -> bytes:
+    """Decode an uploaded image with Pillow (a fake image fails here) and prepare it for
+    printing once: resized, re-encoded (which also drops any payload it carried)."""
+    from PIL import Image, UnidentifiedImageError
+
+    from ..uploads import read_limited
+    from .pdf import prepare_image
+
+    data = read_limited(stream, int(current_app.config["IMAGE_MAX_BYTES"]))
+    try:
+        with Image.open(io.BytesIO(data)) as probe:
+            probe.verify()
+        with Image.open(io.BytesIO(data)) as image:
+            if image.format not in ("JPEG", "PNG"):
+                raise ValidationError(_l("Format gambar harus JPG atau PNG."),
+                                      code="bad_image", field=field)
+        max_px, photo = IMAGE_LIMITS[field]
+        return prepare_image(data, max_px=max_px, photo=photo)
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError,
+            Image.DecompressionBombError):
+        raise ValidationError(_l("Berkas bukan gambar yang valid (gunakan JPG atau PNG)."),
+                              code="bad_image", field=field) from None
+
+
+def _clean_design_data(data: dict) -> dict:
+    from .pdf import wording_errors
+
+    out = {}
+    for name in ("issuer_lines", "title", "intro", "participant_wording", "speaker_wording",
+                 "signer_name", "signer_title"):
+        value = (data.get(name) or "").strip()
+        if name == "issuer_lines":
+            value = "\n".join(line.strip() for line in value.splitlines() if line.strip())
+            if len(value.splitlines()) > 3:
+                raise ValidationError(_l("Baris penerbit paling banyak 3."), field=name)
+        if name.endswith("_wording") and wording_errors(value):
+            raise ValidationError(_l("Penanda tidak dikenal: %(bad)s.",
+                                     bad=", ".join(wording_errors(value))), field=name)
+        out[name] = value or None
+    nip = (data.get("signer_nip") or "").strip()
+    if nip:
+        from ..accounts.nip import NIPError, parse_nip
+
+        try:
+            nip = parse_nip(nip).nip
+        except NIPError as err:
+            raise ValidationError(err.message, field="signer_nip") from None
+    out["signer_nip"] = nip or None
+    page = data.get("speakers_page")
+    out["speakers_page"] = None if page in (None, "") else page in (True, "1", "true")
+    return out
+
+
+def save_design(*, program_id: int | None = None, episode_id: int | None = None,
+                data: dict, images: dict[str, bytes], remove: set[str],
+                actor_id: int | None) -> CertificateDesign:
+    """Create or update the design of a program or an episode. ``images`` are prepared
+    (see :func:`read_design_image`); ``remove`` names images to drop."""
+    if (program_id is None) == (episode_id is None):
+        raise ValueError("a design belongs to a program or an episode")
+    values = _clean_design_data(data)
+    row = design_row(program_id=program_id, episode_id=episode_id)
+    if row is None:
+        row = CertificateDesign(program_id=program_id, episode_id=episode_id)
+        db.session.add(row)
+    before = {name: getattr(row, name) for name in values}
+    for name, value in values.items():
+        setattr(row, name, value)
+    for name in ("logo", "signature", "background"):
+        if name in images:
+            setattr(row, name, images[name])
+        elif name in remove:
+            setattr(row, name, None)
+    row.updated_at = to_db(now_utc())
+    row.updated_by = actor_id
+    db.session.flush()
+    record_event(actor_id, "certificate.design", "certificate_design", row.id,
+                 before={k: v for k, v in before.items() if v is not None},
+                 after={k: v for k, v in values.items() if v is not None}
+                 | {"images": sorted(images), "removed": sorted(remove)})
+    return row
+
+
+def preview_design(*, program_id: int | None, episode_id: int | None, data: dict,
+                   images: dict[str, bytes], remove: set[str], kind: str = "participant"
+                   ) -> bytes:
+    """The PDF the design would give, on sample data, without saving anything."""
+    from ..episodes.models import Program
+    from .rendering import merge_design, preview_pdf
+
+    values = _clean_design_data(data)
+    episode = db.session.get(Episode, episode_id) if episode_id is not None else None
+    program = db.session.get(Program, program_id if program_id is not None
+                             else episode.program_id)
+    saved = design_row(program_id=program_id, episode_id=episode_id)
+    draft = CertificateDesign(program_id=program_id, episode_id=episode_id, **values)
+    for name in ("logo", "signature", "background"):
+        kept = None if name in remove else getattr(saved, name, None)
+        setattr(draft, name, images.get(name, kept))
+    program_row = (design_row(program_id=program.id) if episode_id is not None else None)
+    resolved = (merge_design(program_row, draft, program.name) if episode_id is not None
+                else merge_design(draft, None, program.name))
+    return preview_pdf(resolved, episode, kind=kind, program_name=program.name)

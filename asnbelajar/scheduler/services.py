@@ -132,12 +132,30 @@ def push_siasn() -> dict[str, int]:
     return run_push_job()
 
 
+def render_certificate_files() -> dict[str, int]:
+    """Render and store the PDFs of finalized episodes' certificates, then seal them when
+    the institutional BSrE e-seal is configured."""
+    from ..certificates.rendering import render_due_files
+    from ..certificates.signing import seal_due
+
+    result = render_due_files()
+    result.update(seal_due())
+    return result
+
+
+def push_siasn() -> dict[str, int]:
+    """Queue new certified participations of agencies with SIASN credentials and send a
+    batch to SIASN's web service (per-record status kept for organizers)."""
+    return run_push_job()
+
+
 JOBS = {
     # id: (function, interval seconds)
     "flush-outbox": (flush_outbox_job, 30),
     "send-reminders": (send_due_reminders, 300),
     "finalize-due": (finalize_due_episodes, 600),
     "siasn-push": (push_siasn, 300),
+    "render-certificates": (render_certificate_files, 60),
 }
 
 
