@@ -7,6 +7,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import wraps
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import (
     Flask,
@@ -79,6 +80,22 @@ def _show_on_form(form: Any, err: DomainError) -> bool:
         return False
     target.errors = [*(target.errors or []), str(err.message)]
     return True
+
+
+def safe_next(target: str | None) -> str | None:
+    """``target`` when it is a path on this site, else None (no open redirects)."""
+    if not target:
+        return None
+    target = target.strip()
+    if target.endswith("?"):
+        target = target[:-1]
+    parts = urlsplit(target)
+    if (
+        parts.scheme or parts.netloc or not target.startswith("/")
+        or target.startswith("//") or "\\" in target
+    ):
+        return None
+    return target
 
 
 def wants_json() -> bool:

@@ -5,7 +5,6 @@ suggestions used by the sign-up form."""
 from __future__ import annotations
 
 import json
-from urllib.parse import urlsplit
 
 from flask import (
     Blueprint,
@@ -24,7 +23,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from ..extensions import db, limiter
 from ..timeutil import now_utc, to_local
-from ..web import service_call
+from ..web import safe_next, service_call
 from .forms import (
     AccountForm,
     DeleteAccountForm,
@@ -50,22 +49,6 @@ from .services import (
 )
 
 bp = Blueprint("accounts", __name__)
-
-
-def safe_next(target: str | None) -> str | None:
-    """``target`` when it is a path on this site, else None (no open redirects)."""
-    if not target:
-        return None
-    target = target.strip()
-    if target.endswith("?"):
-        target = target[:-1]
-    parts = urlsplit(target)
-    if (
-        parts.scheme or parts.netloc or not target.startswith("/")
-        or target.startswith("//") or "\\" in target
-    ):
-        return None
-    return target
 
 
 def home_for(user) -> str:

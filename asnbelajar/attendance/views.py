@@ -17,9 +17,9 @@ from flask_limiter.util import get_remote_address
 from flask_login import current_user
 
 from ..accounts.services import find_user_by_login
+from ..episodes.cockpit import render_manage
 from ..episodes.models import Checkpoint, Episode
 from ..episodes.services import get_episode
-from ..episodes.views import render_manage
 from ..errors import NotFound
 from ..extensions import db, limiter
 from ..registrations.services import get_registration, waitlist_position

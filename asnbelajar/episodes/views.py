@@ -7,7 +7,6 @@ organizers. Console pages are organizer-only (anonymous: login redirect, other r
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
 
 from flask import (
     Blueprint,
@@ -25,15 +24,12 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy import case, distinct, func, select, true
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import selectinload
 
-from ..accounts.models import User
-from ..attendance.forms import FinalizeForm, MarkForm, ReportUploadForm
-from ..attendance.models import AttendanceImport, AttendanceMark, AttendanceVerdict, CheckIn
-from ..attendance.services import checkins_of, threshold_minutes, verdict_of, verdict_preview
+from ..attendance.models import CheckIn
+from ..attendance.services import checkins_of, verdict_of
 from ..extensions import db
-from ..ledger.models import LedgerEntry
 from ..registrations.models import Registration
 from ..registrations.services import get_registration, registered_count, waitlist_position
 from ..reports.services import impact_summary
@@ -49,8 +45,10 @@ from ..timeutil import (
 )
 from ..uploads import delete_stored, path_of
 from ..util.sql import page_arg, paginate
+from ..util.sql import page_arg, paginate
 from ..web import organizer_required, service_call, viewer_timezone
 from .calendar import episode_ics
+from .cockpit import render_manage
 from .forms import (
     COMPETENCY_LABELS,
     ROLE_LABELS,
@@ -76,6 +74,7 @@ from .services import (
     get_checkpoint,
     get_episode,
     get_program,
+    next_free_number,
     plan_series,
     program_totals,
     program_year_episodes,
@@ -87,6 +86,7 @@ from .services import (
     update_checkpoint,
     update_episode,
 )
+from .services.cockpit import checkin_count, console_stats
 
 bp = Blueprint("episodes", __name__)
 
@@ -267,40 +267,8 @@ def console():
     return render_template(
         "episodes/console.html", page=page, year=year, status=status,
         years=_year_choices(EPISODE_STATUSES), statuses=STATUS_LABELS,
-        stats=_console_stats([e.id for e in page.items]),
+        stats=console_stats([e.id for e in page.items]),
     )
-
-
-def _console_stats(episode_ids: list[int]) -> dict[int, dict[str, int]]:
-    """Registered, waitlisted, checked-in and attended counts for a page of episodes, in
-    one round trip (correlated subqueries), never one query per row."""
-    if not episode_ids:
-        return {}
-
-    def count(model, *conditions, column=None):
-        what = func.count(distinct(column)) if column is not None else func.count()
-        return (select(what).select_from(model).where(*conditions)
-                .correlate(Episode).scalar_subquery())
-
-    rows = db.session.execute(
-        select(
-            Episode.id,
-            count(Registration, Registration.episode_id == Episode.id,
-                  Registration.status == "registered"),
-            count(Registration, Registration.episode_id == Episode.id,
-                  Registration.status == "waitlisted"),
-            count(CheckIn, CheckIn.episode_id == Episode.id, column=CheckIn.user_id),
-            count(AttendanceVerdict, AttendanceVerdict.episode_id == Episode.id,
-                  AttendanceVerdict.attended.is_(true())),
-        ).where(Episode.id.in_(episode_ids))
-    ).all()
-    return {row[0]: {"registered": row[1], "waitlisted": row[2], "checked_in": row[3],
-                     "attended": row[4]} for row in rows}
-
-
-def _next_number(year: int) -> int:
-    highest = db.session.scalar(select(func.max(Episode.number)).where(Episode.year == year))
-    return (highest or 0) + 1
 
 
 @bp.route("/console/episodes/new", methods=["GET", "POST"])
@@ -310,7 +278,7 @@ def new():
     if request.method == "GET":
         year = current_year()
         form.year.data = year
-        form.number.data = _next_number(year)
+        form.number.data = next_free_number(get_program(DEFAULT_PROGRAM_SLUG).id, year)
         form.walk_in_allowed.data = True
     if form.validate_on_submit():
         with service_call(form) as done:
@@ -369,73 +337,6 @@ def edit(episode_id: int):
                 flash(_("Perubahan tersimpan."), "success")
             return redirect(url_for("episodes.manage", episode_id=episode.id))
     return render_template("episodes/form.html", form=form, episode=episode)
-
-
-def _checkpoint_defaults(form: CheckpointForm, episode: Episode) -> None:
-    """Suggest the next window: "awal" at the start, "akhir" before the end."""
-    tz = episode.timezone
-    starts, ends = to_local(episode.starts_at, tz), to_local(episode.ends_at, tz)
-    labels = {c.label.lower() for c in episode.checkpoints}
-    if "awal" not in labels:
-        form.label.data = "awal"
-        form.opens_time.data = starts.time()
-        form.closes_time.data = (starts + timedelta(minutes=30)).time()
-    elif "akhir" not in labels:
-        form.label.data = "akhir"
-        form.opens_time.data = (ends - timedelta(minutes=20)).time()
-        form.closes_time.data = (ends + timedelta(minutes=15)).time()
-    form.required.data = True
-
-
-def render_manage(episode: Episode, status: int = 200, **forms: Any):
-    """The episode cockpit; POST handlers re-render it with their failing form."""
-    if "checkpoint_form" not in forms:
-        forms["checkpoint_form"] = CheckpointForm(formdata=None)
-        _checkpoint_defaults(forms["checkpoint_form"], episode)
-    # Prefixes keep ids unique: several of these forms have a "reason" field.
-    forms.setdefault("cancel_form", CancelEpisodeForm(formdata=None, prefix="cancel"))
-    forms.setdefault("speaker_form", SpeakerForm(formdata=None))
-    forms.setdefault("upload_form", ReportUploadForm(formdata=None))
-    forms.setdefault("mark_form", MarkForm(formdata=None, prefix="mark"))
-    forms.setdefault("finalize_form", FinalizeForm(formdata=None))
-    forms.setdefault("action_form", ActionForm(formdata=None))
-
-    reg_counts = dict(db.session.execute(
-        select(Registration.status, func.count()).where(Registration.episode_id == episode.id)
-        .group_by(Registration.status)
-    ).all())
-    checkin_counts = dict(db.session.execute(
-        select(CheckIn.checkpoint_id, func.count()).where(CheckIn.episode_id == episode.id)
-        .group_by(CheckIn.checkpoint_id)
-    ).all())
-    report = db.session.scalar(
-        select(AttendanceImport).where(AttendanceImport.episode_id == episode.id))
-    marks = db.session.execute(
-        select(AttendanceMark, User).join(User, User.id == AttendanceMark.user_id)
-        .where(AttendanceMark.episode_id == episode.id)
-        .order_by(AttendanceMark.created_at.desc())
-    ).all()
-    preview = verdict_preview(episode) if episode.status != "draft" else None
-    finalized = None
-    if episode.finalized_at:
-        from ..certificates.services import count_live
-        finalized = {
-            "attended": db.session.scalar(
-                select(func.count()).select_from(AttendanceVerdict).where(
-                    AttendanceVerdict.episode_id == episode.id,
-                    AttendanceVerdict.attended.is_(true()))) or 0,
-            "credited": db.session.scalar(
-                select(func.count()).select_from(LedgerEntry).where(
-                    LedgerEntry.episode_id == episode.id,
-                    LedgerEntry.kind == "episode_credit")) or 0,
-            "certificates": count_live(episode.id),
-        }
-    return render_template(
-        "episodes/manage.html", episode=episode, now=now_utc(), reg_counts=reg_counts,
-        checkin_counts=checkin_counts, report=report, marks=marks, preview=preview,
-        threshold=threshold_minutes(episode), finalized=finalized,
-        base_url=current_app.config["BASE_URL"], **forms,
-    ), status
 
 
 @bp.get("/console/episodes/<int:episode_id>")
@@ -539,8 +440,7 @@ def edit_checkpoint(episode_id: int, checkpoint_id: int):
                                     _anchor="checkpoint"))
     elif request.method == "POST":
         status = 422
-    checkins = db.session.scalar(select(func.count()).select_from(CheckIn)
-                                 .where(CheckIn.checkpoint_id == checkpoint.id)) or 0
+    checkins = checkin_count(checkpoint.id)
     return render_template("episodes/checkpoint_form.html", episode=episode,
                            checkpoint=checkpoint, form=form, checkins=checkins,
                            action_form=ActionForm(formdata=None)), status

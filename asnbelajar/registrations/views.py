@@ -18,7 +18,6 @@ from flask_login import current_user
 
 from ..accounts.nip import format_nip
 from ..accounts.reference import PROVINCES
-from ..accounts.views import safe_next
 from ..audit.services import record_event
 from ..episodes.models import Episode
 from ..episodes.services import get_episode
@@ -28,7 +27,7 @@ from ..timeutil import now_utc
 from ..uploads import read_limited
 from ..util import spreadsheets
 from ..util.sql import page_arg, paginate
-from ..web import organizer_required, role_required, service_call
+from ..web import organizer_required, role_required, safe_next, service_call
 from . import exports, importing
 from .forms import ImportConfirmForm, ImportUploadForm
 from .services import (
