@@ -59,6 +59,7 @@ def create_app(test_config: dict[str, Any] | None = None, *, production: bool = 
     from .certificates.views import bp as certificates_bp
     from .episodes.views import bp as episodes_bp
     from .evaluations.views import bp as evaluations_bp
+    from .integrations.views import bp as integrations_bp
     from .ledger.views import bp as ledger_bp
     from .notifications.views import bp as notifications_bp
     from .registrations.views import bp as registrations_bp
@@ -76,6 +77,7 @@ def create_app(test_config: dict[str, Any] | None = None, *, production: bool = 
     app.register_blueprint(audit_bp)
     app.register_blueprint(notifications_bp)
     app.register_blueprint(speakers_bp)
+    app.register_blueprint(integrations_bp)
     app.register_blueprint(api_bp)
     ext.csrf.exempt(api_bp)  # the API authenticates with Bearer tokens only, never cookies
 

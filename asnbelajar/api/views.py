@@ -30,6 +30,7 @@ from ..episodes.services import (
 from ..errors import DomainError, NotFound, ValidationError
 from ..evaluations.services import submit_evaluation
 from ..extensions import db, limiter
+from ..integrations.services import participant_join_url
 from ..ledger.services import ledger_for
 from ..registrations.services import cancel_registration, register, waitlist_position
 from ..speakers.services import add_speaker
@@ -185,7 +186,11 @@ def episodes_list():
 def episodes_get(episode_id: int):
     user = _api_user()
     episode = get_episode(episode_id, published_only=not (user and user.is_organizer))
-    return jsonify(episode_json(episode, full=bool(user and user.is_organizer)))
+    data = episode_json(episode, full=bool(user and user.is_organizer))
+    if user is not None and user.role == "participant":
+        # Their own Zoom link (personal, so the report names them), only when registered.
+        data["join_url"] = participant_join_url(episode, user.id)
+    return jsonify(data)
 
 
 @bp.post("/episodes")
@@ -386,6 +391,9 @@ def verify_code(code: str):
 @bp.get("/openapi.json")
 def openapi():
     return jsonify(OPENAPI)
+
+
+from . import zoom as _zoom  # noqa: E402,F401  registers routes
 
 
 from . import certificates as _certificates  # noqa: E402,F401  registers routes

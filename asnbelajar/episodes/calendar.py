@@ -9,7 +9,8 @@ from ..util.urls import external_url
 from .models import Episode
 
 
-def episode_ics(episode: Episode, *, method: str = "PUBLISH", join_link: bool = False) -> bytes:
+def episode_ics(episode: Episode, *, method: str = "PUBLISH", join_link: bool = False,
+                join_url: str | None = None) -> bytes:
     """The episode as an iCalendar file. The Zoom link goes in only for a registrant's
     own invitation (``join_link``); the public file points at the episode page, where the
     link appears for registrants shortly before the start."""
@@ -29,9 +30,12 @@ def episode_ics(episode: Episode, *, method: str = "PUBLISH", join_link: bool = 
     lines = [episode.summary or "", "", f"Halaman episode: {url}"]
     if episode.youtube_url:
         lines.append(f"YouTube: {episode.youtube_url}")
+    if join_url:
+        # The registrant's own Zoom link (personal: attendance is recorded in their name).
+        lines.insert(0, f"Tautan Zoom pribadi Anda: {join_url}\n")
     event.add("description", "\n".join(lines).strip())
     event.add("url", url)
-    event["location"] = vText((episode.zoom_url if join_link else None) or url)
+    event["location"] = vText(join_url or (episode.zoom_url if join_link else None) or url)
     event.add("status", "CANCELLED" if episode.status == "cancelled" else "CONFIRMED")
     event.add("transp", "OPAQUE")
     cal.add_component(event)
@@ -39,9 +43,9 @@ def episode_ics(episode: Episode, *, method: str = "PUBLISH", join_link: bool = 
 
 
 def ics_attachment(episode: Episode, method: str = "REQUEST",
-                   join_link: bool = True) -> tuple[str, str, bytes]:
+                   join_link: bool = True, join_url: str | None = None) -> tuple[str, str, bytes]:
     return (
         f"asnbelajar-seri-{episode.number}-{episode.year}.ics",
         f"text/calendar; method={method}",
-        episode_ics(episode, method=method, join_link=join_link),
+        episode_ics(episode, method=method, join_link=join_link, join_url=join_url),
     )

@@ -38,6 +38,7 @@ from ..episodes.models import Episode
 from ..errors import Conflict, Forbidden, NotFound, ValidationError
 from ..evaluations.models import Evaluation
 from ..extensions import db
+from ..integrations.models import pushes_registrants
 from ..notifications.services import queue_email, queue_email_to_many, render_email
 from ..timeutil import now_utc, to_db
 from ..util.sql import match_words, paginate
@@ -259,9 +260,14 @@ def promote_waitlisted(episode: Episode) -> list[Registration]:
     if free is not None:
         query = query.limit(free)
     promoted = list(db.session.scalars(query))
+    # With a Zoom meeting that registers people, the email waits for the personal join
+    # link: the Zoom sync job sends it (integrations.services._send_join_link).
+    zoom_link_follows = pushes_registrants(episode.id)
     for registration in promoted:
         registration.status = "registered"
         registration.promoted_at = to_db(now_utc())
+        if zoom_link_follows:
+            continue
         user = db.session.get(User, registration.user_id)
         subject, text, html = render_email("registration_promoted", user=user,
                                            episode=episode)
@@ -282,6 +288,8 @@ def capacity_changed(episode_id: int) -> list[Registration]:
 
 
 def _queue_confirmation(episode: Episode, user: User, registration: Registration) -> None:
+    if registration.status == "registered" and pushes_registrants(episode.id):
+        return  # the Zoom sync job sends it with the person's own join link
     template = ("registration_confirmed" if registration.status == "registered"
                 else "registration_waitlisted")
     position = waitlist_position(registration)

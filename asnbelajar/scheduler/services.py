@@ -24,6 +24,7 @@ from ..extensions import db
 from ..siasn.services import run_push_job
 from ..timeutil import now_utc, to_db
 from .models import SchedulerLease
+from .zoom import report_pending, sync_zoom
 
 log = logging.getLogger("asnbelajar.scheduler")
 
@@ -76,6 +77,10 @@ def finalize_due_episodes() -> dict[str, Any]:
     ))
     done = {}
     for episode_id in ids:
+        if report_pending(episode_id):
+            # Credits are judged on the Zoom report: wait for the sync job to pull it.
+            done[episode_id] = {"waiting": "zoom report"}
+            continue
         try:
             done[episode_id] = finalize_episode(episode_id, actor_id=None).as_json()
             db.session.commit()
@@ -151,6 +156,7 @@ def push_siasn() -> dict[str, int]:
 
 JOBS = {
     # id: (function, interval seconds)
+    "zoom-sync": (sync_zoom, 60),
     "flush-outbox": (flush_outbox_job, 30),
     "send-reminders": (send_due_reminders, 300),
     "finalize-due": (finalize_due_episodes, 600),

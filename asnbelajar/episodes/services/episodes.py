@@ -16,6 +16,7 @@ from ...audit.services import record_event, snapshot
 from ...config import as_bool
 from ...errors import Conflict, NotFound, ValidationError
 from ...extensions import db
+from ...integrations.services import episode_changed
 from ...registrations.services import capacity_changed, notify_registrants
 from ...timeutil import as_utc, local_year, now_utc, parse_iso, to_db, zone
 from ...uploads import store_image
@@ -274,6 +275,8 @@ def update_episode(episode: Episode, data: dict[str, Any], actor_id: int | None)
     if changes.time_moved and episode.status == "published":
         episode.ical_sequence += 1
         notify_registrants(episode, "episode_moved")
+    # A move or a new title goes to the Zoom meeting too (or the sync job sends it later).
+    episode_changed(episode)
     if episode.capacity != old_capacity:
         # New places go to the waiting list first, in arrival order.
         capacity_changed(episode.id)
@@ -305,6 +308,8 @@ def cancel_episode(episode: Episode, actor_id: int | None, reason: str = "") -> 
                                                      "reason": episode.cancel_reason})
     if previous == "published":
         notify_registrants(episode, "episode_cancelled")
+    # The Zoom meeting is deleted (or the sync job deletes it when Zoom does not answer).
+    episode_changed(episode)
     return episode
 
 

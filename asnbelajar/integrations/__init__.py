@@ -1,0 +1,1 @@
+"""Connections to outside services run by the organizers (Zoom)."""
