@@ -47,7 +47,7 @@ def init_database(app: Flask) -> None:
     from .reports import models as _reports  # noqa: F401
     from .scheduler import models as _scheduler  # noqa: F401
     from .siasn import models as _siasn  # noqa: F401
-    from .siasn import models as _siasn  # noqa: F401
+    from .speakers import models as _speakers  # noqa: F401
 
     with app.app_context():
         engine = db.engine
@@ -173,7 +173,6 @@ def guard_engine(engine: Engine, *, statement_seconds: float, ping_seconds: floa
             raise
 
     dialect.connect = connect_or_fail_fast
-    from .speakers import models as _speakers  # noqa: F401
 
 
 def is_postgres() -> bool:
