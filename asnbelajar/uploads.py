@@ -3,7 +3,11 @@ name or the browser's claim), random stored names, images re-encoded and resized
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import io
+import logging
+import os
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,7 +15,9 @@ from pathlib import Path
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 
-from .errors import ValidationError
+from .errors import DomainError, ValidationError
+
+log = logging.getLogger("asnbelajar.uploads")
 
 # kind -> (allowed extensions, magic-byte prefixes)
 DOCUMENT_KINDS = {
@@ -82,14 +88,47 @@ def check_document(data: bytes, filename: str, allowed: tuple[str, ...]) -> str:
     return content_type
 
 
+class StorageUnavailable(DomainError):
+    """The upload folder cannot take the file (read-only, full, no permission): nothing
+    was kept; the same upload can be tried again once an operator fixes the disk."""
+
+    status = 503
+    code = "storage_unavailable"
+
+
 def store_bytes(data: bytes, *, folder: str, original_name: str, content_type: str,
                 ext: str) -> StoredFile:
-    target = upload_root() / folder
-    target.mkdir(parents=True, exist_ok=True)
+    """Write ``data`` under a random name in ``folder``.
+
+    The bytes go to a temporary name first and are renamed into place only when fully
+    written and flushed, so a full or failing disk never leaves a partial or empty file
+    under a name the database could point to.
+    """
     name = f"{folder}/{secrets.token_hex(16)}.{ext}"
-    (upload_root() / name).write_bytes(data)
+    final = upload_root() / name
+    partial = final.with_name(f".{final.name}.partial")
+    try:
+        final.parent.mkdir(parents=True, exist_ok=True)
+        with open(partial, "xb") as out:
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(partial, final)
+    except OSError as err:
+        with contextlib.suppress(OSError):
+            partial.unlink(missing_ok=True)
+        log.error("upload storage failed for %s: %s", folder, err)
+        raise StorageUnavailable(_storage_message(err), field="file") from None
     return StoredFile(stored_name=name, original_name=Path(original_name).name[:255],
                       content_type=content_type, size_bytes=len(data))
+
+
+def _storage_message(err: OSError):
+    if err.errno in (errno.ENOSPC, errno.EDQUOT):
+        return _l("Penyimpanan berkas di server penuh, jadi berkas belum tersimpan. "
+                  "Beri tahu pengelola sistem, lalu coba unggah lagi.")
+    return _l("Penyimpanan berkas di server sedang tidak dapat ditulisi, jadi berkas belum "
+              "tersimpan. Beri tahu pengelola sistem, lalu coba unggah lagi.")
 
 
 def store_document(stream, filename: str, *, folder: str, allowed: tuple[str, ...],
