@@ -145,18 +145,6 @@ class Defaults:
     ZOOM_REPORT_MAX_ATTEMPTS = 12
     ZOOM_REPORT_MAX_WAIT_HOURS = 24  # finalize waits this long at most for the report
 
-    # Zoom (Server-to-Server OAuth app, entered by an organizer; the secret is stored
-    # encrypted under ENCRYPTION_KEY or a key derived from SECRET_KEY). Tests point the two
-    # addresses at a local stand-in.
-    ZOOM_API_URL = "https://api.zoom.us/v2"
-    ZOOM_OAUTH_URL = "https://zoom.us"
-    ZOOM_TIMEOUT = 15  # seconds per request
-    ZOOM_MAX_INLINE_WAIT = 5  # a 429 asking for longer is retried by the next job run
-    ZOOM_PUSH_LIMIT = 3000  # registrants pushed per episode per job run
-    ZOOM_REPORT_DELAY_MINUTES = 15  # Zoom prepares the participant report after the end
-    ZOOM_REPORT_MAX_ATTEMPTS = 12
-    ZOOM_REPORT_MAX_WAIT_HOURS = 24  # finalize waits this long at most for the report
-
     # SIASN (BKN) web service for the course-history push; tests point these at a stand-in.
     SIASN_SSO_URL = "https://sso-siasn.bkn.go.id"
     SIASN_WSO_URL = "https://apimws.bkn.go.id"
