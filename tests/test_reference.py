@@ -8,7 +8,6 @@ from collections import Counter
 import pytest
 from sqlalchemy import func, select
 
-from asnbelajar import create_app
 from asnbelajar.accounts.models import Instansi
 from asnbelajar.accounts.reference import (
     default_path,
@@ -49,16 +48,6 @@ PROVINCE_CODES = {
     "Papua": "91", "Papua Barat": "92", "Papua Selatan": "93", "Papua Tengah": "94",
     "Papua Pegunungan": "95", "Papua Barat Daya": "96",
 }
-
-
-@pytest.fixture()
-def app(tmp_path):
-    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/r.db"})
-    with app.app_context():
-        db.create_all()
-        yield app
-        db.session.remove()
-        db.drop_all()
 
 
 @pytest.fixture(scope="module")

@@ -11,8 +11,8 @@ from flask import g
 from icalendar import Calendar
 from sqlalchemy import func, select
 
-from asnbelajar import create_app, timeutil
-from asnbelajar.accounts.services import create_user
+from asnbelajar import timeutil
+from asnbelajar.accounts.services import ProfileData, create_user, sign_up
 from asnbelajar.attendance.models import AttendanceImport, CheckIn
 from asnbelajar.audit.models import AuditEvent
 from asnbelajar.episodes.models import Episode
@@ -36,25 +36,22 @@ def _forget_cached_user() -> None:
     g.pop("_login_user", None)
 
 
-def _build(tmp_path, **extra):
-    app = create_app({**CONFIG, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'console.db'}",
-                      **extra})
-    app.instance_path = str(tmp_path / "instance")
+def _build(app_factory, **extra):
+    """The shared test app (migrated database, SQLite or PostgreSQL) with this module's
+    config."""
+    app = app_factory(**{**CONFIG, **extra})
     # The tests keep an app context open (to share the session with the views); requests
     # then reuse its ``g``, so forget the user Flask-Login cached there by the last request.
     app.before_request_funcs.setdefault(None, []).insert(0, _forget_cached_user)
-    with app.app_context():
-        db.create_all()
     return app
 
 
 @pytest.fixture
-def console_app(tmp_path):
-    app = _build(tmp_path)
+def console_app(app_factory):
+    app = _build(app_factory)
     with app.app_context():
         yield app
         db.session.remove()
-        db.engine.dispose()
 
 
 @pytest.fixture
@@ -72,10 +69,17 @@ def organizer(console_app):
 
 @pytest.fixture
 def participant(console_app):
-    user = create_user(email="rina@example.go.id", password=PASSWORD, role="participant",
-                       full_name="Rina Marlina")
+    user = make_rina()
     db.session.commit()
     return user
+
+
+def make_rina():
+    """A participant who signed up with a profile and gave consent (registration needs it)."""
+    return sign_up(email="rina@example.go.id", password=PASSWORD, full_name="Rina Marlina",
+                   consent=True, profile=ProfileData(nip=None, employee_type="non_asn",
+                                                     instansi="Pemerintah Provinsi Jawa Barat",
+                                                     province="Jawa Barat"))
 
 
 def login(client, user) -> None:
@@ -445,12 +449,12 @@ def test_checkin_requires_login_and_participant_role(web, organizer):
     assert anonymous.status_code == 302 and "/login" in anonymous.headers["Location"]
 
 
-def test_failed_checkins_are_rate_limited_per_user(tmp_path):
-    app = _build(tmp_path, RATELIMIT_ENABLED=True, RATELIMIT_CHECKIN="3 per minute",
+def test_failed_checkins_are_rate_limited_per_user(app_factory):
+    app = _build(app_factory, RATELIMIT_ENABLED=True, RATELIMIT_CHECKIN="3 per minute",
                  RATELIMIT_STORAGE_URI="memory://")
     with app.app_context():
         org = create_user(email="panitia@example.go.id", password=PASSWORD, role="organizer")
-        user = create_user(email="rina@example.go.id", password=PASSWORD, role="participant")
+        user = make_rina()
         db.session.commit()
         episode = make_live_episode(org)
         register(episode.id, user)
@@ -465,15 +469,14 @@ def test_failed_checkins_are_rate_limited_per_user(tmp_path):
         assert statuses == [422, 422, 422]
         assert blocked.status_code == 429
         db.session.remove()
-        db.engine.dispose()
 
 
-def test_successful_checkins_do_not_use_up_the_limit(tmp_path):
-    app = _build(tmp_path, RATELIMIT_ENABLED=True, RATELIMIT_CHECKIN="2 per minute",
+def test_successful_checkins_do_not_use_up_the_limit(app_factory):
+    app = _build(app_factory, RATELIMIT_ENABLED=True, RATELIMIT_CHECKIN="2 per minute",
                  RATELIMIT_STORAGE_URI="memory://")
     with app.app_context():
         org = create_user(email="panitia@example.go.id", password=PASSWORD, role="organizer")
-        user = create_user(email="rina@example.go.id", password=PASSWORD, role="participant")
+        user = make_rina()
         db.session.commit()
         episode = make_live_episode(org)
         client = app.test_client()
@@ -485,7 +488,6 @@ def test_successful_checkins_do_not_use_up_the_limit(tmp_path):
         assert statuses == [302, 302, 302, 302]
         assert db.session.scalar(select(func.count()).select_from(CheckIn)) == 1
         db.session.remove()
-        db.engine.dispose()
 
 
 def test_timestamps_in_page_follow_the_episode_zone(web, organizer, monkeypatch):
@@ -501,11 +503,11 @@ def test_timestamps_in_page_follow_the_episode_zone(web, organizer, monkeypatch)
     assert "Minggu, 22 Februari 2026, pukul 13.00 WITA" in html
 
 
-def test_every_post_form_carries_a_csrf_token(tmp_path):
-    app = _build(tmp_path, WTF_CSRF_ENABLED=True)
+def test_every_post_form_carries_a_csrf_token(app_factory):
+    app = _build(app_factory, WTF_CSRF_ENABLED=True)
     with app.app_context():
         org = create_user(email="panitia@example.go.id", password=PASSWORD, role="organizer")
-        user = create_user(email="rina@example.go.id", password=PASSWORD, role="participant")
+        user = make_rina()
         db.session.commit()
         episode = make_live_episode(org)
         client = app.test_client()
@@ -523,4 +525,3 @@ def test_every_post_form_carries_a_csrf_token(tmp_path):
             assert forms
             assert all('name="csrf_token"' in form for form in forms)
         db.session.remove()
-        db.engine.dispose()

@@ -7,63 +7,27 @@ import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from flask import render_template_string
 from sqlalchemy import select
 
-from asnbelajar import create_app, timeutil
+from asnbelajar import timeutil
 from asnbelajar.extensions import db
 
-# --- local fixtures (a later integration moves these onto tests/conftest.py) -------------
+# --- this module's fixtures, on the shared app and migrated database of conftest.py --------
 
 PASSWORD = "rahasia123"
 NIP_PNS = "199001012015032001"
 NIP_OTHER = "198503122010011001"
 
-_STUB = '{% extends "base.html" %}{% block content %}stub{% endblock %}'
-# Endpoints owned by the episodes/attendance views; stubbed only while those views do not
-# exist yet, so these tests keep running during parallel development.
-# TODO: drop once episodes.views and attendance.views are merged (the loop then no-ops).
-_FOREIGN_ENDPOINTS = (
-    ("episodes.home", "/"),
-    ("episodes.catalog", "/episodes"),
-    ("episodes.detail", "/episodes/<int:episode_id>"),
-    ("episodes.console", "/console/episodes"),
-    ("attendance.checkin", "/episodes/<int:episode_id>/checkin"),
-)
-
 
 @pytest.fixture
-def web_app_factory(tmp_path):
-    """Apps on this test's SQLite file; keyword arguments override the config."""
-    made = []
+def web_app_factory(app_factory):
+    """Apps on this test's database (SQLite or PostgreSQL, migrated); keyword arguments
+    override the config."""
 
     def factory(**config):
-        app = create_app({
-            "TESTING": True,
-            "SECRET_KEY": "test-secret",
-            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'web.db'}",
-            "WTF_CSRF_ENABLED": False,
-            "RATELIMIT_ENABLED": False,
-            "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
-            "BOOTSTRAP_SERVE_LOCAL": True,
-            "BASE_URL": "http://asnbelajar.test",
-                    **config,
-        })
-        app.instance_path = str(tmp_path / "instance")
-        for endpoint, rule in _FOREIGN_ENDPOINTS:
-            if endpoint not in app.view_functions:
-                app.add_url_rule(rule, endpoint=endpoint,
-                                 view_func=lambda **_kw: render_template_string(_STUB))
-        with app.app_context():
-            db.create_all()
-        made.append(app)
-        return app
+        return app_factory(**{"BOOTSTRAP_SERVE_LOCAL": True, **config})
 
-    yield factory
-    for app in made:
-        with app.app_context():
-            db.session.remove()
-            db.engine.dispose()
+    return factory
 
 
 @pytest.fixture
