@@ -22,6 +22,7 @@ from sqlalchemy import (
     select,
     true,
 )
+from sqlalchemy.exc import IntegrityError
 
 from ..accounts.models import User
 from ..audit.services import record_event
@@ -246,8 +247,16 @@ def apply_report(episode: Episode, report: ZoomReport, source_name: str,
     record = AttendanceImport(episode_id=episode.id, filename=source_name[:255],
                               kind=report.kind, rows=len(report.rows) + len(report.skipped),
                               matched=matched, unmatched=unmatched, uploaded_by=actor_id)
-    db.session.add(record)
-    db.session.flush()
+    try:
+        with db.session.begin_nested():
+            db.session.add(record)
+            db.session.flush()
+    except IntegrityError:
+        # Another import of this episode committed while this one ran (one import per
+        # episode, by unique index): answer like any other conflict, never a 500.
+        raise Conflict(_l("Laporan kehadiran episode ini baru saja diimpor oleh permintaan "
+                          "lain. Muat ulang halaman untuk melihat hasilnya, lalu impor lagi "
+                          "bila perlu."), code="import_in_progress") from None
     rows = []
     for uid, spans in intervals.items():
         for start, end in merge_intervals(spans):
