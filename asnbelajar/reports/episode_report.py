@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, func, literal, select, true
+from sqlalchemy import and_, func, literal_column, select, true
 
 from ..accounts.models import ParticipantProfile
 from ..attendance.models import AttendanceVerdict, CheckIn
@@ -28,7 +28,7 @@ COMMENTS_LIMIT = 500
 
 def _grouped(episode_id: int, key) -> list[dict[str, Any]]:
     """Registered, waitlisted, attended and certified per ``key`` (a profile column)."""
-    label = func.coalesce(key, literal(""))
+    label = func.coalesce(key, literal_column("''"))
     attended = (select(AttendanceVerdict.user_id)
                 .where(AttendanceVerdict.episode_id == episode_id,
                        AttendanceVerdict.attended.is_(true())).subquery())

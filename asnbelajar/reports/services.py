@@ -23,7 +23,18 @@ from typing import Any
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Integer, and_, case, cast, distinct, func, literal, select, true, union
+from sqlalchemy import (
+    Integer,
+    and_,
+    case,
+    cast,
+    distinct,
+    func,
+    literal_column,
+    select,
+    true,
+    union,
+)
 from sqlalchemy.exc import IntegrityError
 
 from ..accounts.models import Instansi, ParticipantProfile
@@ -207,12 +218,13 @@ def participants_by_province(year: int) -> list[tuple[str, int]]:
     """Distinct registered participants of the year per province of their profile,
     most first; people without a province are counted under ``""``."""
     users = _registered_users(year).distinct().subquery()
+    province = func.coalesce(ParticipantProfile.province, literal_column("''"))
     rows = db.session.execute(
-        select(func.coalesce(ParticipantProfile.province, ""), func.count())
+        select(province, func.count())
         .select_from(users)
         .join(ParticipantProfile, ParticipantProfile.user_id == users.c.user_id)
-        .group_by(func.coalesce(ParticipantProfile.province, ""))
-        .order_by(func.count().desc())
+        .group_by(province)
+        .order_by(func.count().desc(), province)
     ).all()
     return [(province, n) for province, n in rows]
 
@@ -517,7 +529,10 @@ def annual_report(year: int, *, top: int = 10, min_participants: int = 5) -> Ann
         .where(ParticipantProfile.employee_type.in_(ASN_TYPES))
     ).one()
     provinces = sum(1 for p, _n in participants_by_province(year) if p)
-    origin = func.coalesce(func.nullif(func.trim(Speaker.institution), ""), literal("—"))
+    # Literal SQL, not bound parameters: PostgreSQL must see the same expression in
+    # SELECT and GROUP BY.
+    origin = func.coalesce(func.nullif(func.trim(Speaker.institution), literal_column("''")),
+                           literal_column("'—'"))
     speakers = [
         {"origin": name, "speakers": n_people, "sessions": n_sessions}
         for name, n_people, n_sessions in db.session.execute(
