@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 import click
 from flask.cli import with_appcontext
 
@@ -12,7 +14,7 @@ from .seed import seed_demo
 def _progress(label: str, length: int):
     # stderr, so the summary on stdout stays easy to read by scripts.
     return click.progressbar(length=max(length, 0), label=f"  {label}",
-                             file=click.get_text_stream("stderr"), show_pos=True,
+                             file=sys.stderr, show_pos=True,
                              show_eta=True, width=30)
 
 

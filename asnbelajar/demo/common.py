@@ -7,9 +7,8 @@ from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import insert
-
 from ..extensions import db
+from ..util.bulk import insert_many
 
 SEED_MARKER = "demo.seed"  # audit action written when a seed has finished
 RANDOM_SEED = 20220105  # the day of Seri 1: the same demo every time
@@ -55,7 +54,7 @@ def chunks(rows: Sequence[dict], size: int = CHUNK) -> Iterator[Sequence[dict]]:
 def insert_rows(model, rows: Sequence[dict]) -> None:
     table = model.__table__
     for chunk in chunks(rows):
-        db.session.execute(insert(table), list(chunk))
+        insert_many(db.session, table, chunk)
 
 
 def wib(day: date, hour: int = 0, minute: int = 0) -> datetime:

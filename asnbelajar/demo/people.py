@@ -7,12 +7,13 @@ import re
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, select
 
 from ..accounts.models import ParticipantProfile, User
 from ..accounts.services import CONSENT_VERSION, PROVINCES, hash_password
 from ..extensions import db
 from ..timeutil import now_utc, to_db
+from ..util.bulk import insert_many
 from .common import (
     ASN_DOMAINS,
     CHUNK,
@@ -459,13 +460,13 @@ def add_participants(count: int, first_number: int, employers: Employers,
     for start in range(0, count, CHUNK):
         pairs = [factory.rows(n) for n in range(first_number + start,
                                                 first_number + min(start + CHUNK, count))]
-        db.session.execute(insert(User.__table__), [user for user, _ in pairs])
+        insert_many(db.session, User.__table__, [user for user, _ in pairs])
         ids = dict(db.session.execute(
             select(User.email, User.id).where(User.id > before,
                                               User.email.in_([u["email"] for u, _ in pairs]))
         ).all())
-        db.session.execute(insert(ParticipantProfile.__table__),
-                           [{**profile, "user_id": ids[user["email"]]} for user, profile in pairs])
+        insert_many(db.session, ParticipantProfile.__table__,
+                    [{**profile, "user_id": ids[user["email"]]} for user, profile in pairs])
         if advance is not None:
             advance(len(pairs))
     return count

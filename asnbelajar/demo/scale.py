@@ -43,6 +43,7 @@ from ..evaluations.models import Evaluation
 from ..extensions import db
 from ..registrations.models import Registration
 from ..timeutil import now_utc, to_db
+from ..util.bulk import insert_many
 from .activity import evaluation_rows
 from .common import CHUNK, RANDOM_SEED, ZOOM_MIN_MINUTES
 from .content import DEMO_PARTICIPANT_PARTIAL, DEMO_PARTICIPANT_SEASON
@@ -268,7 +269,7 @@ def _insert_chunks(model, rows: list[dict], advance: Callable[[int], object] | N
     table = model.__table__
     for start in range(0, len(rows), CHUNK):
         chunk = rows[start:start + CHUNK]
-        db.session.execute(table.insert(), chunk)
+        insert_many(db.session, table, chunk)
         if advance is not None:
             advance(sum(1 for r in chunk if r.get("status") == "registered"))
 
