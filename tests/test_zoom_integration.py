@@ -445,3 +445,25 @@ def test_console_creates_the_meeting(app, client, db, make_episode, organizer, l
     meeting = db.session.scalar(select(ZoomMeeting))
     assert meeting.kind == "webinar" and meeting.auto_recording == "cloud"
     assert zoom.state.meetings[meeting.zoom_id]["settings"]["auto_recording"] == "cloud"
+
+
+def test_episode_page_dashboard_and_reminder_carry_the_personal_link(
+        app, client, db, make_episode, make_participant, login, zoom, connected):
+    from asnbelajar.scheduler.services import send_due_reminders
+
+    episode = make_episode(starts_in=timedelta(minutes=20))
+    zoom_id = str(_zoom_for(client, connected, episode)["zoom_id"])
+    person = make_participant(email="rina.marlina@example.go.id")
+    register(episode.id, person)
+    db.session.commit()
+    sync_zoom()
+    link = db.session.scalar(select(ZoomRegistrant.join_url))
+    assert link and zoom_id in link
+    login(person)
+    page = client.get(f"/episodes/{episode.id}").get_data(as_text=True)
+    assert link in page and f"https://zoom.example/j/{zoom_id}" not in page
+    assert link in client.get("/me").get_data(as_text=True)
+    send_due_reminders()
+    reminder = db.session.scalar(select(OutboxEmail).where(
+        OutboxEmail.dedupe_key.like("reminder-1h:%")))
+    assert reminder is not None and link in reminder.body_text

@@ -58,6 +58,19 @@ OPENAPI: dict[str, Any] = {
     "components": {
         "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
         "schemas": {
+            "ZoomMeeting": {"type": "object", "properties": {
+                "zoom_id": {"type": "string"}, "join_url": {"type": "string"},
+                "kind": {"enum": ["meeting", "webinar"]}}},
+            "ImportSummary": {"type": "object", "required": ["rows", "matched", "unmatched"],
+                              "properties": {
+                "rows": {"type": "integer"}, "matched": {"type": "integer"},
+                "participants": {"type": "integer"},
+                "unmatched": {"type": "array", "items": {"type": "object", "properties": {
+                    "line": {"type": "integer"}, "name": {"type": "string"},
+                    "email": {"type": ["string", "null"]}, "reason": {"type": "string"}}}},
+                "sections": {"type": "array", "items": {"type": "object", "properties": {
+                    "section": {"type": "string"}, "line": {"type": "integer"},
+                    "rows": {"type": "integer"}, "skipped": {"type": "integer"}}}}}},
             "TrainingRateRow": {"type": "object", "properties": {
                 "instansi": {"type": "string"}, "province": {"type": ["string", "null"]},
                 "participants": {"type": "integer"}, "reached_target": {"type": "integer"},
@@ -119,7 +132,11 @@ OPENAPI: dict[str, Any] = {
                 "status": {"type": "string"},
                 "starts_at": {"type": "string", "format": "date-time"},
                 "ends_at": {"type": "string", "format": "date-time"},
-                "jp": {"type": "integer"}}},
+                "jp": {"type": "integer"},
+                "join_url": {"type": ["string", "null"],
+                             "description": "with a participant's token: their own Zoom "
+                                            "link (personal when registered with Zoom), "
+                                            "null unless registered"}}},
             "Ledger": {"type": "object", "properties": {
                 "year": {"type": "integer"}, "total_jp": {"type": "integer"},
                 "target_jp": {"type": "integer"},
@@ -153,6 +170,43 @@ OPENAPI: dict[str, Any] = {
         },
     },
     "paths": {
+        "/integrations/zoom": {
+            "put": _op(
+                "Set the Zoom Server-to-Server OAuth app (organizer); the secret is stored "
+                "encrypted and never returned; an empty secret keeps the stored one",
+                {"204": _ok("Saved")},
+                body=_body({"type": "object", "required": ["account_id", "client_id"],
+                            "properties": {"account_id": {"type": "string"},
+                                           "client_id": {"type": "string"},
+                                           "client_secret": {"type": "string",
+                                                             "writeOnly": True}}})),
+            "get": _op("The Zoom connection without its secret (organizer)", {"200": _ok(
+                "Connection", {"type": "object", "properties": {
+                    "account_id": {"type": ["string", "null"]},
+                    "client_id": {"type": ["string", "null"]},
+                    "configured": {"type": "boolean"},
+                    "tested_at": {"type": ["string", "null"]},
+                    "test_ok": {"type": ["boolean", "null"]}}})}),
+        },
+        "/integrations/zoom/test": {"post": _op(
+            "Test the Zoom connection (organizer)", {"200": _ok("Outcome", {
+                "type": "object", "properties": {"ok": {"type": "boolean"},
+                                                 "message": {"type": "string"}}})})},
+        "/episodes/{id}/zoom": {"post": _op(
+            "Create the episode's Zoom meeting or webinar (organizer); a repeat returns it",
+            {"201": _ok("Created", _ref("ZoomMeeting")),
+             "200": _ok("Already created", _ref("ZoomMeeting"))}, params=[EPISODE_ID],
+            body=_body({"type": "object", "required": ["kind"], "properties": {
+                "kind": {"enum": ["meeting", "webinar"]},
+                "registration_required": {"type": "boolean", "default": True},
+                "auto_recording": {"enum": ["none", "local", "cloud"], "default": "none"}}}))},
+        "/episodes/{id}/zoom/pull-report": {"post": _op(
+            "Pull Zoom's participant report now and import it like an upload (organizer); "
+            "allowed any time; confirm=true to replace a finalized episode's evidence or to "
+            "import a report without connections",
+            {"200": _ok("Import summary", _ref("ImportSummary"))}, params=[EPISODE_ID],
+            body={"required": False, "content": {"application/json": {"schema": {
+                "type": "object", "properties": {"confirm": {"type": "boolean"}}}}}})},
         "/auth/token": {"post": _op("Exchange email/NIP and password for a token",
                                     {"200": _ok("Token")}, secure=False,
                                     body=_body({"type": "object",
@@ -199,11 +253,15 @@ OPENAPI: dict[str, Any] = {
             params=[EPISODE_ID], body=_body({"type": "object", "required": ["code"],
                                              "properties": {"code": {"type": "string"}}}))},
         "/episodes/{id}/attendance-report": {"post": _op(
-            "Upload a Zoom report (organizer)", {"200": _ok("Import summary")},
+            "Upload a Zoom report (organizer); confirm=true to replace a finalized "
+            "episode's evidence or to import a report without connections",
+            {"200": _ok("Import summary", _ref("ImportSummary")),
+             "413": _ok("Report larger than REPORT_MAX_BYTES", _ref("Error"))},
             params=[EPISODE_ID],
             body={"required": True, "content": {"multipart/form-data": {"schema": {
-                "type": "object", "properties": {"file": {"type": "string",
-                                                          "format": "binary"}}}}}})},
+                "type": "object", "required": ["file"], "properties": {
+                    "file": {"type": "string", "format": "binary"},
+                    "confirm": {"type": "string", "enum": ["true", "false"]}}}}}})},
         "/episodes/{id}/finalize": {"post": _op(
             "Finalize: verdicts, credits, certificates (organizer)",
             {"200": _ok("Counts of this run")}, params=[EPISODE_ID],

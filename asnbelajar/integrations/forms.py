@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, PasswordField, RadioField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
 from ..util.forms import BaseForm
@@ -27,14 +28,15 @@ class ZoomTestForm(BaseForm):
 
 
 class EpisodeZoomForm(BaseForm):
-    kind = RadioField(_l("Jenis"), choices=[("webinar", _l("Webinar")),
-                                            ("meeting", _l("Meeting"))],
+    kind = RadioField(_l("Jenis"), choices=[SelectChoice("webinar", _l("Webinar")),
+                                            SelectChoice("meeting", _l("Meeting"))],
                       default="webinar", validators=[DataRequired()])
     registration_required = BooleanField(
         _l("Wajib registrasi di Zoom (tautan pribadi untuk setiap pendaftar)"), default=True)
     auto_recording = SelectField(_l("Rekam otomatis"),
-                                 choices=[("none", _l("Tidak")), ("cloud", _l("Ke cloud Zoom")),
-                                          ("local", _l("Ke komputer host"))],
+                                 choices=[SelectChoice("none", _l("Tidak")),
+                                          SelectChoice("cloud", _l("Ke cloud Zoom")),
+                                          SelectChoice("local", _l("Ke komputer host"))],
                                  default="none")
 
 

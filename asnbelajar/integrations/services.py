@@ -512,6 +512,17 @@ def participant_join_url(episode: Episode, user_id: int) -> str | None:
     return own or episode.zoom_url
 
 
+def personal_join_urls(episode_id: int) -> dict[int, str]:
+    """Registration id → the person's own Zoom link, for every registrant that has one
+    (reminders: one query for the whole episode)."""
+    return dict(db.session.execute(
+        select(ZoomRegistrant.registration_id, ZoomRegistrant.join_url)
+        .join(ZoomMeeting, ZoomMeeting.id == ZoomRegistrant.meeting_id)
+        .where(ZoomMeeting.episode_id == episode_id, ZoomRegistrant.removed_at.is_(None),
+               ZoomRegistrant.join_url.is_not(None))
+    ).all())
+
+
 # --------------------------------------------------------------------------- report
 
 def _parse_time(value: Any) -> datetime | None:

@@ -22,7 +22,9 @@ def _zoom_panel():
     return {"zoom_status_for": zoom.episode_zoom_status,
             "zoom_forms": lambda: {"create": EpisodeZoomForm(formdata=None),
                                    "pull": PullReportForm(formdata=None, prefix="pull")},
-            "zoom_configured": lambda: zoom.get_connection() is not None}
+            "zoom_configured": lambda: zoom.get_connection() is not None,
+            # A participant's own Zoom link (episode page, dashboard).
+            "personal_join_url": zoom.participant_join_url}
 
 
 def _panel(episode_id: int) -> str:

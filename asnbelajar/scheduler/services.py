@@ -24,7 +24,7 @@ from ..extensions import db
 from ..siasn.services import run_push_job
 from ..timeutil import now_utc, to_db
 from .models import SchedulerLease
-from .zoom import report_pending, sync_zoom
+from .zoom import personal_join_urls, report_pending, sync_zoom
 
 log = logging.getLogger("asnbelajar.scheduler")
 
@@ -116,9 +116,10 @@ def send_due_reminders() -> dict[str, int]:
                 .where(Registration.episode_id == episode.id,
                        Registration.status == "registered", User.anonymized_at.is_(None))
             ).all()
+            links = personal_join_urls(episode.id)
             for registration_id, user in rows:
                 subject, text, html = render_email("reminder", user=user, episode=episode,
-                                                   when=when)
+                                                   when=when, join_url=links.get(registration_id))
                 queued += queue_email(f"reminder-{key}:{registration_id}", user.email,
                                       subject, text, html)
             db.session.commit()

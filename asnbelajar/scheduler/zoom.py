@@ -16,9 +16,9 @@ from ..errors import DomainError
 from ..extensions import db
 from ..integrations import services as zoom
 from ..integrations.models import ZoomMeeting
-from ..integrations.services import report_pending
+from ..integrations.services import personal_join_urls, report_pending
 
-__all__ = ["report_pending", "sync_zoom"]
+__all__ = ["personal_join_urls", "report_pending", "sync_zoom"]
 
 
 def sync_zoom() -> dict[str, Any]:
