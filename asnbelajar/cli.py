@@ -8,14 +8,27 @@ import click
 from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
 
+from . import create_app
+from .accounts.models import User
+from .accounts.reference import load_instansi
+from .accounts.services import create_user, issue_api_token, normalize_email
+from .backup import (
+    BackupError,
+    backup_sqlite,
+    pg_dump_command,
+    pg_restore_command,
+    sqlite_path,
+)
 from .certificates.cli import certificates_group
 from .demo.cli import seed_demo_command
+from .errors import DomainError
 from .extensions import db
+from .notifications.services import count_by_status, flush_outbox, retry_emails
+from .scheduler.runner import run_scheduler
+from .scheduler.services import finalize_due_episodes, run_all_once
 
 
 def _create_app(*_args, **_kwargs):
-    from . import create_app
-
     return create_app(background=True)
 
 
@@ -45,9 +58,6 @@ def _fail(message: str) -> None:
 @with_appcontext
 def create_user_command(email: str, password: str, role: str, full_name: str | None) -> None:
     """Create a user with a role."""
-    from .accounts.services import create_user
-    from .errors import DomainError
-
     try:
         user = create_user(email=email, password=password, role=role, full_name=full_name)
         db.session.commit()
@@ -65,8 +75,6 @@ def api_token_command(email: str, name: str) -> None:
     """Print a new API token for the user with this email."""
     from sqlalchemy import select
 
-    from .accounts.models import User
-    from .accounts.services import issue_api_token, normalize_email
 
     user = db.session.scalar(select(User).where(User.email == normalize_email(email)))
     if user is None:
@@ -82,8 +90,6 @@ def api_token_command(email: str, name: str) -> None:
 @with_appcontext
 def load_instansi_command(path: str | None) -> None:
     """Load or refresh the reference list of government agencies."""
-    from .accounts.reference import load_instansi
-
     try:
         inserted, updated = load_instansi(path)
     except ValueError as err:
@@ -98,9 +104,6 @@ def load_instansi_command(path: str | None) -> None:
 @with_appcontext
 def scheduler_command(once: bool) -> None:
     """Run the background scheduler (reminders, finalize, outbox) in this process."""
-    from .scheduler.runner import run_scheduler
-    from .scheduler.services import run_all_once
-
     if once:
         for job, result in run_all_once(current_app._get_current_object()).items():
             click.echo(f"{job}: {result}")
@@ -112,8 +115,6 @@ def scheduler_command(once: bool) -> None:
 @with_appcontext
 def flush_outbox_command() -> None:
     """Send due emails from the outbox now."""
-    from .notifications.services import flush_outbox
-
     click.echo(flush_outbox())
 
 
@@ -121,8 +122,6 @@ def flush_outbox_command() -> None:
 @with_appcontext
 def finalize_due_command() -> None:
     """Finalize every published episode that ended more than the grace period ago."""
-    from .scheduler.services import finalize_due_episodes
-
     click.echo(finalize_due_episodes())
 
 
@@ -135,8 +134,6 @@ def outbox_group() -> None:
 @with_appcontext
 def outbox_status_command() -> None:
     """Count emails per status."""
-    from .notifications.services import count_by_status
-
     for status, count in count_by_status().items():
         click.echo(f"{status:<8} {count}")
 
@@ -147,8 +144,6 @@ def outbox_status_command() -> None:
 @with_appcontext
 def outbox_flush_command(senders: int | None) -> None:
     """Send every due email now."""
-    from .notifications.services import flush_outbox
-
     click.echo(flush_outbox(senders=senders))
 
 
@@ -158,8 +153,6 @@ def outbox_flush_command(senders: int | None) -> None:
 @with_appcontext
 def outbox_retry_failed_command(ids: tuple[int, ...]) -> None:
     """Queue failed emails again with a fresh retry period."""
-    from .notifications.services import retry_emails
-
     count = retry_emails(list(ids), all_failed=not ids)
     db.session.commit()
     click.echo(f"Queued again: {count}")
@@ -171,14 +164,6 @@ def outbox_retry_failed_command(ids: tuple[int, ...]) -> None:
 def backup_command(target: str) -> None:
     """Back up the database to TARGET (SQLite: an online, consistent copy; PostgreSQL:
     prints the pg_dump command to run)."""
-    from .backup import (
-        BackupError,
-        backup_sqlite,
-        pg_dump_command,
-        pg_restore_command,
-        sqlite_path,
-    )
-
     uri = current_app.config["SQLALCHEMY_DATABASE_URI"]
     source = sqlite_path(uri)
     if source is None:

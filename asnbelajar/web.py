@@ -28,7 +28,9 @@ from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 
 from . import timeutil
+from .accounts.models import User
 from .accounts.nip import mask_nip
+from .accounts.services import user_for_token
 from .errors import DomainError
 from .extensions import babel, db, login_manager
 from .util.urls import external_url
@@ -158,9 +160,6 @@ def viewer_timezone() -> str:
 
 
 def init_web(app: Flask) -> None:
-    from .accounts.models import User
-    from .accounts.services import user_for_token
-
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"
     login_manager.login_message = _l("Silakan masuk untuk membuka halaman ini.")

@@ -29,11 +29,12 @@ from sqlalchemy.orm import selectinload
 
 from ..attendance.models import CheckIn
 from ..attendance.services import checkins_of, verdict_of
+from ..evaluations.services import has_evaluated
 from ..extensions import db
 from ..registrations.models import Registration
 from ..registrations.services import get_registration, registered_count, waitlist_position
 from ..reports.services import impact_summary
-from ..speakers.services import add_speaker
+from ..speakers.services import add_speaker, can_download_material, materials_for_episode
 from ..timeutil import (
     ZONES,
     current_year,
@@ -44,7 +45,6 @@ from ..timeutil import (
     to_local,
 )
 from ..uploads import delete_stored, path_of
-from ..util.sql import page_arg, paginate
 from ..util.sql import page_arg, paginate
 from ..web import organizer_required, service_call, viewer_timezone
 from .calendar import episode_ics
@@ -222,11 +222,9 @@ def detail(episode_id: int):
     open_checkpoint = next((c for c in episode.checkpoints if c.is_open(now)), None)
     evaluated = verdict = None
     if is_registered and episode.has_ended(now):
-        from ..evaluations.services import has_evaluated
         evaluated = has_evaluated(episode.id, current_user.id)
         if episode.finalized_at:
             verdict = verdict_of(episode.id, current_user.id)
-    from ..speakers.services import can_download_material, materials_for_episode
 
     materials = materials_for_episode(episode.id)
     return render_template(

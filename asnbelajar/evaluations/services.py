@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from ..accounts.models import User
+from ..attendance.services import complete_eligibility
 from ..episodes.models import Episode
 from ..errors import Conflict, ValidationError
 from ..extensions import db
@@ -60,7 +61,6 @@ def submit_evaluation(episode: Episode, user: User, scores: dict[str, Any],
         raise Conflict(_l("Anda sudah mengisi evaluasi episode ini."),
                        code="already_submitted") from None
     if episode.evaluation_required:
-        from ..attendance.services import complete_eligibility
         complete_eligibility(episode, user.id)
     return evaluation
 

@@ -19,8 +19,16 @@ from flask import Flask, current_app
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
+from ..accounts.models import User
+from ..attendance.services import finalize_episode
+from ..certificates.rendering import render_due_files
+from ..certificates.signing import seal_due
 from ..database import insert_ignore, is_outage
+from ..episodes.models import Episode
+from ..errors import DomainError
 from ..extensions import db
+from ..notifications.services import flush_outbox, queue_email, render_email
+from ..registrations.models import Registration
 from ..siasn.services import run_push_job
 from ..timeutil import now_utc, to_db
 from .models import SchedulerLease
@@ -65,10 +73,6 @@ def release_lease(holder: str = HOLDER) -> None:
 
 def finalize_due_episodes() -> dict[str, Any]:
     """Finalize published episodes that ended more than the grace period ago."""
-    from ..attendance.services import finalize_episode
-    from ..episodes.models import Episode
-    from ..errors import DomainError
-
     grace = timedelta(minutes=int(current_app.config["FINALIZE_GRACE_MINUTES"]))
     cutoff = to_db(now_utc() - grace)
     ids = list(db.session.scalars(
@@ -95,11 +99,6 @@ def send_due_reminders() -> dict[str, int]:
 
     Dedupe keys (``reminder-1d:<registration>``) make a rerun queue nothing twice.
     """
-    from ..accounts.models import User
-    from ..episodes.models import Episode
-    from ..notifications.services import queue_email, render_email
-    from ..registrations.models import Registration
-
     now = now_utc()
     queued = 0
     for key, ahead, when in (("1d", timedelta(days=1), "besok"),
@@ -127,8 +126,6 @@ def send_due_reminders() -> dict[str, int]:
 
 
 def flush_outbox_job() -> dict[str, int]:
-    from ..notifications.services import flush_outbox
-
     return flush_outbox()
 
 
@@ -141,9 +138,6 @@ def push_siasn() -> dict[str, int]:
 def render_certificate_files() -> dict[str, int]:
     """Render and store the PDFs of finalized episodes' certificates, then seal them when
     the institutional BSrE e-seal is configured."""
-    from ..certificates.rendering import render_due_files
-    from ..certificates.signing import seal_due
-
     result = render_due_files()
     result.update(seal_due())
     return result

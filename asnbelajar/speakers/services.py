@@ -30,6 +30,7 @@ from ..errors import Conflict, NotFound, ValidationError
 from ..evaluations.models import Evaluation
 from ..evaluations.services import episode_aggregates
 from ..extensions import db
+from ..notifications.services import queue_email, render_email
 from ..registrations.models import Registration
 from ..timeutil import now_utc, to_db
 from ..uploads import delete_stored, store_document, store_image
@@ -351,8 +352,6 @@ def invite_speaker(speaker: Speaker, actor_id: int | None) -> Invitation:
     account is linked and keeps its role (a participant may also speak). Inviting again
     sends a fresh email.
     """
-    from ..notifications.services import queue_email, render_email
-
     if not speaker.email:
         raise ValidationError(_l("Isi email narasumber terlebih dahulu, lalu kirim undangan."),
                               code="no_email", field="email")
