@@ -129,12 +129,6 @@ def flush_outbox_job() -> dict[str, int]:
     return flush_outbox()
 
 
-def push_siasn() -> dict[str, int]:
-    """Queue new certified participations of agencies with SIASN credentials and send a
-    batch to SIASN's web service (per-record status kept for organizers)."""
-    return run_push_job()
-
-
 def render_certificate_files() -> dict[str, int]:
     """Render and store the PDFs of finalized episodes' certificates, then seal them when
     the institutional BSrE e-seal is configured."""
