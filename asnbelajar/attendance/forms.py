@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import BooleanField, RadioField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
 from ..util.forms import BaseForm
@@ -38,8 +39,8 @@ class MarkForm(BaseForm):
     participant = StringField(_l("Email atau NIP peserta"),
                               validators=[DataRequired(), Length(max=254)],
                               render_kw={"autocomplete": "off"})
-    attended = RadioField(_l("Keputusan"), choices=[("yes", _l("Hadir")),
-                                                    ("no", _l("Tidak hadir"))],
+    attended = RadioField(_l("Keputusan"), choices=[SelectChoice("yes", _l("Hadir")),
+                                                    SelectChoice("no", _l("Tidak hadir"))],
                           default="yes", validators=[DataRequired()])
     reason = TextAreaField(_l("Alasan"), validators=[DataRequired(), Length(max=500)],
                            render_kw={"rows": 2,

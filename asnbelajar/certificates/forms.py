@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField
 from wtforms import BooleanField, PasswordField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 
 from ..util.forms import BaseForm
@@ -73,7 +74,8 @@ class DesignForm(BaseForm):
     remove_background = BooleanField(_l("Hapus latar"))
     speakers_page = SelectField(
         _l("Halaman kedua: narasumber dan materi"),
-        choices=[("", _l("Ikuti desain program")), ("1", _l("Ya")), ("0", _l("Tidak"))],
+        choices=[SelectChoice("", _l("Ikuti desain program")), SelectChoice("1", _l("Ya")),
+                 SelectChoice("0", _l("Tidak"))],
         validators=[Optional()])
 
 

@@ -23,6 +23,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
+from wtforms.fields.choices import SelectChoice
 
 from ..accounts.nip import format_nip, normalize_nip
 from ..episodes.models import Episode, Program
@@ -475,7 +476,7 @@ def design(episode_id: int | None = None):
     if request.method == "GET" and row is not None and row.speakers_page is not None:
         form.speakers_page.data = "1" if row.speakers_page else "0"
     if episode is None:
-        form.speakers_page.choices = [("", _("Tidak")), ("1", _("Ya"))]
+        form.speakers_page.choices = [SelectChoice("", _("Tidak")), SelectChoice("1", _("Ya"))]
     if form.validate_on_submit():
         with service_call(form) as done:
             data, images, remove = _design_inputs(form)

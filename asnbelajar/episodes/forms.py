@@ -23,6 +23,7 @@ from wtforms import (
     TimeField,
     URLField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (
     URL,
     DataRequired,
@@ -59,7 +60,7 @@ STATUS_LABELS = {
     "published": _l("Terbit"),
     "cancelled": _l("Dibatalkan"),
 }
-ZONE_CHOICES = [(name, abbr) for name, abbr in ZONES.items()]
+ZONE_CHOICES = [SelectChoice(name, abbr) for name, abbr in ZONES.items()]
 DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
 
 
@@ -107,7 +108,8 @@ class EpisodeForm(ServiceErrors, BaseForm):
     summary = TextAreaField(_l("Ringkasan"), validators=[Optional(), Length(max=5000)],
                             render_kw={"rows": 5})
     competency_type = SelectField(
-        _l("Jenis kompetensi"), choices=[(k, COMPETENCY_LABELS[k]) for k in COMPETENCY_TYPES]
+        _l("Jenis kompetensi"),
+        choices=[SelectChoice(k, COMPETENCY_LABELS[k]) for k in COMPETENCY_TYPES],
     )
     timezone = SelectField(_l("Zona waktu"), choices=ZONE_CHOICES, default="Asia/Jakarta",
                            description=_l("Zona waktu pengisian jam di bawah dan zona utama "
@@ -131,7 +133,7 @@ class EpisodeForm(ServiceErrors, BaseForm):
     recording_url = URLField(_l("Tautan rekaman"), validators=[Optional(), URL(), Length(max=500)],
                              description=_l("Diisi setelah episode selesai."))
     attendance_rule = SelectField(
-        _l("Aturan kehadiran"), choices=[(k, RULE_LABELS[k]) for k in ATTENDANCE_RULES],
+        _l("Aturan kehadiran"), choices=[SelectChoice(k, RULE_LABELS[k]) for k in ATTENDANCE_RULES],
         default="checkpoints",
     )
     min_minutes = IntegerField(_l("Durasi minimal (menit)"),
@@ -184,7 +186,8 @@ class CancelEpisodeForm(BaseForm):
 class SpeakerForm(ServiceErrors, BaseForm):
     name = StringField(_l("Nama lengkap dan gelar"), validators=[DataRequired(), Length(max=200)])
     institution = StringField(_l("Instansi"), validators=[Optional(), Length(max=200)])
-    role = SelectField(_l("Peran"), choices=[(k, ROLE_LABELS[k]) for k in SPEAKER_ROLES])
+    role = SelectField(_l("Peran"),
+                       choices=[SelectChoice(k, ROLE_LABELS[k]) for k in SPEAKER_ROLES])
     email = StringField(_l("Email"), validators=[Optional(), Email(), Length(max=254)],
                         description=_l("Opsional; menautkan akun narasumber."))
 
