@@ -281,7 +281,7 @@ def test_outage_is_retried_with_backoff(app, client, db, make_episode, make_part
     assert sync_zoom()["pushed"] == 3
 
 
-def test_webinar_one_by_one_waitlist_gets_link_when_promoted_and_cancellation_removed(
+def test_webinar_waitlist_gets_link_when_promoted_and_cancellation_removed(
         app, client, db, make_episode, make_participant, zoom, connected):
     episode = make_episode(starts_in=timedelta(days=5), capacity=1)
     zoom_id = str(_zoom_for(client, connected, episode, kind="webinar")["zoom_id"])
@@ -292,7 +292,7 @@ def test_webinar_one_by_one_waitlist_gets_link_when_promoted_and_cancellation_re
     db.session.commit()
     assert sync_zoom()["pushed"] == 1
     assert [c["path"] for c in zoom.state.calls("POST", "/v2/webinars/")] == \
-        [f"/v2/webinars/{zoom_id}/registrants"]
+        [f"/v2/webinars/{zoom_id}/batch_registrants"]
     assert [r["email"] for r in zoom.state.registrants[zoom_id]] == ["first@example.go.id"]
 
     cancel_registration(episode.id, first)

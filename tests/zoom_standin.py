@@ -124,11 +124,11 @@ def _handler(state: StandIn):
                 if method == "DELETE":
                     meeting["deleted"] = True
                     return self._send(204)
-            m = re.fullmatch(r"/meetings/(\d+)/batch_registrants", api)
+            m = re.fullmatch(r"/(meetings|webinars)/(\d+)/batch_registrants", api)
             if m and method == "POST":
                 if not state.batch_supported:
                     return self._send(400, {"code": 300, "message": "Batch not available"})
-                out = [self._register(m.group(1), person) for person in body["registrants"]]
+                out = [self._register(m.group(2), person) for person in body["registrants"]]
                 return self._send(201, {"registrants": [
                     {"email": r["email"], "registrant_id": r["id"], "join_url": r["join_url"],
                      "participant_pin_code": 1} for r in out]})

@@ -380,18 +380,18 @@ def _send_join_link(registration: Registration, user: User, meeting: ZoomMeeting
 
 
 def push_registrants(meeting: ZoomMeeting, client: ZoomClient, limit: int) -> PushResult:
-    """Register up to ``limit`` waiting registrations with Zoom: in batches of 30 for
-    meetings (``batch_registrants``), one by one for webinars or when the batch call is
-    refused. A rate limit or an outage stops the run and schedules the rest."""
+    """Register up to ``limit`` waiting registrations with Zoom: in batches of 30
+    (``batch_registrants``), one by one when Zoom refuses the batch call (plans or meeting
+    types without it). A rate limit or an outage stops the run and schedules the rest."""
     result = PushResult()
     items = _pending(meeting, limit)
-    use_batch = meeting.kind == "meeting"
+    use_batch = True
     index = 0
     while index < len(items):
         chunk = items[index:index + (BATCH_SIZE if use_batch else 1)]
         try:
             if use_batch:
-                answers = client.batch_registrants(meeting.zoom_id,
+                answers = client.batch_registrants(meeting.kind, meeting.zoom_id,
                                                    [_person(user) for _r, user, _z in chunk])
                 by_email = {str(a.get("email") or "").lower(): a for a in answers}
                 for registration, user, row in chunk:

@@ -5,8 +5,8 @@
   until a minute before it expires, never stored or logged;
 * meetings and webinars: ``POST /users/me/meetings|webinars``, ``PATCH`` and ``DELETE
   /meetings|webinars/{id}``;
-* registrants: ``POST /meetings/{id}/batch_registrants`` (up to 30 at once, meetings only),
-  ``POST /meetings|webinars/{id}/registrants`` one by one otherwise, and
+* registrants: ``POST /meetings|webinars/{id}/batch_registrants`` (up to 30 at once),
+  ``POST /meetings|webinars/{id}/registrants`` one by one where batches are refused, and
   ``PUT …/registrants/status`` with ``action=cancel``;
 * the participant report: ``GET /report/meetings|webinars/{id}/participants`` page by
   page with ``next_page_token``.
@@ -223,11 +223,12 @@ class ZoomClient:
         return self.call("POST", f"/{kind}s/{parse.quote(zoom_id)}/registrants",
                          body=person) or {}
 
-    def batch_registrants(self, zoom_id: str, people: list[dict[str, str]]
+    def batch_registrants(self, kind: str, zoom_id: str, people: list[dict[str, str]]
                           ) -> list[dict[str, Any]]:
-        body = {"auto_approve": True, "registrants_confirmation_email": False,
-                "registrants": people}
-        answer = self.call("POST", f"/meetings/{parse.quote(zoom_id)}/batch_registrants",
+        body: dict[str, Any] = {"auto_approve": True, "registrants": people}
+        if kind == "meeting":
+            body["registrants_confirmation_email"] = False
+        answer = self.call("POST", f"/{kind}s/{parse.quote(zoom_id)}/batch_registrants",
                            body=body) or {}
         return list(answer.get("registrants") or [])
 
