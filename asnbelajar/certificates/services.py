@@ -532,7 +532,8 @@ def save_design(*, program_id: int | None = None, episode_id: int | None = None,
     return row
 
 
-def preview_design(*, program_id: int | None, episode_id: int | None, data: dict,
+def preview_design(*, program_id: int | None = None, episode_id: int | None = None,
+                   data: dict,
                    images: dict[str, bytes], remove: set[str], kind: str = "participant"
                    ) -> bytes:
     """The PDF the design would give, on sample data, without saving anything."""
