@@ -99,6 +99,9 @@ def test_builtin_form_messages_are_indonesian_unless_english_was_chosen(client):
     html = client.post("/login", data={"login": "", "password": ""}).get_data(as_text=True)
     assert "Wajib diisi." in html
     assert "This field is required." not in html
+    for url in ("/signup", "/forgot-password"):
+        html = client.post(url, data={}).get_data(as_text=True)
+        assert "Wajib diisi." in html and "This field is required." not in html, url
     client.post("/language", data={"lang": "en"})
     html = client.post("/login", data={"login": "", "password": ""}).get_data(as_text=True)
     assert "This field is required." in html
