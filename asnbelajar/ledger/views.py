@@ -21,7 +21,6 @@ from flask_login import current_user, login_required
 from ..accounts.models import User
 from ..accounts.nip import format_nip
 from ..certificates.services import certificates_of
-from ..errors import DomainError
 from ..extensions import db
 from ..registrations.services import upcoming_registrations
 from ..timeutil import (
@@ -33,6 +32,7 @@ from ..timeutil import (
 )
 from ..uploads import DOCUMENT_KINDS, delete_stored, path_of, store_document
 from ..util.sql import page_arg
+from ..util.urls import external_url
 from ..web import organizer_required, service_call, viewer_timezone
 from .forms import EVIDENCE_EXTENSIONS, ExternalCreditForm, ReverseForm
 from .models import LedgerEntry
@@ -122,7 +122,7 @@ def _transcript_document(user: User, statement: Statement) -> TranscriptDocument
         email=user.email, total_jp=statement.ledger.total_jp,
         target_jp=statement.ledger.target_jp,
         generated_at=format_datetime_id(now_utc(), viewer_timezone()),
-        issuer=cfg["CERTIFICATE_ISSUER"], verify_url=f"{cfg['BASE_URL']}/verify",
+        issuer=cfg["CERTIFICATE_ISSUER"], verify_url=external_url("certificates.verify_form"),
         rows=[TranscriptRow(on=line.on, activity=line.activity, source=line.source,
                             jp=line.jp,
                             certificate_number=line.certificate.number
@@ -265,27 +265,27 @@ def add_credit(user_id: int):
         upload = form.evidence.data
         stored = None
         try:
-            stored = store_document(
-                upload.stream, upload.filename or "", folder="evidence",
-                allowed=EVIDENCE_EXTENSIONS, max_bytes=current_app.config["EVIDENCE_MAX_BYTES"])
-            entry = add_external_credit(
-                user_id=participant.id, jp=form.jp.data, title=form.title.data,
-                provider=form.provider.data, occurred_on=form.occurred_on.data,
-                evidence_path=stored.stored_name, actor_id=current_user.id,
-                reason=(form.note.data or "").strip() or None)
-            db.session.commit()
-        except DomainError as err:
-            db.session.rollback()
-            if stored is not None:
-                delete_stored(stored.stored_name)
-            fields = {"title": form.title, "jp": form.jp, "occurred_on": form.occurred_on}
-            field = fields.get(err.field or "", form.evidence)
-            field.errors = [*field.errors, str(err.message)]
+            with service_call(category=None) as done:
+                stored = store_document(
+                    upload.stream, upload.filename or "", folder="evidence",
+                    allowed=EVIDENCE_EXTENSIONS,
+                    max_bytes=current_app.config["EVIDENCE_MAX_BYTES"])
+                entry = add_external_credit(
+                    user_id=participant.id, jp=form.jp.data, title=form.title.data,
+                    provider=form.provider.data, occurred_on=form.occurred_on.data,
+                    evidence_path=stored.stored_name, actor_id=current_user.id,
+                    reason=(form.note.data or "").strip() or None)
         except Exception:
-            db.session.rollback()
+            # Not a refusal (the 500 handler rolls back): the file must not outlive it.
             if stored is not None:
                 delete_stored(stored.stored_name)
             raise
+        if not done.ok:
+            if stored is not None:
+                delete_stored(stored.stored_name)
+            fields = {"title": form.title, "jp": form.jp, "occurred_on": form.occurred_on}
+            field = fields.get(done.error.field or "", form.evidence)
+            field.errors = [*field.errors, str(done.error.message)]
         else:
             flash(_("Kredit eksternal %(jp)d JP untuk %(name)s tersimpan.", jp=entry.jp,
                     name=participant.full_name), "success")
