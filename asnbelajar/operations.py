@@ -7,7 +7,9 @@ database is the thing that failed.
 
 from __future__ import annotations
 
+import hashlib
 import logging
+import os
 import re
 import sys
 import threading
@@ -105,8 +107,17 @@ def init_operations(app: Flask) -> None:
 
     @app.after_request
     def echo_request_id(response):
-        if g.get("request_id"):
-            response.headers["X-Request-ID"] = g.request_id
+        if not g.get("request_id"):
+            return response
+        response.headers["X-Request-ID"] = g.request_id
+        if response.status_code >= 400 and response.mimetype == "application/json" \
+                and not response.direct_passthrough:
+            # Every JSON error names the request, whichever handler wrote it.
+            body = response.get_json(silent=True)
+            error = body.get("error") if isinstance(body, dict) else None
+            if isinstance(error, dict) and "request_id" not in error:
+                error["request_id"] = g.request_id
+                response.set_data(app.json.dumps(body))
         return response
 
     @app.teardown_request
@@ -134,6 +145,18 @@ def init_operations(app: Flask) -> None:
 
     for error_class in DISCONNECT_ERRORS:
         app.register_error_handler(error_class, outage)
+
+    @app.url_defaults
+    def static_version(endpoint: str, values: dict) -> None:
+        # A content hash in every static URL lets nginx and browsers cache these files
+        # for a year: a changed file gets a new URL after an upgrade.
+        if endpoint in ("static", "bootstrap.static") and "filename" in values \
+                and "v" not in values:
+            folder = (app.static_folder if endpoint == "static"
+                      else app.blueprints["bootstrap"].static_folder)
+            version = _static_version(folder, values["filename"])
+            if version:
+                values["v"] = version
 
     @app.get("/healthz")
     def healthz():
@@ -187,3 +210,24 @@ def _probe_database(app: Flask, timeout: float) -> str | None:
     if not outcome:
         return f"no answer within {timeout:g} s"
     return outcome[0]
+
+
+_versions: dict[tuple[str, str], tuple[float, str]] = {}
+
+
+def _static_version(folder: str | None, filename: str) -> str | None:
+    """A short hash of a static file's content, recomputed only when its mtime changes."""
+    if not folder:
+        return None
+    path = os.path.join(folder, filename)
+    try:
+        mtime = os.stat(path).st_mtime
+    except OSError:
+        return None
+    cached = _versions.get((folder, filename))
+    if cached and cached[0] == mtime:
+        return cached[1]
+    with open(path, "rb") as f:
+        digest = hashlib.blake2b(f.read(), digest_size=5).hexdigest()
+    _versions[(folder, filename)] = (mtime, digest)
+    return digest

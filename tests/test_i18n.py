@@ -92,8 +92,9 @@ def test_participant_locale_beats_the_session_choice(client, db, make_participan
 def test_api_domain_error_is_indonesian_by_default(client):
     response = client.get("/api/v1/episodes/999999")
     assert response.status_code == 404
-    assert response.json["error"] == {"code": "not_found",
-                                      "message": "Episode tidak ditemukan."}
+    error = response.json["error"]
+    assert (error["code"], error["message"]) == ("not_found", "Episode tidak ditemukan.")
+    assert error["request_id"] == response.headers["X-Request-ID"]
 
 
 def test_api_validation_error_is_indonesian_by_default(client, make_participant):

@@ -1,0 +1,49 @@
+"""One log line per request (request id, route, status, duration, user id — never an
+email or NIP), the request id echoed and quoted in errors, versioned static URLs."""
+
+from __future__ import annotations
+
+import logging
+import re
+
+
+def _lines(caplog) -> list[str]:
+    return [r.getMessage() for r in caplog.records if r.name == "asnbelajar.request"]
+
+
+def test_each_request_logs_one_line_without_personal_data(client, make_participant, login,
+                                                          make_episode, caplog):
+    person = make_participant(email="rina.privat@example.go.id", nip="198807142012032003")
+    episode = make_episode()
+    login(person)
+    caplog.set_level(logging.INFO, logger="asnbelajar.request")
+    response = client.get(f"/episodes/{episode.id}", headers={"X-Request-ID": "req-abc.123"})
+    assert response.status_code == 200
+    assert response.headers["X-Request-ID"] == "req-abc.123"
+    [line] = _lines(caplog)
+    assert "request_id=req-abc.123" in line
+    assert "route=/episodes/<int:episode_id>" in line  # the route, not the raw path
+    assert "status=200" in line and f"user_id={person.id}" in line
+    assert re.search(r"duration_ms=\d+\.\d", line)
+    assert "rina.privat" not in line and "198807142012032003" not in line
+
+
+def test_unusable_request_id_is_replaced(client):
+    response = client.get("/healthz", headers={"X-Request-ID": "bad id; with spaces"})
+    assert re.fullmatch(r"[0-9a-f]{32}", response.headers["X-Request-ID"])
+
+
+def test_json_errors_and_error_pages_carry_the_request_id(client, caplog):
+    caplog.set_level(logging.INFO, logger="asnbelajar.request")
+    api = client.get("/api/v1/episodes/999999", headers={"X-Request-ID": "trace-1"})
+    assert api.status_code == 404
+    assert api.json["error"] == {"code": "not_found", "message": api.json["error"]["message"],
+                                 "request_id": "trace-1"}
+    assert any("status=404" in line and "trace-1" in line for line in _lines(caplog))
+
+
+def test_static_urls_carry_a_content_version(client):
+    html = client.get("/").get_data(as_text=True)
+    css = re.search(r'href="(/static/css/app\.css\?v=[0-9a-f]{10})"', html)
+    assert css, "app.css is linked without a version"
+    assert client.get(css.group(1)).status_code == 200
