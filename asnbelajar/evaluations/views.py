@@ -7,12 +7,11 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..episodes.services import get_episode
-from ..errors import DomainError
 from ..extensions import db
 from ..registrations.services import get_registration
 from ..speakers.models import Speaker
 from ..timeutil import now_utc
-from ..web import role_required
+from ..web import role_required, service_call
 from .forms import QUESTIONS, EvaluationForm
 from .services import episode_speaker_ids, has_evaluated, submit_evaluation
 
@@ -39,19 +38,11 @@ def form(episode_id: int):
     speaker_missing = [s.id for s in speakers if request.method == "POST"
                        and speaker_values[s.id] not in ("1", "2", "3", "4", "5")]
     if registered and started and form.validate_on_submit() and not speaker_missing:
-        try:
+        with service_call(form) as done:
             submit_evaluation(episode, current_user,
                               {**form.scores(), "speakers": speaker_values},
                               form.comment.data)
-            db.session.commit()
-        except DomainError as err:
-            db.session.rollback()
-            field = getattr(form, err.field, None) if err.field else None
-            if field is not None:
-                field.errors = [*list(field.errors or []), str(err.message)]
-            else:
-                flash(str(err.message), "danger")
-        else:
+        if done.ok:
             flash(_("Terima kasih, evaluasi Anda sudah kami terima."), "success")
             return redirect(url_for("evaluations.form", episode_id=episode.id))
     return render_template(
