@@ -13,7 +13,7 @@ from ..accounts.models import Instansi
 from ..episodes.services import get_episode
 from ..errors import DomainError
 from ..extensions import db
-from ..web import organizer_required
+from ..web import organizer_required, service_call
 from . import charts
 from .annual_pdf import render_annual_pdf
 from .episode_report import checkins_per_minute, episode_report
@@ -112,18 +112,10 @@ def headcounts_page():
     form = HeadcountForm()
     if request.method == "POST":
         if form.validate_on_submit():
-            try:
+            with service_call(form) as done:
                 row = set_headcount(form.instansi.data, form.year.data, form.headcount.data,
                                     actor_id=current_user.id)
-                db.session.commit()
-            except DomainError as err:
-                db.session.rollback()
-                field = getattr(form, err.field, None) if err.field else None
-                if field is not None:
-                    field.errors = [*list(field.errors or []), str(err.message)]
-                else:
-                    flash(str(err.message), "danger")
-            else:
+            if done.ok:
                 flash(_("Jumlah ASN %(name)s tahun %(year)s disimpan.",
                         name=row.instansi.name, year=row.year), "success")
                 return redirect(url_for("reports.headcounts_page", year=row.year))
