@@ -156,8 +156,9 @@ def test_training_rate_rows_carry_province_and_headcount_rate(client, organizer,
 
 
 def test_training_rate_exports_open_as_spreadsheets(client, organizer, token_for, season,
-                                                    make_participant):
+                                                    make_participant, make_episode):
     sly = make_participant(instansi="=HYPERLINK(\"http://x\")", province="Bali")
+    register(make_episode(starts_in=timedelta(days=3)).id, sly)
     add_external_credit(user_id=sly.id, jp=3, title="Pelatihan", provider="LAN",
                         occurred_on=date(2024, 2, 2), evidence_path=None,
                         actor_id=organizer.id)
@@ -241,3 +242,48 @@ def test_reports_are_for_organizers_only(client, make_participant, token_for, se
     for url in ("/api/v1/reports/summary", f"/api/v1/episodes/{first.id}/report",
                 f"/api/v1/episodes/{first.id}/siasn"):
         assert client.get(url, headers=headers).status_code == 403
+
+
+def test_co_speakers_are_rated_one_by_one(client, db, organizer, make_participant,
+                                          make_episode, token_for, clock, login):
+    from asnbelajar.speakers.services import add_speaker
+
+    clock.set(WHEN - timedelta(days=7))
+    episode = make_episode(starts_in=timedelta(days=7), hours=2)
+    first = add_speaker(episode, {"name": "Dr. Rina", "institution": "LAN RI"}, organizer.id)
+    second = add_speaker(episode, {"name": "Budi, M.Si.", "institution": "BKN"},
+                         organizer.id)
+    people = [make_participant() for _ in range(3)]
+    for person in people:
+        register(episode.id, person)
+    db.session.commit()
+    clock.set(WHEN + timedelta(hours=3))
+    base = {"material": 4, "speaker": 4, "organization": 4, "relevance": 4}
+    for person, (a, b) in zip(people[:2], ((5, 2), (4, 3)), strict=True):
+        r = client.post(f"/api/v1/episodes/{episode.id}/evaluations",
+                        headers=token_for(person),
+                        json={"scores": {**base, "speakers": {str(first.speaker_id): a,
+                                                              str(second.speaker_id): b}},
+                              "comment": "Materi bagus"})
+        assert r.status_code == 201, r.json
+    # A score for someone who did not speak is refused, and nothing is saved.
+    r = client.post(f"/api/v1/episodes/{episode.id}/evaluations", headers=token_for(people[2]),
+                    json={"scores": {**base, "speakers": {"999999": 5}}})
+    assert r.status_code == 422
+    report = client.get(f"/api/v1/episodes/{episode.id}/report",
+                        headers=token_for(organizer)).json["evaluation"]
+    speakers = {s["name"]: s for s in report["speakers"]}
+    assert (speakers["Dr. Rina"]["average"], speakers["Dr. Rina"]["count"]) == (4.5, 2)
+    assert (speakers["Budi, M.Si."]["average"], speakers["Budi, M.Si."]["count"]) == (2.5, 2)
+    assert report["count"] == 2 and report["comments"] == ["Materi bagus", "Materi bagus"]
+    # The web form asks for each speaker and refuses a missing one.
+    login(people[2])
+    form = {**{k: "4" for k in base}, f"speaker-{first.speaker_id}": "5"}
+    page = client.post(f"/episodes/{episode.id}/evaluation", data=form)
+    assert page.status_code == 200 and "Budi, M.Si." in page.get_data(as_text=True)
+    form[f"speaker-{second.speaker_id}"] = "1"
+    assert client.post(f"/episodes/{episode.id}/evaluation", data=form).status_code == 302
+    report = client.get(f"/api/v1/episodes/{episode.id}/report",
+                        headers=token_for(organizer)).json["evaluation"]
+    assert {s["name"]: s["count"] for s in report["speakers"]} == {"Dr. Rina": 3,
+                                                                  "Budi, M.Si.": 3}

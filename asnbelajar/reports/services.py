@@ -9,8 +9,8 @@ Definitions shared by the dashboard, the annual report, the API and the home pag
 
 * the year's *episodes* are the published episodes numbered in that year;
 * *registrations* are the active (``registered``) registrations for them;
-* *participants* of the year are the people with an active registration, or a ledger
-  entry, in that year; *ASN* are those whose profile says PNS or PPPK;
+* *participants* of the year are the people with an active registration for, or a credit
+  in, an episode of that year; *ASN* are those whose profile says PNS or PPPK;
 * a person *reached the target* when the JP on their ledger for the year (episode credits,
   external credits and reversals: what this platform records) add up to ``JP_TARGET``.
 """
@@ -103,10 +103,12 @@ def _registered_users(year: int):
 
 
 def _participants(year: int):
-    """Everyone registered for, or with a ledger entry in, the year (one row each)."""
+    """Everyone registered for, or credited in, an episode of the year (one row each).
+    External credits alone do not make a participant; they count toward the target."""
     return union(
         _registered_users(year),
-        select(LedgerEntry.user_id.label("user_id")).where(LedgerEntry.year == year),
+        select(LedgerEntry.user_id.label("user_id"))
+        .where(LedgerEntry.year == year, LedgerEntry.episode_id.is_not(None)),
     ).subquery("participants")
 
 
