@@ -3,6 +3,7 @@ of a checkpoint code, and the organizer's report upload, manual mark and finaliz
 
 from __future__ import annotations
 
+import segno
 from flask import (
     Blueprint,
     current_app,
@@ -118,8 +119,6 @@ def presenter(episode_id: int, checkpoint_id: int):
     checkpoint = db.session.get(Checkpoint, checkpoint_id)
     if checkpoint is None or checkpoint.episode_id != episode.id:
         raise NotFound(_("Checkpoint tidak ditemukan."))
-    import segno
-
     checkin_url = external_url("attendance.checkin", episode_id=episode.id)
     qr = segno.make(checkin_url, error="m").svg_data_uri(scale=8, border=2, dark="#0a1f33",
                                                            light="#ffffff")

@@ -25,6 +25,7 @@ from sqlalchemy import and_, case, exists, func, literal, select
 
 from ..accounts.models import Instansi, ParticipantProfile
 from ..accounts.nip import normalize_nip
+from ..accounts.reference import name_key
 from ..audit.services import record_event
 from ..certificates.models import Certificate
 from ..certificates.services import render_pdf
@@ -144,8 +145,6 @@ def credentials() -> list[CredentialView]:
 def save_credential(data: dict[str, Any], *, actor_id: int | None) -> SiasnCredential:
     """Store (or replace) an agency's credentials. An empty secret on an update keeps the
     stored one, so the form never has to show it."""
-    from ..accounts.reference import name_key
-
     name = " ".join(str(data.get("instansi") or "").split())
     instansi = db.session.scalar(select(Instansi).where(Instansi.name_key == name_key(name)))
     if instansi is None:
