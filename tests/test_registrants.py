@@ -17,12 +17,8 @@ from asnbelajar.errors import DomainError
 from asnbelajar.extensions import db as _db
 from asnbelajar.notifications.models import OutboxEmail
 from asnbelajar.registrations.models import Registration
-from asnbelajar.registrations.services import (
-    RegistrantFilters,
-    cancel_registration,
-    register,
-    registrants_statement,
-)
+from asnbelajar.registrations.registrants import RegistrantFilters, registrants_statement
+from asnbelajar.registrations.services import cancel_registration, register
 
 from .conftest import PG_SERVER_URL, make_nip
 

@@ -20,13 +20,12 @@ from asnbelajar.notifications.models import OutboxEmail
 from asnbelajar.registrations import importing
 from asnbelajar.registrations import services as registrations
 from asnbelajar.registrations.models import Registration
+from asnbelajar.registrations.registrants import RegistrantFilters, registrants_statement
 from asnbelajar.registrations.services import (
-    RegistrantFilters,
     capacity_changed,
     my_registrations,
     places_for_newcomers,
     register,
-    registrants_statement,
     waitlist_position,
     waitlist_positions,
 )

@@ -1,6 +1,6 @@
 """Registrant exports (CSV and XLSX), streamed.
 
-Rows come from :func:`~asnbelajar.registrations.services.registrants_statement` as plain
+Rows come from :func:`~asnbelajar.registrations.registrants.registrants_statement` as plain
 tuples fetched in batches (``yield_per``), never as ORM objects: a 20,000-row export keeps a
 flat memory profile. The files follow the one spreadsheet policy of
 :mod:`asnbelajar.util.spreadsheets` (UTF-8 with a BOM, formula prefixes stripped from CSV

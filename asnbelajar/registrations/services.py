@@ -22,15 +22,12 @@ from dataclasses import dataclass
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, case, exists, false, func, or_, select, true
+from sqlalchemy import case, func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import aliased, contains_eager
+from sqlalchemy.orm import contains_eager
 
-from ..accounts.models import ParticipantProfile, User
-from ..accounts.nip import normalize_nip
-from ..accounts.reference import PROVINCES
+from ..accounts.models import User
 from ..accounts.services import consent_needed
-from ..attendance.models import AttendanceVerdict, CheckIn
 from ..certificates.models import Certificate
 from ..database import is_postgres
 from ..episodes.calendar import ics_attachment
@@ -41,7 +38,7 @@ from ..extensions import db
 from ..integrations.models import pushes_registrants
 from ..notifications.services import queue_email, queue_email_to_many, render_email
 from ..timeutil import now_utc, to_db
-from ..util.sql import match_words, paginate
+from ..util.sql import paginate
 from .models import Registration
 
 # Arrival order on the waiting list: who is promoted first, and everyone's position.
@@ -397,207 +394,3 @@ def my_registrations(user_id: int, *, page: int = 1,
     return MyRegistrations(upcoming=upcoming, past=past, past_page=past_page,
                            certificates=certificates, evaluated=evaluated,
                            positions=positions)
-
-
-# Registrant table and exports (organizers) ----------------------------------------------
-# One SELECT builds every row of the table and of the exports: outer joins for the profile,
-# the verdict and the live certificate, a correlated count for check-ins and a window over
-# the waiting list for positions, so a page or a 20,000-row export is one statement.
-
-REGISTRANT_SORTS = ("name", "registered_at", "status", "instansi", "province")
-ATTENDED_FILTERS = ("yes", "no", "unknown")
-
-
-@dataclass(frozen=True)
-class RegistrantFilters:
-    """Search, filters and sort of the registrant table (and of its exports).
-
-    ``attended``: after finalizing, ``yes``/``no`` follow the verdict and ``unknown`` is a
-    registrant without one; before, ``yes`` is "has checked in at least once", ``unknown``
-    is everyone else and ``no`` matches nobody (nobody has been judged absent yet).
-    """
-
-    q: str = ""
-    status: str | None = None
-    attended: str | None = None
-    province: str | None = None
-    instansi: str | None = None
-    sort: str = "registered_at"
-    descending: bool = False
-
-    @classmethod
-    def from_args(cls, args) -> RegistrantFilters:
-        """From a mapping of strings (query arguments); unknown values are dropped."""
-        def pick(name: str, allowed) -> str | None:
-            value = (args.get(name) or "").strip()
-            return value if value in allowed else None
-
-        sort = (args.get("sort") or "").strip()
-        return cls(
-            q=" ".join((args.get("q") or "").split())[:100],
-            status=pick("status", ("registered", "waitlisted", "cancelled")),
-            attended=pick("attended", ATTENDED_FILTERS),
-            province=pick("province", PROVINCES),
-            instansi=" ".join((args.get("instansi") or "").split())[:200] or None,
-            sort=sort if sort in REGISTRANT_SORTS else "registered_at",
-            descending=(args.get("dir") or "").strip() == "desc",
-        )
-
-    def as_args(self, **overrides) -> dict[str, str]:
-        """Query arguments reproducing these filters (defaults left out)."""
-        values = {"q": self.q or None, "status": self.status, "attended": self.attended,
-                  "province": self.province, "instansi": self.instansi,
-                  "sort": self.sort if self.sort != "registered_at" else None,
-                  "dir": "desc" if self.descending else None}
-        values.update(overrides)
-        return {key: value for key, value in values.items() if value}
-
-    @property
-    def active(self) -> bool:
-        return bool(self.q or self.status or self.attended or self.province or self.instansi)
-
-
-def _registrant_conditions(episode: Episode, filters: RegistrantFilters,
-                           reg=Registration) -> list:
-    """WHERE clauses of the table; ``reg`` is Registration or the ranked alias of it."""
-    conditions = [reg.episode_id == episode.id]
-    if filters.status:
-        conditions.append(reg.status == filters.status)
-    if filters.province:
-        conditions.append(ParticipantProfile.province == filters.province)
-    if filters.instansi:
-        conditions.append(func.lower(ParticipantProfile.instansi_name)
-                          == filters.instansi.lower())
-    if filters.attended:
-        if episode.finalized_at is not None:
-            conditions.append({
-                "yes": AttendanceVerdict.attended.is_(true()),
-                "no": AttendanceVerdict.attended.is_(false()),
-                "unknown": AttendanceVerdict.id.is_(None),
-            }[filters.attended])
-        else:
-            checked_in = exists().where(CheckIn.episode_id == reg.episode_id,
-                                        CheckIn.user_id == reg.user_id)
-            conditions.append({"yes": checked_in, "no": false(),
-                               "unknown": ~checked_in}[filters.attended])
-    if filters.q:
-        text = filters.q.lower()
-        match = match_words(text, User.full_name, User.email, ParticipantProfile.instansi_name)
-        # An NIP may be typed with spaces, dots or hyphens between the digit groups.
-        digits = normalize_nip(text)
-        if digits.isdigit() and len(digits) >= 4:
-            match = or_(match, ParticipantProfile.nip.like(f"%{digits}%"))
-        conditions.append(match)
-    return conditions
-
-
-def _registrant_from(stmt, reg=Registration):
-    return (
-        stmt.select_from(reg)
-        .join(User, User.id == reg.user_id)
-        .outerjoin(ParticipantProfile, ParticipantProfile.user_id == reg.user_id)
-        .outerjoin(AttendanceVerdict, and_(AttendanceVerdict.episode_id == reg.episode_id,
-                                           AttendanceVerdict.user_id == reg.user_id))
-    )
-
-
-def registrants_statement(episode: Episode, filters: RegistrantFilters):
-    """The filtered, sorted registrant rows as plain columns (no ORM objects).
-
-    Labels: registration_id, user_id, full_name, email, nip, employee_type, instansi,
-    unit_kerja, jabatan, pangkat_golongan, province, phone, status, position, created_at,
-    source, checkins, attended, certificate_number.
-    """
-    # The episode's registrations ranked once (a window over the whole waiting list, so a
-    # filtered view still shows true positions), then everything else is joined to them.
-    ranked = (
-        select(Registration, case(
-            (Registration.status == "waitlisted",
-             func.row_number().over(partition_by=Registration.status,
-                                    order_by=WAITLIST_ORDER)),
-            else_=None).label("position"))
-        .where(Registration.episode_id == episode.id)
-        .subquery("reg")
-    )
-    reg = aliased(Registration, ranked)
-    # Correlated lookups through (episode_id, user_id) indexes: the plan stays an index
-    # probe per row even when statistics are stale (right after a big finalize or import).
-    checkins = (
-        select(func.count(CheckIn.id))
-        .where(CheckIn.episode_id == reg.episode_id, CheckIn.user_id == reg.user_id)
-        .correlate(ranked).scalar_subquery()
-    )
-    certificate = (
-        select(Certificate.number)
-        .where(Certificate.episode_id == reg.episode_id, Certificate.user_id == reg.user_id,
-               Certificate.kind == "participant", Certificate.revoked_at.is_(None))
-        .correlate(ranked).limit(1).scalar_subquery()
-    )
-    stmt = select(
-        reg.id.label("registration_id"), User.id.label("user_id"),
-        User.full_name, User.email, ParticipantProfile.nip, ParticipantProfile.employee_type,
-        ParticipantProfile.instansi_name.label("instansi"), ParticipantProfile.unit_kerja,
-        ParticipantProfile.jabatan, ParticipantProfile.pangkat_golongan,
-        ParticipantProfile.province, ParticipantProfile.phone, reg.status,
-        ranked.c.position, reg.created_at, reg.source,
-        checkins.label("checkins"), AttendanceVerdict.attended,
-        certificate.label("certificate_number"),
-    )
-    stmt = _registrant_from(stmt, reg).where(*_registrant_conditions(episode, filters, reg))
-    status_order = case({"registered": 0, "waitlisted": 1, "cancelled": 2},
-                        value=reg.status, else_=3)
-    keys = {
-        "name": [func.lower(User.full_name)],
-        "registered_at": [reg.created_at],
-        "status": [status_order, reg.queued_at],
-        "instansi": [func.lower(ParticipantProfile.instansi_name)],
-        "province": [ParticipantProfile.province],
-    }[filters.sort]
-    order = [(key.desc() if filters.descending else key.asc()).nulls_last() for key in keys]
-    tiebreak = reg.id.desc() if filters.descending else reg.id.asc()
-    return stmt.order_by(*order, tiebreak)
-
-
-def count_registrants(episode: Episode, filters: RegistrantFilters) -> int:
-    stmt = _registrant_from(select(func.count(Registration.id)))
-    return db.session.scalar(stmt.where(*_registrant_conditions(episode, filters))) or 0
-
-
-def registrant_counts(episode: Episode) -> dict[str, int]:
-    """Totals for the header of the table, in one statement."""
-    def count_if(condition):
-        return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
-
-    checked_in = (
-        select(func.count(func.distinct(CheckIn.user_id)))
-        .where(CheckIn.episode_id == episode.id).scalar_subquery()
-    )
-    attended = (
-        select(func.count()).select_from(AttendanceVerdict)
-        .where(AttendanceVerdict.episode_id == episode.id,
-               AttendanceVerdict.attended.is_(true())).scalar_subquery()
-    )
-    row = db.session.execute(
-        select(func.count(Registration.id),
-               count_if(Registration.status == "registered"),
-               count_if(Registration.status == "waitlisted"),
-               count_if(Registration.status == "cancelled"),
-               checked_in, attended)
-        .where(Registration.episode_id == episode.id)
-    ).one()
-    return dict(zip(("total", "registered", "waitlisted", "cancelled", "checked_in",
-                     "attended"), (int(v or 0) for v in row), strict=True))
-
-
-def registrant_instansi_options(episode: Episode, limit: int = 300) -> list[str]:
-    """Agencies of this episode's registrants, the most frequent first (filter choices)."""
-    rows = db.session.execute(
-        select(ParticipantProfile.instansi_name, func.count().label("n"))
-        .join(Registration, Registration.user_id == ParticipantProfile.user_id)
-        .where(Registration.episode_id == episode.id,
-               ParticipantProfile.instansi_name.is_not(None))
-        .group_by(ParticipantProfile.instansi_name)
-        .order_by(func.count().desc(), ParticipantProfile.instansi_name)
-        .limit(limit)
-    ).all()
-    return [name for name, _n in rows]

@@ -30,17 +30,14 @@ from ..util.sql import page_arg, paginate
 from ..web import organizer_required, role_required, safe_next, service_call
 from . import exports, importing
 from .forms import ImportConfirmForm, ImportUploadForm
-from .services import (
+from .registrants import (
     RegistrantFilters,
-    cancel_registration,
     count_registrants,
-    my_registrations,
-    register,
     registrant_counts,
     registrant_instansi_options,
     registrants_statement,
-    waitlist_position,
 )
+from .services import cancel_registration, my_registrations, register, waitlist_position
 
 bp = Blueprint("registrations", __name__)
 
