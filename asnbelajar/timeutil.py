@@ -57,6 +57,12 @@ def to_db(value: datetime | None) -> datetime | None:
     return value.astimezone(UTC).replace(tzinfo=None)
 
 
+def utcnow() -> datetime:
+    """"Now" the way the database stores it (naive UTC): the one default for timestamp
+    columns, ``mapped_column(default=utcnow)``."""
+    return to_db(now_utc())
+
+
 def zone(name: str | None) -> ZoneInfo:
     name = ZONE_BY_ABBR.get((name or "").upper(), name)
     if name not in ZONES:

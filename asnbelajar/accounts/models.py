@@ -9,16 +9,12 @@ from sqlalchemy import CheckConstraint, ForeignKey, Index, String, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
-from ..timeutil import now_utc, to_db
+from ..timeutil import utcnow
 
 ROLES = ("participant", "speaker", "organizer")
 # A NIP is self-declared until confirmed (SSO claim, an agency list, an organizer's review).
 NIP_STATUSES = ("self_declared", "confirmed", "disputed")
 EMPLOYEE_TYPES = ("pns", "pppk", "non_asn")
-
-
-def _now() -> datetime:
-    return to_db(now_utc())
 
 
 class User(UserMixin, db.Model):
@@ -39,7 +35,7 @@ class User(UserMixin, db.Model):
     active: Mapped[bool] = mapped_column(default=True)
     locale: Mapped[str] = mapped_column(String(5), default="id")
     timezone: Mapped[str] = mapped_column(String(40), default="Asia/Jakarta")
-    created_at: Mapped[datetime] = mapped_column(default=_now)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]
     anonymized_at: Mapped[datetime | None]
 
@@ -89,7 +85,7 @@ class Instansi(db.Model):
     province: Mapped[str | None] = mapped_column(String(60))
     is_reference: Mapped[bool] = mapped_column(default=False)
     headcount: Mapped[int | None]
-    created_at: Mapped[datetime] = mapped_column(default=_now)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class ParticipantProfile(db.Model):
@@ -128,7 +124,7 @@ class ParticipantProfile(db.Model):
     consent_version: Mapped[str | None] = mapped_column(String(20))
     consent_at: Mapped[datetime | None]
     anonymized: Mapped[bool] = mapped_column(default=False)
-    updated_at: Mapped[datetime] = mapped_column(default=_now, onupdate=_now)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
     user: Mapped[User] = relationship(back_populates="profile")
     instansi: Mapped[Instansi | None] = relationship(lazy="joined")
@@ -148,7 +144,7 @@ class ApiToken(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     name: Mapped[str] = mapped_column(String(100), default="api")
-    created_at: Mapped[datetime] = mapped_column(default=_now)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_used_at: Mapped[datetime | None]
     revoked_at: Mapped[datetime | None]
 

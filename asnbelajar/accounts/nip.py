@@ -32,7 +32,8 @@ Rules checked, in digit order (the first failure is reported):
   purpose lenient) and not after the current year + 1 (``appointment``);
 * gender is 1 or 2 (``gender``); sequence is 001-999 (``sequence``).
 
-"Today" is ``date.today()`` unless a ``today`` is passed in (tests pass a fixed date).
+"Today" is the current date in WIB (Asia/Jakarta), taken from ``timeutil.now_utc()`` (the one
+clock, which tests can freeze), unless a ``today`` is passed in (tests pass a fixed date).
 """
 
 from __future__ import annotations

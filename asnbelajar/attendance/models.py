@@ -17,20 +17,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..accounts.models import User
 from ..episodes.models import Checkpoint
 from ..extensions import db
-from ..timeutil import now_utc, to_db
-
-VERDICT_REASONS = (
-    "attended",
-    "manual_attended",
-    "manual_absent",
-    "missed_checkpoint",
-    "too_few_minutes",
-    "no_evidence",
-)
-
-
-def _now() -> datetime:
-    return to_db(now_utc())
+from ..timeutil import utcnow
 
 
 class CheckIn(db.Model):
@@ -45,7 +32,7 @@ class CheckIn(db.Model):
     checkpoint_id: Mapped[int] = mapped_column(ForeignKey("checkpoint.id", ondelete="CASCADE"))
     episode_id: Mapped[int] = mapped_column(ForeignKey("episode.id", ondelete="CASCADE"))
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
-    created_at: Mapped[datetime] = mapped_column(default=_now)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
     ip: Mapped[str | None] = mapped_column(String(45))
 
     checkpoint: Mapped[Checkpoint] = relationship()
@@ -67,7 +54,7 @@ class AttendanceImport(db.Model):
     matched: Mapped[int]
     unmatched: Mapped[list] = mapped_column(JSON, default=list)
     uploaded_by: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
-    created_at: Mapped[datetime] = mapped_column(default=_now)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class AttendanceInterval(db.Model):
@@ -103,7 +90,7 @@ class AttendanceMark(db.Model):
     attended: Mapped[bool]
     reason: Mapped[str] = mapped_column(String(500))
     marked_by: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
-    created_at: Mapped[datetime] = mapped_column(default=_now)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class AttendanceVerdict(db.Model):
@@ -122,4 +109,4 @@ class AttendanceVerdict(db.Model):
     reason: Mapped[str] = mapped_column(String(30))
     checkpoints_passed: Mapped[int] = mapped_column(default=0)
     minutes: Mapped[int] = mapped_column(default=0)
-    computed_at: Mapped[datetime] = mapped_column(default=_now)
+    computed_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -17,11 +17,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
-from ..timeutil import now_utc, to_db
-
-
-def _now() -> datetime:
-    return to_db(now_utc())
+from ..timeutil import utcnow
 
 
 class Certificate(db.Model):
@@ -77,7 +73,7 @@ class Certificate(db.Model):
     signer_name: Mapped[str] = mapped_column(String(200))
     signer_title: Mapped[str] = mapped_column(String(200))
     signer_nip: Mapped[str | None] = mapped_column(String(18))
-    issued_at: Mapped[datetime] = mapped_column(default=_now)
+    issued_at: Mapped[datetime] = mapped_column(default=utcnow)
     revoked_at: Mapped[datetime | None]
     revoked_reason: Mapped[str | None] = mapped_column(String(500))
     reissue_of_id: Mapped[int | None] = mapped_column(ForeignKey("certificate.id"))
@@ -126,7 +122,7 @@ class CertificateDesign(db.Model):
     background: Mapped[bytes | None] = mapped_column(LargeBinary)
     signature: Mapped[bytes | None] = mapped_column(LargeBinary)
     speakers_page: Mapped[bool | None] = mapped_column(Boolean)
-    updated_at: Mapped[datetime] = mapped_column(default=_now, onupdate=_now)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     updated_by: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
 
 
@@ -147,6 +143,6 @@ class CertificateFile(db.Model):
     pdf: Mapped[bytes] = mapped_column(LargeBinary)
     size_bytes: Mapped[int]
     sha256: Mapped[str] = mapped_column(String(64))
-    rendered_at: Mapped[datetime] = mapped_column(default=_now)
+    rendered_at: Mapped[datetime] = mapped_column(default=utcnow)
     signed_at: Mapped[datetime | None]
     signed_with: Mapped[str | None] = mapped_column(String(10))

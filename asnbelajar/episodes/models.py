@@ -10,7 +10,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstrai
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
-from ..timeutil import as_utc, now_utc, to_db
+from ..timeutil import as_utc, now_utc, utcnow
 
 if TYPE_CHECKING:
     # speakers.models imports this module; the relationship resolves by name at runtime.
@@ -19,10 +19,6 @@ if TYPE_CHECKING:
 COMPETENCY_TYPES = ("manajerial", "sosial_kultural", "teknis")
 EPISODE_STATUSES = ("draft", "published", "cancelled")
 ATTENDANCE_RULES = ("checkpoints", "minutes", "percent", "either")
-
-
-def _now() -> datetime:
-    return to_db(now_utc())
 
 
 class Program(db.Model):
@@ -34,7 +30,7 @@ class Program(db.Model):
     description: Mapped[str | None] = mapped_column(Text)
     organizer_name: Mapped[str | None] = mapped_column(String(200))
     timezone: Mapped[str] = mapped_column(String(40), default="Asia/Jakarta")
-    created_at: Mapped[datetime] = mapped_column(default=_now)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class Episode(db.Model):
@@ -92,8 +88,8 @@ class Episode(db.Model):
     cancelled_at: Mapped[datetime | None]
     cancel_reason: Mapped[str | None] = mapped_column(String(500))
     finalized_at: Mapped[datetime | None]
-    created_at: Mapped[datetime] = mapped_column(default=_now)
-    updated_at: Mapped[datetime] = mapped_column(default=_now, onupdate=_now)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
     program: Mapped[Program] = relationship(lazy="joined")
     speakers: Mapped[list[EpisodeSpeaker]] = relationship(
@@ -167,7 +163,7 @@ class Checkpoint(db.Model):
     opens_at: Mapped[datetime]
     closes_at: Mapped[datetime]
     required: Mapped[bool] = mapped_column(default=True)
-    created_at: Mapped[datetime] = mapped_column(default=_now)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     episode: Mapped[Episode] = relationship(back_populates="checkpoints")
 

@@ -8,13 +8,9 @@ from sqlalchemy import CheckConstraint, ForeignKey, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
-from ..timeutil import now_utc, to_db
+from ..timeutil import utcnow
 
 SCORE_FIELDS = ("material", "speaker", "organization", "relevance")
-
-
-def _now() -> datetime:
-    return to_db(now_utc())
 
 
 class Evaluation(db.Model):
@@ -35,7 +31,7 @@ class Evaluation(db.Model):
     score_organization: Mapped[int]
     score_relevance: Mapped[int]
     comment: Mapped[str | None] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(default=_now)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class EvaluationSpeakerScore(db.Model):

@@ -18,14 +18,10 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
-from ..timeutil import now_utc, to_db
+from ..timeutil import utcnow
 
 ZOOM_KINDS = ("meeting", "webinar")
 AUTO_RECORDING = ("none", "local", "cloud")
-
-
-def _now() -> datetime:
-    return to_db(now_utc())
 
 
 class ZoomConnection(db.Model):
@@ -43,7 +39,7 @@ class ZoomConnection(db.Model):
     client_id: Mapped[str] = mapped_column(String(100))
     client_secret_enc: Mapped[str] = mapped_column(Text)
     updated_by: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
-    updated_at: Mapped[datetime] = mapped_column(default=_now)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     tested_at: Mapped[datetime | None]
     test_ok: Mapped[bool | None]
     test_message: Mapped[str | None] = mapped_column(String(500))
@@ -76,7 +72,7 @@ class ZoomMeeting(db.Model):
     synced_start: Mapped[datetime]
     synced_duration: Mapped[int]
     synced_timezone: Mapped[str] = mapped_column(String(64))
-    synced_at: Mapped[datetime] = mapped_column(default=_now)
+    synced_at: Mapped[datetime] = mapped_column(default=utcnow)
     sync_error: Mapped[str | None] = mapped_column(String(500))
     deleted_at: Mapped[datetime | None]
     report_pulled_at: Mapped[datetime | None]
@@ -85,7 +81,7 @@ class ZoomMeeting(db.Model):
     report_attempts: Mapped[int] = mapped_column(default=0)
     report_next_at: Mapped[datetime | None]
     created_by: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
-    created_at: Mapped[datetime] = mapped_column(default=_now)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class ZoomRegistrant(db.Model):

@@ -20,13 +20,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..accounts.models import User
 from ..extensions import db
-from ..timeutil import now_utc, to_db
+from ..timeutil import utcnow
 
 ENTRY_KINDS = ("episode_credit", "external_credit", "reversal")
-
-
-def _now() -> datetime:
-    return to_db(now_utc())
 
 
 class LedgerEntry(db.Model):
@@ -73,7 +69,7 @@ class LedgerEntry(db.Model):
     reason: Mapped[str | None] = mapped_column(Text)
     evidence_path: Mapped[str | None] = mapped_column(String(255))
     created_by: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
-    created_at: Mapped[datetime] = mapped_column(default=_now)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     user: Mapped[User] = relationship(foreign_keys=[user_id])
     reverses: Mapped[LedgerEntry | None] = relationship(remote_side=[id])

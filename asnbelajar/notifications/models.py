@@ -16,11 +16,7 @@ from sqlalchemy import JSON, CheckConstraint, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
-from ..timeutil import now_utc, to_db
-
-
-def _now() -> datetime:
-    return to_db(now_utc())
+from ..timeutil import utcnow
 
 
 class OutboxEmail(db.Model):
@@ -44,9 +40,9 @@ class OutboxEmail(db.Model):
     status: Mapped[str] = mapped_column(String(10), default="pending")
     attempts: Mapped[int] = mapped_column(default=0)
     # For "sending" rows: when the claim lapses and another sender may take the row.
-    next_attempt_at: Mapped[datetime] = mapped_column(default=_now)
+    next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_error: Mapped[str | None] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(default=_now)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
     sent_at: Mapped[datetime | None]
     # Set at the first claim and reused on every attempt: a message sent twice after a
     # crash carries the same Message-ID, so mail clients show it once.

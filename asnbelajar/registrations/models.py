@@ -10,13 +10,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..accounts.models import User
 from ..episodes.models import Episode
 from ..extensions import db
-from ..timeutil import now_utc, to_db
+from ..timeutil import utcnow
 
 REGISTRATION_STATUSES = ("registered", "waitlisted", "cancelled")
-
-
-def _now() -> datetime:
-    return to_db(now_utc())
 
 
 class Registration(db.Model):
@@ -37,9 +33,9 @@ class Registration(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
     status: Mapped[str] = mapped_column(String(12), default="registered")
     source: Mapped[str] = mapped_column(String(12), default="web")
-    created_at: Mapped[datetime] = mapped_column(default=_now)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
     # Arrival order on the waiting list (re-registering after a cancellation queues anew).
-    queued_at: Mapped[datetime] = mapped_column(default=_now)
+    queued_at: Mapped[datetime] = mapped_column(default=utcnow)
     cancelled_at: Mapped[datetime | None]
     promoted_at: Mapped[datetime | None]
 

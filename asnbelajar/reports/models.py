@@ -11,11 +11,7 @@ from ..accounts.models import Instansi
 from ..episodes.models import Episode
 from ..extensions import db
 from ..ledger.models import LedgerEntry
-from ..timeutil import now_utc, to_db
-
-
-def _now() -> datetime:
-    return to_db(now_utc())
+from ..timeutil import utcnow
 
 
 class InstansiHeadcount(db.Model):
@@ -34,7 +30,7 @@ class InstansiHeadcount(db.Model):
     year: Mapped[int]
     headcount: Mapped[int]
     updated_by: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
-    updated_at: Mapped[datetime] = mapped_column(default=_now, onupdate=_now)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
     instansi: Mapped[Instansi] = relationship(lazy="joined")
 

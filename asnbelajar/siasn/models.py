@@ -9,13 +9,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..accounts.models import Instansi
 from ..extensions import db
-from ..timeutil import now_utc, to_db
+from ..timeutil import utcnow
 
 PUSH_STATUSES = ("pending", "sent", "failed", "retried")
-
-
-def _now() -> datetime:
-    return to_db(now_utc())
 
 
 class SiasnCredential(db.Model):
@@ -37,7 +33,7 @@ class SiasnCredential(db.Model):
     jenis_diklat_id: Mapped[str | None] = mapped_column(String(20))
     enabled: Mapped[bool] = mapped_column(default=True)
     updated_by: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
-    updated_at: Mapped[datetime] = mapped_column(default=_now, onupdate=_now)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
     instansi: Mapped[Instansi] = relationship(lazy="joined")
 
@@ -65,6 +61,6 @@ class SiasnPush(db.Model):
     last_error: Mapped[str | None] = mapped_column(Text)
     # The course-history id SIASN returned (``mapData.rwKursusId``).
     remote_id: Mapped[str | None] = mapped_column(String(80))
-    created_at: Mapped[datetime] = mapped_column(default=_now)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_attempt_at: Mapped[datetime | None]
     sent_at: Mapped[datetime | None]

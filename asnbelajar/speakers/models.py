@@ -7,8 +7,9 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..episodes.models import Episode, _now
+from ..episodes.models import Episode
 from ..extensions import db
+from ..timeutil import utcnow
 
 SPEAKER_ROLES = ("narasumber", "moderator", "keynote")
 
@@ -26,7 +27,7 @@ class Speaker(db.Model):
     position: Mapped[str | None] = mapped_column(String(200))
     bio: Mapped[str | None] = mapped_column(Text)
     photo: Mapped[str | None] = mapped_column(String(200))
-    created_at: Mapped[datetime] = mapped_column(default=_now)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class EpisodeSpeaker(db.Model):
@@ -67,7 +68,7 @@ class Material(db.Model):
     content_type: Mapped[str] = mapped_column(String(120))
     size_bytes: Mapped[int]
     uploaded_by: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
-    created_at: Mapped[datetime] = mapped_column(default=_now)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     episode: Mapped[Episode] = relationship()
     speaker: Mapped[Speaker | None] = relationship()
