@@ -273,6 +273,9 @@ def test_design_with_logo_signature_and_wording(participant) -> None:
     assert "dalam Transformasi Digital Pelayanan Publik (2 JP)" in flat
     assert "NIP. 19700101 199003 1 001" in flat  # the signer's NIP under the name
     assert len(data) < 30_000
+    # A name beyond WinAnsi embeds a DejaVu subset; the file still stays small.
+    wide = CertificateRenderer(design).render(replace(participant, name="Nguyễn Thị Ānh Şükrü"))
+    assert "Nguyễn Thị Ānh Şükrü" in _text(wide) and len(wide) < 30_000
     page = _reader(data).pages[0]
     # The shared layer (frame, logo, issuer) is one form XObject; images are stored once.
     xobjects = {k: x.get_object() for k, x in page["/Resources"]["/XObject"].items()}
