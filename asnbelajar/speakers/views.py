@@ -24,7 +24,8 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from ..certificates.services import can_download, render_pdf
+from ..certificates.rendering import pdf_for_download
+from ..certificates.services import can_download
 from ..episodes.forms import ROLE_LABELS
 from ..episodes.models import Episode
 from ..episodes.services import get_episode
@@ -368,7 +369,10 @@ def certificate(episode_id: int):
         return redirect(_session_url(episode, speaker))
     if not can_download(cert, current_user):
         abort(403)
-    response = make_response(render_pdf(cert))
+    # The stored file as issued (signed where BSrE is configured), rendered once if none.
+    data, _signed = pdf_for_download(cert)
+    db.session.commit()
+    response = make_response(data)
     filename = "sertifikat-narasumber-" + cert.number.replace("/", "-") + ".pdf"
     response.headers["Content-Type"] = "application/pdf"
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
