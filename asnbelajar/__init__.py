@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from .config import DEV_SECRET_KEY, Defaults, as_bool
 
@@ -32,6 +33,9 @@ def create_app(test_config: dict[str, Any] | None = None, *, production: bool = 
     if test_config:
         app.config.update(test_config)
     _finish_config(app, production, background)
+    if int(app.config["PROXY_COUNT"]) > 0:
+        hops = int(app.config["PROXY_COUNT"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
     from . import extensions as ext
     from .database import init_database

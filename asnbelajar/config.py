@@ -32,6 +32,10 @@ class Defaults:
 
     # One log line per request (request id, route, status, duration, user id).
     LOG_REQUESTS = True
+    # Reverse proxies in front of the app (nginx: 1; a load balancer before nginx: 2).
+    # Their X-Forwarded-For/-Proto/-Host are trusted only this many hops deep; without it
+    # behind nginx every visitor would share the proxy's address and its rate limits.
+    PROXY_COUNT = 0
 
     BASE_URL = "http://127.0.0.1:5000"
     PRIVACY_CONTACT_EMAIL = None  # shown on the privacy notice when set

@@ -47,3 +47,22 @@ def test_static_urls_carry_a_content_version(client):
     css = re.search(r'href="(/static/css/app\.css\?v=[0-9a-f]{10})"', html)
     assert css, "app.css is linked without a version"
     assert client.get(css.group(1)).status_code == 200
+
+
+def test_behind_a_proxy_the_visitor_address_comes_from_x_forwarded_for(app_factory):
+    """Rate limits are per visitor: behind nginx (PROXY_COUNT=1) the address is the
+    visitor's, not the proxy's; without the setting the header is not trusted."""
+    from flask import request
+
+    seen = {}
+    for count in (0, 1):
+        app = app_factory(PROXY_COUNT=count)
+
+        @app.get("/_remote-for-test")
+        def remote():
+            return f"{request.remote_addr} {request.scheme}"
+
+        seen[count] = app.test_client().get(
+            "/_remote-for-test", headers={"X-Forwarded-For": "203.0.113.7",
+                                          "X-Forwarded-Proto": "https"}).get_data(as_text=True)
+    assert seen == {0: "127.0.0.1 http", 1: "203.0.113.7 https"}
