@@ -43,7 +43,7 @@ def test_login_checkin_and_verify_succeed_while_redis_is_unreachable(
     caplog.set_level(logging.WARNING, logger="flask-limiter")
     with dead_redis_app.app_context():
         client = dead_redis_app.test_client()
-        person = make_participant(email="rina@example.go.id")
+        make_participant(email="rina@example.go.id")
         episode = make_episode(starts_in=timedelta(minutes=-5))
 
         login = client.post("/login", data={"login": "rina@example.go.id",
@@ -125,3 +125,46 @@ def test_once_per_interval_filter_passes_one_warning_and_counts_the_rest():
     flt._last -= 61
     nxt = logging.LogRecord("flask-limiter", logging.WARNING, __file__, 1, "again", None, None)
     assert flt.filter(nxt) is True and "4 similar messages suppressed" in nxt.getMessage()
+
+
+def test_black_holed_redis_costs_one_short_timeout_then_memory(app_factory):
+    """A Redis that accepts connections and never answers: the first limited request
+    waits RATELIMIT_STORAGE_TIMEOUT once, then the process counts in memory."""
+    import select as select_module
+    import threading
+
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(16)
+    held, accepted = [], []
+    running = threading.Event()
+    running.set()
+
+    def accept():
+        while running.is_set():
+            try:
+                if select_module.select([server], [], [], 0.05)[0]:
+                    held.append(server.accept()[0])
+                    accepted.append(1)
+            except OSError:
+                return
+
+    threading.Thread(target=accept, daemon=True).start()
+    try:
+        app = app_factory(RATELIMIT_ENABLED=True, RATELIMIT_LOGIN="3 per minute",
+                          RATELIMIT_STORAGE_URI=f"redis://127.0.0.1:{server.getsockname()[1]}/0",
+                          RATELIMIT_STORAGE_TIMEOUT=0.3)
+        with app.app_context():
+            client = app.test_client()
+            statuses = [client.post("/login", data={"login": "x@example.go.id",
+                                                    "password": "salah"}).status_code
+                        for _ in range(4)]
+        assert statuses == [200, 200, 200, 429]  # answered, and still limited in memory
+        # The first request's attempt and at most one recovery probe, not one per request.
+        assert len(accepted) <= 2
+    finally:
+        running.clear()
+        for conn in held:
+            conn.close()
+        server.close()
+        limiter._storage_dead = False
