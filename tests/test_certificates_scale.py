@@ -310,6 +310,12 @@ def test_program_design_and_episode_override_reach_the_pdf(client, login, organi
     ptext = _text(preview.data)
     assert "PIAGAM PENGHARGAAN" in ptext and "dengan hormat diberikan kepada" in ptext
     assert "PEMERINTAH PROVINSI JAWA BARAT" in ptext  # the program's lines still apply
+    png = client.post(f"/console/episodes/{episode.id}/certificates/design/preview.pdf"
+                      "?format=png", data={"title": "Piagam"})
+    assert png.status_code == 200 and png.mimetype == "image/png"
+    assert Image.open(io.BytesIO(png.data)).size[0] == 1200
+    page = client.get(f"/console/episodes/{episode.id}/certificates/design")
+    assert "blob:" in page.headers["Content-Security-Policy"]  # the preview picture
 
 
 def test_bad_design_input_is_refused_and_changes_nothing(client, login, organizer, certified):

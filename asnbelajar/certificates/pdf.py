@@ -41,6 +41,7 @@ from functools import cache, lru_cache
 from pathlib import Path
 from typing import BinaryIO
 
+import pypdfium2
 import segno
 from PIL import Image
 from reportlab.lib.colors import Color, HexColor, black, white
@@ -59,6 +60,7 @@ __all__ = [
     "CertificateDesign",
     "CertificateDocument",
     "CertificateRenderer",
+    "first_page_png",
     "format_nip",
     "prepare_image",
     "render_certificate_pdf",
@@ -980,6 +982,19 @@ def render_certificate_pdf(doc: CertificateDocument,
     """Render ``doc`` as a one-page (two with the speakers page) A4-landscape PDF."""
     renderer = _default_renderer() if design is None else CertificateRenderer(design)
     return renderer.render(doc)
+
+
+def first_page_png(pdf: bytes, width_px: int = 1200) -> bytes:
+    """The first page as a PNG (the console's live preview shows it in any browser)."""
+    document = pypdfium2.PdfDocument(pdf)
+    try:
+        page = document[0]
+        image = page.render(scale=width_px / page.get_width()).to_pil()
+        out = io.BytesIO()
+        image.convert("RGB").save(out, format="PNG", optimize=False)
+        return out.getvalue()
+    finally:
+        document.close()
 
 
 def render_many(docs: Sequence[CertificateDocument], design: CertificateDesign | None = None,

@@ -35,7 +35,12 @@ from ..web import json_error, organizer_required, safe_next, service_call
 from . import signing
 from .forms import DesignForm, ReissueForm, RevokeForm, SignForm
 from .models import Certificate, CertificateFile
-from .pdf import DEFAULT_PARTICIPANT_WORDING, DEFAULT_SPEAKER_WORDING, PLACEHOLDERS
+from .pdf import (
+    DEFAULT_PARTICIPANT_WORDING,
+    DEFAULT_SPEAKER_WORDING,
+    PLACEHOLDERS,
+    first_page_png,
+)
 from .rendering import (
     count_live_certificates,
     iter_episode_zip,
@@ -492,11 +497,10 @@ def design(episode_id: int | None = None):
         programs=programs, placeholders=PLACEHOLDERS,
         default_participant=DEFAULT_PARTICIPANT_WORDING,
         default_speaker=DEFAULT_SPEAKER_WORDING), 422 if form.errors else 200)
-    # The live preview shows a PDF made in the page (a blob: URL) in a frame.
+    # The live preview shows a picture fetched by the page script (a blob: URL).
     response.headers["Content-Security-Policy"] = (
-        "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
-        "script-src 'self'; frame-src 'self' blob:; object-src 'self' blob:; "
-        "frame-ancestors 'self'; form-action 'self'")
+        "default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; "
+        "script-src 'self'; frame-ancestors 'self'; form-action 'self'")
     return response
 
 
@@ -504,8 +508,9 @@ def design(episode_id: int | None = None):
 @bp.post("/console/episodes/<int:episode_id>/certificates/design/preview.pdf")
 @organizer_required
 def design_preview(episode_id: int | None = None):
-    """The unsaved form rendered on sample data (the live preview). 404: unknown scope;
-    422 with the message as text when the input is not usable."""
+    """The unsaved form rendered on sample data (the live preview): the PDF, or its first
+    page as PNG with ``?format=png``. 404: unknown scope; 422 with the message as text
+    when the input is not usable."""
     scope, _episode, _program = _design_scope(request.args.get("program", type=int),
                                               episode_id)
     form = DesignForm()
@@ -521,7 +526,11 @@ def design_preview(episode_id: int | None = None):
         db.session.rollback()
         return Response(str(err.message), status=422, mimetype="text/plain")
     db.session.rollback()
-    response = make_response(pdf)
-    response.headers["Content-Type"] = "application/pdf"
+    if request.args.get("format") == "png":
+        response = make_response(first_page_png(pdf))
+        response.headers["Content-Type"] = "image/png"
+    else:
+        response = make_response(pdf)
+        response.headers["Content-Type"] = "application/pdf"
     response.headers["Cache-Control"] = "no-store"
     return response

@@ -1,5 +1,5 @@
 // Live preview of a certificate design: the unsaved form is posted to the preview
-// endpoint (sample data, nothing saved) and the PDF it returns is shown in the frame.
+// endpoint (sample data, nothing saved) and the first page it returns (PNG) is shown.
 (function () {
   "use strict";
   var form = document.getElementById("design-form");
@@ -26,7 +26,7 @@
         if (mine !== seq) return;
         if (current) URL.revokeObjectURL(current);
         current = URL.createObjectURL(blob);
-        frame.src = current + "#view=FitH&toolbar=0";
+        frame.src = current;
         error.textContent = "";
       })
       .catch(function (err) {
