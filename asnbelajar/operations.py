@@ -197,7 +197,8 @@ def _probe_database(app: Flask, timeout: float) -> str | None:
         try:
             with app.app_context(), db.engine.connect() as conn:
                 if conn.dialect.name == "postgresql":
-                    conn.execute(text("SET statement_timeout = 1000"))
+                    # LOCAL: ends with this transaction, not with the pooled connection.
+                    conn.execute(text("SET LOCAL statement_timeout = 1000"))
                 conn.execute(text("SELECT 1"))
                 conn.rollback()
             outcome.append(None)

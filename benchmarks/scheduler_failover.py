@@ -18,6 +18,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from pathlib import Path
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 
@@ -92,7 +93,13 @@ def main() -> None:
 
             proc = start(url, "C", logdir)
             procs[proc.pid] = ("C", proc)
-            time.sleep(renew_s * 2)  # C is up and standing by
+            c_log = os.path.join(logdir, "C.log")
+            deadline = time.monotonic() + 120
+            while "started with jobs" not in Path(c_log).read_text():  # C is up ...
+                if time.monotonic() > deadline:
+                    raise SystemExit("C did not start")
+                time.sleep(0.1)
+            time.sleep(renew_s + 0.5)  # ... and has asked for the lease once: standing by
             name, proc = procs.pop(standby)
             proc.send_signal(signal.SIGTERM)
             started = time.monotonic()
