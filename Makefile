@@ -13,12 +13,13 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
+# "server" brings gunicorn and the Redis client (rate limits shared across web nodes).
 $(VENV)/.installed: $(BIN)/python setup.cfg pyproject.toml
-	$(BIN)/pip install --quiet -e ".[postgres]"
+	$(BIN)/pip install --quiet -e ".[server,postgres]"
 	@touch $@
 
 $(VENV)/.installed-test: $(VENV)/.installed
-	$(BIN)/pip install --quiet -e ".[test,postgres]"
+	$(BIN)/pip install --quiet -e ".[test,server,postgres]"
 	@touch $@
 
 install: $(VENV)/.installed

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 import time
 from pathlib import Path
 
@@ -33,8 +34,8 @@ def render_command(episode_id: int, out_dir: Path, speakers: bool) -> None:
         raise click.ClickException(f"Episode {episode_id} tidak ditemukan.")
     total = count_live_certificates(episode_id, speakers=speakers)
     started = time.perf_counter()
-    with click.progressbar(length=total, label=f"{episode.label}", file=click.get_text_stream(
-            "stderr"), show_pos=True) as bar:
+    with click.progressbar(length=total, label=f"{episode.label}", file=sys.stderr,
+                           show_pos=True) as bar:
         count = write_episode_files(episode_id, out_dir, speakers=speakers,
                                     progress=bar.update)
     elapsed = time.perf_counter() - started
