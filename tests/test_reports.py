@@ -47,7 +47,7 @@ from datetime import UTC, datetime, timedelta  # noqa: E402
 
 import pytest  # noqa: E402
 from openpyxl import load_workbook  # noqa: E402
-from sqlalchemy import select  # noqa: E402
+from sqlalchemy import func, select  # noqa: E402
 from sqlalchemy.exc import IntegrityError  # noqa: E402
 
 from asnbelajar.accounts.models import Instansi  # noqa: E402
@@ -287,3 +287,42 @@ def test_co_speakers_are_rated_one_by_one(client, db, organizer, make_participan
                         headers=token_for(organizer)).json["evaluation"]
     assert {s["name"]: s["count"] for s in report["speakers"]} == {"Dr. Rina": 3,
                                                                   "Budi, M.Si.": 3}
+
+
+def test_slow_figures_are_kept_a_bounded_time_and_recounted_on_request(
+        app, client, login, organizer, token_for, season, monkeypatch):
+    from asnbelajar.reports import snapshots
+    from asnbelajar.reports.models import ReportSnapshot
+    from asnbelajar.scheduler.services import JOBS
+
+    people, (_first, second) = season
+    headers = token_for(organizer)
+    # Province scale, simulated: every computation counts as slow.
+    monkeypatch.setattr(snapshots, "SLOW_SECONDS", 0.0)
+    monkeypatch.setattr(snapshots, "fingerprint", lambda: None)
+    assert client.get("/api/v1/reports/summary?year=2024", headers=headers).json[
+        "certificates"] == 6
+    cert = _db.session.scalar(select(Certificate).where(
+        Certificate.user_id == people["a"].id, Certificate.episode_id == second.id))
+    revoke_certificate(cert, reason="Salah nama", actor_id=organizer.id)
+    _db.session.commit()
+    # Kept (younger than REPORT_SNAPSHOT_SECONDS), and the page says when it was counted.
+    assert client.get("/api/v1/reports/summary?year=2024", headers=headers).json[
+        "certificates"] == 6
+    login(organizer)
+    assert "Dihitung" in client.get("/console?year=2024").get_data(as_text=True)
+    # An organizer's recount, or the scheduler's job, brings the figures up to date.
+    client.get("/console?year=2024&recount=1")
+    assert client.get("/api/v1/reports/summary?year=2024", headers=headers).json[
+        "certificates"] == 5
+    assert _db.session.scalar(select(func.count()).select_from(ReportSnapshot)) == 1
+    app.config["REPORT_SNAPSHOT_SECONDS"] = 0  # never kept: always counted live
+    revoke_certificate(_db.session.scalar(select(Certificate).where(
+        Certificate.user_id == people["b"].id, Certificate.episode_id == second.id)),
+        reason="Ganda", actor_id=organizer.id)
+    _db.session.commit()
+    assert client.get("/api/v1/reports/summary?year=2024", headers=headers).json[
+        "certificates"] == 4
+    app.config["REPORT_SNAPSHOT_SECONDS"] = 300
+    result = JOBS["refresh-reports"][0]()
+    assert set(result["refreshed"]) >= {snapshots.current_year()}

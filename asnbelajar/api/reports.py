@@ -9,9 +9,11 @@ from flask_babel import lazy_gettext as _l
 from ..accounts.models import User
 from ..episodes.services import get_episode
 from ..errors import ValidationError
+from ..extensions import db
 from ..reports.episode_report import episode_report
 from ..reports.exports import training_rate_response
-from ..reports.services import check_year, current_year, training_rate, year_summary
+from ..reports.services import check_year, current_year
+from ..reports.snapshots import year_figures
 from ..siasn.services import FIELDS as SIASN_FIELDS
 from ..siasn.services import episode_records, participant_records, record_rows
 from ..util.spreadsheets import CSV_MIMETYPE, attachment, iter_csv
@@ -35,7 +37,8 @@ def reports_training_rate(user: User):
     year = _year()
     fmt = _format()
     province = (request.args.get("province") or "").strip() or None
-    rows = training_rate(year, province)
+    rows = year_figures(year).training_rate(province)
+    db.session.commit()
     if fmt == "json":
         return jsonify(rows)
     return training_rate_response(rows, year, province, fmt)
@@ -44,7 +47,9 @@ def reports_training_rate(user: User):
 @bp.get("/reports/summary")
 @require("organizer")
 def reports_summary(user: User):
-    return jsonify(year_summary(_year()))
+    summary = year_figures(_year()).summary
+    db.session.commit()
+    return jsonify(summary)
 
 
 @bp.get("/episodes/<int:episode_id>/report")

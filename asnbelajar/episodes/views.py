@@ -33,7 +33,7 @@ from ..evaluations.services import has_evaluated
 from ..extensions import db
 from ..registrations.models import Registration
 from ..registrations.services import get_registration, registered_count, waitlist_position
-from ..reports.services import impact_summary
+from ..reports.snapshots import impact_summary
 from ..speakers.services import add_speaker, can_download_material, materials_for_episode
 from ..timeutil import (
     ZONES,

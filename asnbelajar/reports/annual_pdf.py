@@ -14,7 +14,7 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, Tabl
 
 from ..timeutil import format_date_id, now_utc
 from ..util.pdftext import winansi_markup
-from .services import AnnualReport
+from .snapshots import AnnualReport
 
 NAVY = colors.HexColor("#0a3d6b")
 

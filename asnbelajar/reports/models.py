@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..accounts.models import Instansi
@@ -33,6 +33,24 @@ class InstansiHeadcount(db.Model):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
     instansi: Mapped[Instansi] = relationship(lazy="joined")
+
+
+class ReportSnapshot(db.Model):
+    """The figures of a year's reports as last computed, with what they were computed
+    from (``fingerprint``) and how long it took. At province scale (hundreds of thousands
+    of rows) a page serves this instead of scanning the year again; see
+    ``reports.snapshots`` for when it is trusted."""
+
+    __tablename__ = "report_snapshot"
+    __table_args__ = (UniqueConstraint("kind", "year"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    year: Mapped[int]
+    data: Mapped[dict] = mapped_column(JSON)
+    fingerprint: Mapped[str | None] = mapped_column(String(64))
+    seconds: Mapped[float]
+    computed_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 # Yearly reports read the ledger by year first (each person's JP sum in a year); this

@@ -17,8 +17,7 @@ Definitions shared by the dashboard, the annual report, the API and the home pag
 
 from __future__ import annotations
 
-import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from flask import current_app
@@ -47,7 +46,7 @@ from ..extensions import db
 from ..ledger.models import LedgerEntry
 from ..registrations.models import Registration
 from ..speakers.models import EpisodeSpeaker, Speaker
-from ..timeutil import current_year, now_utc, to_db
+from ..timeutil import current_year
 from ..util.textfiles import TextFileError, decode_upload, sniff_delimiter
 from .models import InstansiHeadcount
 
@@ -121,13 +120,15 @@ def _totals(year: int):
 
 # Headline figures -----------------------------------------------------------------------
 
-def year_summary(year: int) -> dict[str, int]:
-    """The figures of ``GET /api/v1/reports/summary`` (DESIGN.md)."""
-    episodes = _episode_ids(year)
-    registrations, unique_participants = db.session.execute(
-        select(func.count(), func.count(distinct(Registration.user_id)))
-        .where(Registration.episode_id.in_(episodes), Registration.status == "registered")
-    ).one()
+def year_summary(year: int, *, episodes: list[EpisodeRow] | None = None) -> dict[str, int]:
+    """The figures of ``GET /api/v1/reports/summary`` (DESIGN.md). ``episodes`` (from
+    :func:`episode_rows`) saves counting registrations, attendance and certificates again."""
+    if episodes is None:
+        episodes = episode_rows(year)
+    unique_participants = db.session.scalar(
+        select(func.count(distinct(Registration.user_id)))
+        .where(Registration.episode_id.in_(_episode_ids(year)),
+               Registration.status == "registered"))
     totals = _totals(year)
     reached = db.session.scalar(
         select(func.count()).select_from(totals)
@@ -136,23 +137,15 @@ def year_summary(year: int) -> dict[str, int]:
                ParticipantProfile.employee_type.in_(ASN_TYPES)))
     return {
         "year": year,
-        "episodes": db.session.scalar(
-            select(func.count(Episode.id))
-            .where(Episode.year == year, Episode.status == "published")) or 0,
-        "registrations": registrations or 0,
+        "episodes": len(episodes),
+        "registrations": sum(e.registered for e in episodes),
         "unique_participants": unique_participants or 0,
-        "attended": db.session.scalar(
-            select(func.count()).select_from(AttendanceVerdict)
-            .where(AttendanceVerdict.episode_id.in_(episodes),
-                   AttendanceVerdict.attended.is_(true()))) or 0,
+        "attended": sum(e.attended for e in episodes),
         # Episode credits net of their reversals: the hours the series itself delivered.
         "jp_credited": int(db.session.scalar(
             select(func.coalesce(func.sum(LedgerEntry.jp), 0))
             .where(LedgerEntry.year == year, LedgerEntry.episode_id.is_not(None))) or 0),
-        "certificates": db.session.scalar(
-            select(func.count()).select_from(Certificate)
-            .where(Certificate.episode_id.in_(episodes), Certificate.kind == "participant",
-                   Certificate.revoked_at.is_(None))) or 0,
+        "certificates": sum(e.certified for e in episodes),
         "asn_reached_target": reached or 0,
     }
 
@@ -168,20 +161,6 @@ class EpisodeRow:
     attended: int = 0
     certified: int = 0
     finalized: bool = False
-
-
-@dataclass
-class Dashboard:
-    year: int
-    summary: dict[str, int]
-    episodes: list[EpisodeRow]
-    attendance_rate: float | None
-    finalized_registered: int
-    provinces: list[tuple[str, int]]
-    jp_buckets: list[tuple[str, int]]
-    asn_participants: int
-    target: int
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 def episode_rows(year: int) -> list[EpisodeRow]:
@@ -252,20 +231,6 @@ def jp_distribution(year: int) -> tuple[list[tuple[str, int]], int]:
     ).all())
     buckets = [(label, int(counts.get(i, 0))) for i, (label, _l1, _h) in enumerate(JP_BUCKETS)]
     return buckets, sum(n for _label, n in buckets)
-
-
-def dashboard(year: int) -> Dashboard:
-    episodes = episode_rows(year)
-    finalized = [e for e in episodes if e.finalized]
-    finalized_registered = sum(e.registered for e in finalized)
-    rate = (sum(e.attended for e in finalized) / finalized_registered
-            if finalized_registered else None)
-    buckets, asn = jp_distribution(year)
-    return Dashboard(
-        year=year, summary=year_summary(year), episodes=episodes, attendance_rate=rate,
-        finalized_registered=finalized_registered, provinces=participants_by_province(year),
-        jp_buckets=buckets, asn_participants=asn, target=jp_target(),
-    )
 
 
 # Training rate --------------------------------------------------------------------------
@@ -505,37 +470,13 @@ class ImportRejected(ValidationError):
 
 # Annual report ---------------------------------------------------------------------------
 
-@dataclass
-class AnnualReport:
-    year: int
-    summary: dict[str, int]
-    asn_participants: int
-    agencies_reached: int
-    provinces_reached: int
-    top_agencies: list[dict[str, Any]]
-    speakers_by_origin: list[dict[str, Any]]
-    target: int
-
-
-def annual_report(year: int, *, top: int = 10, min_participants: int = 5) -> AnnualReport:
-    """The figures BPSDM publishes for a year. Top agencies rank by training rate among
-    agencies with at least ``min_participants`` ASN, so one person at 20 JP is no 100 %."""
-    rates = training_rate(year)
-    ranked = [r for r in rates if r["participants"] >= min_participants]
-    ranked.sort(key=lambda r: (-r["rate"], -r["reached_target"], r["instansi"].lower()))
-    people = _participants(year)
-    asn_participants, agencies = db.session.execute(
-        select(func.count(), func.count(distinct(ParticipantProfile.instansi_id)))
-        .select_from(people)
-        .join(ParticipantProfile, ParticipantProfile.user_id == people.c.user_id)
-        .where(ParticipantProfile.employee_type.in_(ASN_TYPES))
-    ).one()
-    provinces = sum(1 for p, _n in participants_by_province(year) if p)
+def speakers_by_origin(year: int) -> list[dict[str, Any]]:
+    """Speakers of the year's published episodes grouped by their institution."""
     # Literal SQL, not bound parameters: PostgreSQL must see the same expression in
     # SELECT and GROUP BY.
     origin = func.coalesce(func.nullif(func.trim(Speaker.institution), literal_column("''")),
                            literal_column("'—'"))
-    speakers = [
+    return [
         {"origin": name, "speakers": n_people, "sessions": n_sessions}
         for name, n_people, n_sessions in db.session.execute(
             select(origin, func.count(distinct(Speaker.id)), func.count(EpisodeSpeaker.id))
@@ -544,30 +485,3 @@ def annual_report(year: int, *, top: int = 10, min_participants: int = 5) -> Ann
                                 Episode.status == "published"))
             .group_by(origin).order_by(func.count(distinct(Speaker.id)).desc(), origin))
     ]
-    return AnnualReport(
-        year=year, summary=year_summary(year), asn_participants=asn_participants or 0,
-        agencies_reached=agencies or 0, provinces_reached=provinces,
-        top_agencies=ranked[:top], speakers_by_origin=speakers, target=jp_target(),
-    )
-
-
-# Public impact block ---------------------------------------------------------------------
-
-_IMPACT_CACHE: dict[str, tuple[float, dict[str, int] | None]] = {}
-IMPACT_CACHE_SECONDS = 300
-
-
-def impact_summary() -> dict[str, int] | None:
-    """The headline figures of the latest year with an episode held so far, for the public
-    home page (aggregates only, no personal data). Cached per process for a few minutes:
-    the home page is the busiest page and the figures move slowly."""
-    cached = _IMPACT_CACHE.get("impact")
-    if cached and time.monotonic() - cached[0] < IMPACT_CACHE_SECONDS \
-            and not current_app.testing:
-        return cached[1]
-    year = db.session.scalar(
-        select(func.max(Episode.year))
-        .where(Episode.status == "published", Episode.starts_at <= to_db(now_utc())))
-    summary = year_summary(year) if year else None
-    _IMPACT_CACHE["impact"] = (time.monotonic(), summary)
-    return summary

@@ -23,7 +23,6 @@ from .services import (
     TRAINING_RATE_SORTS,
     ImportRejected,
     agency_provinces,
-    annual_report,
     check_year,
     current_year,
     delete_headcount,
@@ -31,11 +30,8 @@ from .services import (
     import_headcounts,
     report_years,
     set_headcount,
-    training_rate,
 )
-from .services import (
-    dashboard as dashboard_figures,
-)
+from .snapshots import annual_report, year_figures
 
 bp = Blueprint("reports", __name__)
 
@@ -54,7 +50,8 @@ def _year() -> int:
 def dashboard():
     """The organizer's first page: the year at a glance."""
     year = _year()
-    figures = dashboard_figures(year)
+    figures = year_figures(year, refresh=request.args.get("recount") == "1")
+    db.session.commit()  # a recount is kept for the next visitor
     labels = [f"Seri {e.number}" for e in figures.episodes]
     return render_template(
         "reports/dashboard.html", d=figures, year=year, years=report_years(),
@@ -82,13 +79,16 @@ def training_rate_page():
     if sort not in TRAINING_RATE_SORTS:
         sort = "instansi"
     descending = request.args.get("order") == "desc"
-    rows = training_rate(year, province, sort=sort, descending=descending)
+    figures = year_figures(year, refresh=request.args.get("recount") == "1")
+    db.session.commit()
+    rows = figures.training_rate(province, sort=sort, descending=descending)
     fmt = request.args.get("format")
     if fmt in ("csv", "xlsx"):
         return training_rate_response(rows, year, province, fmt)
     return render_template(
         "reports/training_rate.html", rows=rows, year=year, years=report_years(),
         province=province, provinces=agency_provinces(), sort=sort, descending=descending,
+        computed_at=figures.computed_at,
         totals={"participants": sum(r["participants"] for r in rows),
                 "reached_target": sum(r["reached_target"] for r in rows)},
     )
@@ -183,7 +183,8 @@ def episode_report_page(episode_id: int):
 @organizer_required
 def annual():
     year = _year()
-    report = annual_report(year)
+    report = annual_report(year, refresh=request.args.get("recount") == "1")
+    db.session.commit()
     return render_template("reports/annual.html", a=report, year=year, years=report_years())
 
 
@@ -192,6 +193,7 @@ def annual():
 def annual_pdf():
     year = _year()
     pdf = render_annual_pdf(annual_report(year))
+    db.session.commit()
     return Response(pdf, mimetype="application/pdf", headers={
         "Content-Disposition": f'attachment; filename="laporan-tahunan-asn-belajar-{year}.pdf"'})
 

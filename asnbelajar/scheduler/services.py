@@ -29,6 +29,7 @@ from ..errors import DomainError
 from ..extensions import db
 from ..notifications.services import flush_outbox, queue_email, render_email
 from ..registrations.models import Registration
+from ..reports.snapshots import refresh_reports
 from ..siasn.services import run_push_job
 from ..timeutil import now_utc, to_db
 from .models import SchedulerLease
@@ -150,6 +151,7 @@ JOBS = {
     "send-reminders": (send_due_reminders, 300),
     "finalize-due": (finalize_due_episodes, 600),
     "siasn-push": (push_siasn, 300),
+    "refresh-reports": (refresh_reports, 120),
     "render-certificates": (render_certificate_files, 60),
 }
 
