@@ -21,7 +21,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import AnonymousUserMixin
 from sqlalchemy import text
 
-from .database import DISCONNECT_ERRORS
+from .database import DISCONNECT_ERRORS, is_outage
 from .extensions import db, login_manager
 from .web import json_error, wants_json
 
@@ -145,6 +145,19 @@ def init_operations(app: Flask) -> None:
 
     for error_class in DISCONNECT_ERRORS:
         app.register_error_handler(error_class, outage)
+
+    log_exception = app.log_exception
+
+    def log_exception_briefly(exc_info) -> None:
+        # An outage met inside another error handler reaches Flask's unhandled-exception
+        # path (answered with a 503 by web.server_error_response): one line, no traceback.
+        if exc_info and is_outage(exc_info[1]):
+            log.error("database unavailable on %s %s (request_id=%s): %s", request.method,
+                      request.path[:200], g.get("request_id"), _one_line(exc_info[1]))
+            return
+        log_exception(exc_info)
+
+    app.log_exception = log_exception_briefly
 
     @app.url_defaults
     def static_version(endpoint: str, values: dict) -> None:

@@ -263,7 +263,7 @@ def init_web(app: Flask) -> None:
 def _make_handler(status: int, code: str, message):
     def handler(err):
         if status == 500:
-            return server_error_response(message)
+            return server_error_response(message, err)
         if wants_json():
             detail = getattr(err, "description", None) if status == 429 else None
             return json_error(status, code, detail and f"{message} ({detail})" or message)
@@ -272,11 +272,21 @@ def _make_handler(status: int, code: str, message):
     return handler
 
 
-def server_error_response(message=None):
+def server_error_response(message=None, err: BaseException | None = None):
     """The 500 page or JSON error. Never touches the database: no user is loaded (the page
-    renders as for a visitor) and a failing rollback is only logged."""
-    from .operations import forget_user, safe_rollback  # operations imports this module
+    renders as for a visitor) and a failing rollback is only logged. A database outage
+    that surfaced inside another error handler (a 404 page loading the user) is a 503."""
+    from .database import is_outage
+    from .operations import (  # operations imports this module
+        database_unavailable_response,
+        forget_user,
+        safe_rollback,
+    )
 
+    original = getattr(err, "original_exception", None)
+    if original is not None and is_outage(original):
+        safe_rollback()
+        return database_unavailable_response(original)
     forget_user()  # first: even the language choice would otherwise load the user
     safe_rollback()
     if message is None:
