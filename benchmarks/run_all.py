@@ -15,6 +15,8 @@ RUNS = [
     ["checkin_burst.py", "--participants", "2000", "--database-url", PG],
     ["export_registrants.py"],
     ["export_registrants.py", "--database-url", PG],
+    ["outbox.py", "--messages", "7700", "--senders", "1", "4", "--database-url", PG],
+    ["scheduler_failover.py", "--database-url", PG],
 ]
 
 for args in RUNS:
