@@ -24,8 +24,9 @@ COMMITTED), so two racing inserts cannot both pass. On SQLite writers are serial
 database lock, so a plain AFTER INSERT trigger is enough.
 
 Note for later migrations: SQLite's batch mode rebuilds a table by copying it, which drops
-its triggers; a batch operation on ``ledger_entry`` must recreate them (call
-``_create_sqlite_triggers`` from this module's code, copied).
+its triggers; a batch operation on ``ledger_entry`` must run the ``SQLITE_TRIGGERS``
+statements of this migration again (copied into the new one: migrations must not import
+each other).
 """
 from alembic import op
 
