@@ -8,7 +8,10 @@ One live credit per participant and episode is a database fact, not a code habit
   concurrent finalize runs (or a double click) both try ``credit_seq = 0`` and the database
   keeps exactly one;
 * a reversal names the one entry it negates in ``reverses_id``, which is unique, so an entry
-  can be reversed only once.
+  can be reversed only once;
+* triggers (migration 0f77bd5d05df, so they exist only in migrated databases) refuse a
+  second live credit written with another ``credit_seq`` and every UPDATE or DELETE of an
+  entry, however the row arrives.
 """
 
 from __future__ import annotations
