@@ -31,21 +31,26 @@ import heapq
 import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 
 from ..attendance.models import AttendanceImport, AttendanceInterval, CheckIn
 from ..attendance.services import finalize_episode
-from ..certificates.models import Certificate
 from ..episodes.models import Episode
 from ..evaluations.models import Evaluation
 from ..extensions import db
 from ..registrations.models import Registration
-from ..timeutil import now_utc, to_db
 from ..util.bulk import insert_many
 from .activity import evaluation_rows
-from .common import CHUNK, RANDOM_SEED, ZOOM_MIN_MINUTES
+from .common import (
+    CHUNK,
+    RANDOM_SEED,
+    ZOOM_MIN_MINUTES,
+    back_then,
+    bulk_transaction_settings,
+    refresh_statistics,
+)
 from .content import DEMO_PARTICIPANT_PARTIAL, DEMO_PARTICIPANT_SEASON
 from .logins import DemoAccounts
 from .season import SeededEpisode, publish_backdated
@@ -56,8 +61,8 @@ REAL_SEASON_REGISTRATIONS = 457_300
 # Relative size of each 2022 episode, Seri 1..46, in registrations at the real scale
 # (they add up to 457,300; a smaller or larger N scales them all). Seri 1 opened the year
 # on BerAKHLAK, Seri 32 ("Smart ASN") and Seri 43 (the new PNS discipline regulation) drew
-# the largest rooms; Seri 18 came the week after the Idul Fitri leave and Seri 46 in the
-# last week of December.
+# the largest rooms; Seri 18 came the week after the Idul Fitri leave and Seri 46, the
+# closing reflection, drew a small room.
 SEASON_SHAPE: tuple[int, ...] = (
     16_900, 7_400, 8_100, 6_900, 7_300, 9_200, 7_800, 9_600, 8_300, 9_900,  # 1-10
     8_800, 7_600, 9_100, 10_400, 9_400, 8_200, 10_100, 4_300, 8_700, 9_500,  # 11-20
@@ -77,6 +82,8 @@ HOUR_WEIGHT = (1, 1, 1, 1, 2, 4, 7, 12, 18, 20, 19, 16, 11, 15, 17, 15, 12, 9, 8
                5, 2)
 WEEKDAY_WEIGHT = (1.0, 1.05, 1.1, 1.0, 0.85, 0.3, 0.25)
 WINDOW_DAYS = 14
+SEASON_TABLES = ("registration", "check_in", "attendance_interval", "attendance_verdict",
+                 "evaluation", "certificate", "ledger_entry")
 
 
 def episode_sizes(total: int) -> list[int]:
@@ -292,12 +299,14 @@ def seed_season_at_scale(season: Sequence[SeededEpisode], plan: ScalePlan,
     reliability = {person_ids[i]: 0.85 + 0.03 * min(want, 10)
                    for i, want in enumerate(plan.wants)}
     demo_full = set(DEMO_PARTICIPANT_SEASON)
+    done = 0
     for item in season:
         number = item.plan.number
         episode = db.session.get(Episode, item.id)
         if episode.finalized_at is not None:
             advance(plan.sizes[number - 1])
             continue
+        bulk_transaction_settings()
         rng = random.Random(RANDOM_SEED * 131 + number * 7919 + plan.sizes[number - 1])
         users = [person_ids[i] for i in plan.members[number - 1]]
         with_demo = number in demo_full or number == DEMO_PARTICIPANT_PARTIAL
@@ -332,16 +341,12 @@ def seed_season_at_scale(season: Sequence[SeededEpisode], plan: ScalePlan,
         if episode.status == "draft":
             publish_backdated(episode, demo.organizer_id)
             db.session.flush()
-        before = to_db(now_utc())
-        finalize_episode(item.id, actor_id=demo.organizer_id, force=False, notify=False)
-        issued = item.ends_at + timedelta(minutes=45)
-        db.session.execute(
-            update(Certificate)
-            .where(Certificate.episode_id == item.id, Certificate.kind == "participant",
-                   Certificate.issued_at >= before)
-            .values(issued_at=issued)
-        )
-        episode.finalized_at = issued
+        issued = item.ends_at.replace(tzinfo=UTC) + timedelta(minutes=45)
+        with back_then(issued):
+            finalize_episode(item.id, actor_id=demo.organizer_id, force=False, notify=False)
+        done += 1
+        if done in (1, 2, 4, 8, 16, 32):  # the tables doubled: plans need new statistics
+            refresh_statistics(*SEASON_TABLES)
         db.session.commit()
 
 

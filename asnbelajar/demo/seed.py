@@ -24,11 +24,18 @@ from ..registrations.models import Registration
 from ..speakers.models import Speaker
 from ..timeutil import now_utc
 from .activity import activity_tiers, seed_past_episode, seed_upcoming_episode
-from .common import DEMO_DOMAIN_LIKE, RANDOM_SEED, SEASON_YEAR, SEED_MARKER, Stopwatch
+from .common import (
+    DEMO_DOMAIN_LIKE,
+    RANDOM_SEED,
+    SEASON_YEAR,
+    SEED_MARKER,
+    Stopwatch,
+    refresh_statistics,
+)
 from .logins import DEMO_LOGINS, ensure_demo_accounts
 from .people import bulk_participant_ids, ensure_participants, top_up_participants
 from .places import ensure_instansi
-from .scale import plan_season, season_registrations, seed_season_at_scale
+from .scale import SEASON_TABLES, plan_season, season_registrations, seed_season_at_scale
 from .season import ensure_episodes, ensure_speakers, episode_plans
 
 GENERIC_DESCRIPTION = "Webinar publik pengembangan kompetensi ASN."
@@ -88,6 +95,7 @@ def seed_demo(participants: int = 2000, echo: Callable[[str], object] = print, *
     have = len(bulk_participant_ids())
     with progress("participants", max(0, wanted - have)) as bar:
         people = ensure_participants(wanted, employers, rng, clock, advance=bar.update)
+    refresh_statistics("user", "participant_profile")
     db.session.commit()
 
     tiers = activity_tiers(people, rng)
@@ -111,6 +119,7 @@ def seed_demo(participants: int = 2000, echo: Callable[[str], object] = print, *
     clock.lap("upcoming registrations")
 
     delete_seed_emails(outbox_before)
+    refresh_statistics("user", "participant_profile", *SEASON_TABLES)
     counts = demo_counts()
     record_event(demo.organizer_id, SEED_MARKER, "program", program.id,
                  after={**counts, "registrations_option": registrations})
