@@ -157,6 +157,10 @@ class Defaults:
     SIASN_PUSH_BATCH = 200  # certificates sent per scheduler run
     SIASN_ORGANIZER = None  # institusiPenyelenggara; default: the program's organizer
 
+    # Reports: a year's figures that took over half a second to count are kept this many
+    # seconds (the refresh-reports job recounts them sooner); 0 = always count live.
+    REPORT_SNAPSHOT_SECONDS = 300
+
 
 
 TRUE_WORDS = frozenset({"1", "true", "yes", "on", "ya", "y"})

@@ -26,9 +26,12 @@ CHECKIN_MARGIN_MINUTES = 5
 COMMENTS_LIMIT = 500
 
 
-def _grouped(episode_id: int, key) -> list[dict[str, Any]]:
-    """Registered, waitlisted, attended and certified per ``key`` (a profile column)."""
-    label = func.coalesce(key, literal_column("''"))
+def _grouped(episode_id: int) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Registered, waitlisted, attended and certified per province and per agency of the
+    registrants' profiles: one pass over the episode's registrations, grouped by both,
+    then summed per province and per agency here."""
+    province = func.coalesce(ParticipantProfile.province, literal_column("''"))
+    instansi = func.coalesce(ParticipantProfile.instansi_name, literal_column("''"))
     attended = (select(AttendanceVerdict.user_id)
                 .where(AttendanceVerdict.episode_id == episode_id,
                        AttendanceVerdict.attended.is_(true())).subquery())
@@ -37,7 +40,7 @@ def _grouped(episode_id: int, key) -> list[dict[str, Any]]:
                         Certificate.kind == "participant",
                         Certificate.revoked_at.is_(None)).subquery())
     rows = db.session.execute(
-        select(label,
+        select(province, instansi,
                func.count().filter(Registration.status == "registered"),
                func.count().filter(Registration.status == "waitlisted"),
                func.count(attended.c.user_id),
@@ -51,11 +54,21 @@ def _grouped(episode_id: int, key) -> list[dict[str, Any]]:
                                    Registration.status == "registered"))
         .where(Registration.episode_id == episode_id,
                Registration.status.in_(("registered", "waitlisted")))
-        .group_by(label)
-        .order_by(func.count().filter(Registration.status == "registered").desc(), label)
+        .group_by(province, instansi)
     ).all()
-    return [{"name": name, "registered": reg, "waitlisted": wait, "attended": att,
-             "certified": cert} for name, reg, wait, att, cert in rows]
+    keys = ("registered", "waitlisted", "attended", "certified")
+    by: dict[str, dict[str, dict[str, int]]] = {"province": {}, "instansi": {}}
+    for prov, agency, *counts in rows:
+        for kind, name in (("province", prov), ("instansi", agency)):
+            group = by[kind].setdefault(name, dict.fromkeys(keys, 0))
+            for key, n in zip(keys, counts, strict=True):
+                group[key] += n
+
+    def ordered(kind: str) -> list[dict[str, Any]]:
+        items = sorted(by[kind].items(), key=lambda kv: (-kv[1]["registered"], kv[0]))
+        return [{kind: name, **group} for name, group in items]
+
+    return ordered("province"), ordered("instansi")
 
 
 def evaluation_summary(episode: Episode) -> dict[str, Any]:
@@ -166,10 +179,7 @@ def episode_report(episode: Episode) -> dict[str, Any]:
         select(func.count()).select_from(Certificate)
         .where(Certificate.episode_id == episode.id, Certificate.kind == "participant",
                Certificate.revoked_at.is_(None))) or 0
-    by_province = [{"province": r.pop("name"), **r}
-                   for r in _grouped(episode.id, ParticipantProfile.province)]
-    by_instansi = [{"instansi": r.pop("name"), **r}
-                   for r in _grouped(episode.id, ParticipantProfile.instansi_name)]
+    by_province, by_instansi = _grouped(episode.id)
     return {
         "registered": counts.get("registered", 0),
         "waitlisted": counts.get("waitlisted", 0),
