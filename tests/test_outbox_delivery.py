@@ -253,3 +253,28 @@ def test_organizer_email_page_lists_searches_and_retries(client, db, organizer, 
 
     actions = list(db.session.scalars(select(AuditEvent.action)))
     assert actions.count("outbox.retry") == 2
+
+
+def test_mail_held_back_by_a_server_outage_goes_out_as_soon_as_it_returns(
+        app, app_factory, db, port):
+    """No waiting out an hour of backoff after SMTP comes back: one probe per flush, then
+    everything the outage held back."""
+    app = app_factory(MAIL_BACKEND="smtp", MAIL_SERVER="127.0.0.1", MAIL_PORT=port,
+                      MAIL_TIMEOUT=1, OUTBOX_SENDERS=2, OUTBOX_BATCH_SIZE=50)
+    with app.app_context():
+        queue_many(db, 12, prefix="back")
+        # Long outage: the emails have been tried many times and back off for an hour.
+        db.session.execute(OutboxEmail.__table__.update().values(attempts=9))
+        db.session.commit()
+        assert flush_outbox()["sent"] == 0
+        held = db.session.scalars(select(OutboxEmail)).all()
+        assert all(e.last_error.startswith("SMTP server unavailable") for e in held)
+        assert flush_outbox()["sent"] == 0  # still down: one probe, held back again
+
+        controller, inbox = start_server(port)
+        try:
+            result = flush_outbox()  # nothing is due; the probe finds the server back
+        finally:
+            controller.stop()
+        assert result["sent"] == 12 and len(inbox.messages) == 12
+        assert statuses(db) == {"sent": 12}

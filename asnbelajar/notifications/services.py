@@ -49,6 +49,8 @@ log = logging.getLogger("asnbelajar.outbox")
 
 SENDER_NAME = f"{socket.gethostname()}:{os.getpid()}"
 STATUSES = ("pending", "sending", "sent", "failed")
+# last_error of emails held back because the SMTP server (not the message) failed.
+SERVER_DOWN = "SMTP server unavailable: "
 
 
 def render_email(name: str, **context) -> tuple[str, str, str]:
@@ -252,9 +254,11 @@ class DeliveryResult:
     failed: int = 0  # attempts that failed (the email stays queued unless it gave up)
     gave_up: int = 0  # emails marked failed in this run
     deferred: int = 0  # claimed but handed back unattempted after a connection failure
+    server_down: bool = False  # the server (not a message) failed in this run
     errors: list[str] = field(default_factory=list)
 
     def add(self, other: DeliveryResult) -> None:
+        self.server_down = self.server_down or other.server_down
         self.sent += other.sent
         self.failed += other.failed
         self.gave_up += other.gave_up
@@ -354,7 +358,9 @@ def deliver_claimed(ids: list[int], holder: str) -> DeliveryResult:
                 if _server_failed(error):
                     # The server, not this message: hand the whole claim back at once.
                     rest = [r.id for r in rows[index:]] + pending
-                    result.gave_up += _record_failure(rest, holder, text, attempted=row.id)
+                    result.server_down = True
+                    result.gave_up += _record_failure(rest, holder, SERVER_DOWN + text,
+                                                      attempted=row.id)
                     result.deferred += len(rest) - 1
                     result.errors.append(text)
                     if mailer is not None:
@@ -417,23 +423,25 @@ class _Budget:
 
 def flush_outbox(limit: int | None = None, senders: int | None = None) -> dict[str, int]:
     """Send every due email (at most ``limit``) with ``OUTBOX_SENDERS`` parallel senders,
-    each on its own SMTP connection and database session. Safe to run twice at once."""
+    each on its own SMTP connection and database session. Safe to run twice at once.
+
+    Emails held back because the *server* was down (not because of the message) do not
+    wait out their backoff once it is back: when nothing else is due, one of them is
+    tried as a probe, and after any successful delivery the rest are due again at once.
+    """
     app = current_app._get_current_object()
     cfg = app.config
     senders = max(1, int(senders or cfg["OUTBOX_SENDERS"]))
     batch = max(1, int(cfg["OUTBOX_BATCH_SIZE"]))
     db.session.commit()  # the caller's queued emails must be visible to the senders
-    totals, lock, budget = DeliveryResult(), threading.Lock(), _Budget(limit)
-    if senders == 1:
-        _sender_loop(app, 0, budget, batch, totals, lock)
-    else:
-        threads = [threading.Thread(target=_sender_loop, name=f"outbox-sender-{n}",
-                                    args=(app, n, budget, batch, totals, lock))
-                   for n in range(senders)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
+    totals, budget = DeliveryResult(), _Budget(limit)
+    run = _run_senders(app, senders, batch, budget)
+    totals.add(run)
+    if not run.sent and not run.errors and _probe_server_down_email():
+        run = _run_senders(app, 1, batch, budget)
+        totals.add(run)
+    if run.sent and not run.server_down and _retry_server_down_emails():
+        totals.add(_run_senders(app, senders, batch, budget))
     pending = db.session.scalar(select(func.count()).select_from(_table)
                                 .where(_table.c.status.in_(("pending", "sending")))) or 0
     db.session.commit()
@@ -442,6 +450,49 @@ def flush_outbox(limit: int | None = None, senders: int | None = None) -> dict[s
                     totals.sent, totals.failed, totals.gave_up, totals.errors[-1])
     return {"sent": totals.sent, "failed": totals.failed, "gave_up": totals.gave_up,
             "pending": pending}
+
+
+def _run_senders(app: Flask, senders: int, batch: int, budget: _Budget) -> DeliveryResult:
+    totals, lock = DeliveryResult(), threading.Lock()
+    if senders == 1:
+        _sender_loop(app, 0, budget, batch, totals, lock)
+        return totals
+    threads = [threading.Thread(target=_sender_loop, name=f"outbox-sender-{n}",
+                                args=(app, n, budget, batch, totals, lock))
+               for n in range(senders)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return totals
+
+
+def _server_down_rows():
+    return and_(_table.c.status == "pending",
+                _table.c.last_error.like(contains_pattern(SERVER_DOWN, prefix=True),
+                                         escape=LIKE_ESCAPE),
+                _table.c.next_attempt_at > to_db(now_utc()))
+
+
+def _probe_server_down_email() -> bool:
+    """Make the earliest email held back by a server failure due now (one attempt per
+    flush tells whether the server is back)."""
+    first = db.session.scalar(select(_table.c.id).where(_server_down_rows())
+                              .order_by(_table.c.next_attempt_at, _table.c.id).limit(1))
+    if first is None:
+        return False
+    db.session.execute(update(_table).where(_table.c.id == first)
+                       .values(next_attempt_at=to_db(now_utc())))
+    db.session.commit()
+    return True
+
+
+def _retry_server_down_emails() -> int:
+    """The server answers again: every email held back because it was down is due now."""
+    result = db.session.execute(update(_table).where(_server_down_rows())
+                                .values(next_attempt_at=to_db(now_utc())))
+    db.session.commit()
+    return result.rowcount or 0
 
 
 # Organizers: what happened to the mail, and a second chance ------------------------------
