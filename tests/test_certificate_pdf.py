@@ -255,7 +255,7 @@ def _png(width: int, height: int, color=(20, 30, 120, 255)) -> bytes:
     ImageDraw.Draw(image).ellipse((4, 4, width - 4, height - 4), fill=color)
     buf = io.BytesIO()
     image.save(buf, "PNG")
-    return prepare_image(buf.getvalue(), max_px=600)
+    return prepare_image(buf.getvalue(), box=(600, 600))
 
 
 def test_design_with_logo_signature_and_wording(participant) -> None:

@@ -62,6 +62,7 @@ __all__ = [
     "CertificateRenderer",
     "first_page_png",
     "format_nip",
+    "IMAGE_BOXES",
     "prepare_image",
     "render_certificate_pdf",
     "wording_errors",
@@ -365,12 +366,18 @@ def _line_width(line: list[Word], size: float) -> float:
 # --- images --------------------------------------------------------------------------------
 
 
-def prepare_image(data: bytes, *, max_px: int, photo: bool = False) -> bytes:
-    """Normalise an uploaded image once (when saved): at most ``max_px`` on the long side,
+# The boxes images are drawn in, in pixels at about 300 dpi: an upload is scaled to fit
+# its box once, when saved (logo box 120 x 46 pt, signature box 180 x 64 pt, background
+# the A4 page at 150 dpi).
+IMAGE_BOXES = {"logo": (500, 192), "signature": (750, 267), "background": (1754, 1240)}
+
+
+def prepare_image(data: bytes, *, box: tuple[int, int], photo: bool = False) -> bytes:
+    """Normalise an uploaded image once (when saved): scaled down to fit ``box`` (pixels),
     PNG (logo, signature: transparency kept) or JPEG (``photo``: a background)."""
     with Image.open(io.BytesIO(data)) as img:
         img.load()
-        img.thumbnail((max_px, max_px))
+        img.thumbnail(box)
         out = io.BytesIO()
         if photo:
             img.convert("RGB").save(out, format="JPEG", quality=82, optimize=True)
@@ -390,34 +397,80 @@ class _PreparedImage:
     height: int
 
 
+class _PredictedImage(pdfdoc.PDFImageXObject):
+    """An image stream holding PNG-filtered rows (Flate with PNG predictors, as PNG files
+    store them): several times smaller than raw Flate for logos and signatures."""
+
+    colors = 3
+    predictor = 15
+
+    def format(self, document):
+        stream = pdfdoc.PDFStream(content=self.streamContent)
+        d = stream.dictionary
+        d["Type"] = pdfdoc.PDFName("XObject")
+        d["Subtype"] = pdfdoc.PDFName("Image")
+        d["Width"], d["Height"] = self.width, self.height
+        d["BitsPerComponent"] = 8
+        d["ColorSpace"] = pdfdoc.PDFName(self.colorSpace)
+        d["Filter"] = pdfdoc.PDFName("FlateDecode")
+        if self.predictor != 1:
+            d["DecodeParms"] = pdfdoc.PDFDictionary({
+                "Predictor": self.predictor, "Colors": self.colors, "BitsPerComponent": 8,
+                "Columns": self.width})
+        d["Length"] = len(self.streamContent)
+        if getattr(self, "smask", None):
+            d["SMask"] = self.smask
+        stream.filters = []  # the content is compressed already
+        return stream.format(document)
+
+
+def _png_rows(image: Image.Image) -> bytes:
+    """The zlib stream of PNG-filtered rows Pillow writes for ``image`` (its IDAT data)."""
+    buf = io.BytesIO()
+    image.save(buf, format="PNG", optimize=True)
+    data, pos, out = buf.getvalue(), 8, []
+    while pos < len(data):
+        length = int.from_bytes(data[pos:pos + 4], "big")
+        if data[pos + 4:pos + 8] == b"IDAT":
+            out.append(data[pos + 8:pos + 8 + length])
+        pos += 12 + length
+    return b"".join(out)
+
+
+def _predicted(name: str, image: Image.Image) -> _PredictedImage:
+    obj = _PredictedImage(name)
+    obj.width, obj.height = image.size
+    obj.bitsPerComponent = 8
+    obj.colorSpace = "DeviceRGB" if image.mode == "RGB" else "DeviceGray"
+    obj.colors = 3 if image.mode == "RGB" else 1
+    # PNG row filters win on photos and gradients, plain Flate on flat artwork: keep the
+    # smaller (a predictor of 1 means none).
+    filtered, plain = _png_rows(image), zlib.compress(image.tobytes(), 9)
+    if len(plain) < len(filtered):
+        obj.streamContent, obj.predictor = plain, 1
+    else:
+        obj.streamContent, obj.predictor = filtered, 15
+    obj.mask = None
+    return obj
+
+
 def _image_xobject(name: str, data: bytes) -> _PreparedImage:
     """Decode and compress an image once; the XObject is then added to every document."""
     with Image.open(io.BytesIO(data)) as img:
         img.load()
-        fmt = img.format
-        obj = pdfdoc.PDFImageXObject(name)
-        obj.width, obj.height = img.size
-        obj.bitsPerComponent = 8
-        smask = None
-        if fmt == "JPEG" and img.mode in ("RGB", "L"):
+        if img.format == "JPEG" and img.mode in ("RGB", "L"):
+            obj = pdfdoc.PDFImageXObject(name)
+            obj.width, obj.height = img.size
+            obj.bitsPerComponent = 8
             obj.colorSpace = "DeviceRGB" if img.mode == "RGB" else "DeviceGray"
             obj._filters = ("DCTDecode",)
             obj.streamContent = data
-        else:
-            has_alpha = img.mode in ("RGBA", "LA") or "transparency" in img.info
-            rgba = img.convert("RGBA") if has_alpha else img.convert("RGB")
-            obj.colorSpace = "DeviceRGB"
-            obj._filters = ("FlateDecode",)
-            obj.streamContent = zlib.compress(rgba.convert("RGB").tobytes(), 6)
-            if has_alpha:
-                alpha = rgba.getchannel("A")
-                smask = pdfdoc.PDFImageXObject(name + "-mask")
-                smask.width, smask.height = alpha.size
-                smask.bitsPerComponent = 8
-                smask.colorSpace = "DeviceGray"
-                smask._filters = ("FlateDecode",)
-                smask.streamContent = zlib.compress(alpha.tobytes(), 6)
-        obj.mask = None
+            obj.mask = None
+            return _PreparedImage(name, obj, None, obj.width, obj.height)
+        has_alpha = img.mode in ("RGBA", "LA", "PA") or "transparency" in img.info
+        rgba = img.convert("RGBA")
+        obj = _predicted(name, rgba.convert("RGB"))
+        smask = _predicted(name + "-mask", rgba.getchannel("A")) if has_alpha else None
         return _PreparedImage(name, obj, smask, obj.width, obj.height)
 
 

@@ -437,8 +437,7 @@ def count_live(episode_id: int) -> int:
 
 # Design per program, override per episode -----------------------------------------------
 
-IMAGE_LIMITS = {  # field -> (longest side in pixels, photo)
-    "logo": (600, False), "signature": (600, False), "background": (1754, True)}
+PHOTOS = {"background"}  # stored as JPEG; logos and signatures as PNG (transparency)
 
 
 def design_row(*, program_id: int | None = None,
@@ -455,7 +454,7 @@ def read_design_image(stream, field: str) -> bytes:
     from PIL import Image, UnidentifiedImageError
 
     from ..uploads import read_limited
-    from .pdf import prepare_image
+    from .pdf import IMAGE_BOXES, prepare_image
 
     data = read_limited(stream, int(current_app.config["IMAGE_MAX_BYTES"]))
     try:
@@ -465,8 +464,7 @@ def read_design_image(stream, field: str) -> bytes:
             if image.format not in ("JPEG", "PNG"):
                 raise ValidationError(_l("Format gambar harus JPG atau PNG."),
                                       code="bad_image", field=field)
-        max_px, photo = IMAGE_LIMITS[field]
-        return prepare_image(data, max_px=max_px, photo=photo)
+        return prepare_image(data, box=IMAGE_BOXES[field], photo=field in PHOTOS)
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError,
             Image.DecompressionBombError):
         raise ValidationError(_l("Berkas bukan gambar yang valid (gunakan JPG atau PNG)."),
