@@ -99,11 +99,14 @@ def _one_line(err: BaseException) -> str:
 def init_operations(app: Flask) -> None:
     _ensure_handler(log)  # "asnbelajar.request" and Flask's app.logger propagate to it
 
-    @app.before_request
     def assign_request_id():
         g.request_started = time.perf_counter()
         supplied = request.headers.get("X-Request-ID", "")
         g.request_id = supplied if _REQUEST_ID.match(supplied) else uuid.uuid4().hex
+
+    # First of all before-request hooks: a request refused by CSRF or a rate limit (they
+    # run earlier otherwise) still gets its id and its log line.
+    app.before_request_funcs.setdefault(None, []).insert(0, assign_request_id)
 
     @app.after_request
     def echo_request_id(response):

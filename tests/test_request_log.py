@@ -66,3 +66,17 @@ def test_behind_a_proxy_the_visitor_address_comes_from_x_forwarded_for(app_facto
             "/_remote-for-test", headers={"X-Forwarded-For": "203.0.113.7",
                                           "X-Forwarded-Proto": "https"}).get_data(as_text=True)
     assert seen == {0: "127.0.0.1 http", 1: "203.0.113.7 https"}
+
+
+def test_a_request_refused_before_the_view_is_logged_too(app_factory, caplog):
+    """CSRF refusals (and rate limits) happen in hooks that ran before ours: the request
+    still gets an id and its line."""
+    app = app_factory(WTF_CSRF_ENABLED=True)
+    caplog.set_level(logging.INFO, logger="asnbelajar.request")
+    with app.app_context():
+        response = app.test_client().post("/login", data={"login": "a@b.id",
+                                                          "password": "x"})
+    assert response.status_code == 400
+    rid = response.headers["X-Request-ID"]
+    assert any(f"request_id={rid}" in line and "status=400" in line
+               for line in _lines(caplog))
