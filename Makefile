@@ -24,6 +24,8 @@ $(VENV)/.installed-test: $(VENV)/.installed
 
 install: $(VENV)/.installed
 
+PUBLIC_HOST = $(if $(filter 0.0.0.0,$(HOST)),127.0.0.1,$(HOST))
+
 run: $(VENV)/.installed
 	$(BIN)/asnbelajar db upgrade
 	@if [ ! -f instance/.demo-seeded ]; then \
@@ -33,7 +35,11 @@ run: $(VENV)/.installed
 	fi
 	@echo "ASN Belajar: http://$(HOST):$(PORT)  (emails are written to instance/mail/)"
 	@# The scheduler (outbox, reminders, finalize) runs beside the server and stops with it.
-	@$(BIN)/asnbelajar scheduler & sched=$$!; \
+	@# Links in emails and certificate QR codes use the public address: this server's own
+	@# port unless ASNBELAJAR_BASE_URL or BASE_URL in instance/config.py says otherwise.
+	@grep -qs '^BASE_URL' instance/config.py || \
+		export ASNBELAJAR_BASE_URL="$${ASNBELAJAR_BASE_URL:-http://$(PUBLIC_HOST):$(PORT)}"; \
+	$(BIN)/asnbelajar scheduler & sched=$$!; \
 	trap 'kill $$sched 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/asnbelajar run --host $(HOST) --port $(PORT) --with-threads
 
