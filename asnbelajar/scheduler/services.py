@@ -151,7 +151,7 @@ JOBS = {
     "send-reminders": (send_due_reminders, 300),
     "finalize-due": (finalize_due_episodes, 600),
     "siasn-push": (push_siasn, 300),
-    "refresh-reports": (refresh_reports, 120),
+    "refresh-reports": (refresh_reports, 180),
     "render-certificates": (render_certificate_files, 60),
 }
 
