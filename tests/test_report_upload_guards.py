@@ -104,3 +104,6 @@ def test_console_upload_on_a_finalized_episode_needs_the_checkbox(
                        content_type="multipart/form-data")
     assert done.status_code == 302
     assert db.session.scalar(select(AttendanceImport.filename)) == "b.csv"
+    # The organizer is told how many rows each table of the file gave.
+    shown = client.get(f"/console/episodes/{seri12.id}").get_data(as_text=True)
+    assert "Tabel peserta dalam laporan: baris 1 (peserta rapat): 5 dibaca, 1 dilewati" in shown

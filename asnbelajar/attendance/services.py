@@ -149,6 +149,18 @@ class ImportSummary:
         return {"rows": self.rows, "matched": self.matched, "unmatched": self.unmatched,
                 "participants": self.participants, "sections": self.sections}
 
+    def sections_text(self) -> str:
+        """Rows read per participant table, for the organizer's confirmation message."""
+        parts = [str(_l("baris %(line)d (%(section)s): %(rows)d dibaca, %(skipped)d dilewati",
+                        line=s["line"], section=SECTION_NAMES.get(s["section"], s["section"]),
+                        rows=s["rows"], skipped=s["skipped"]))
+                 for s in self.sections]
+        return str(_l("Tabel peserta dalam laporan: %(parts)s.", parts="; ".join(parts)))
+
+
+SECTION_NAMES = {"participants": _l("peserta rapat"), "attendee": _l("peserta webinar"),
+                 "panelist": _l("panelis"), "host": _l("host")}
+
 
 class ReportTooLarge(ValidationError):
     status = 413

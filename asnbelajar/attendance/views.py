@@ -146,6 +146,8 @@ def upload_report(episode_id: int):
             flash(_("Laporan diimpor: %(rows)d baris, %(matched)d cocok dengan pendaftar, "
                     "%(unmatched)d tidak cocok.", rows=summary.rows, matched=summary.matched,
                     unmatched=len(summary.unmatched)), "success")
+            if summary.sections:
+                flash(summary.sections_text(), "info")
             return redirect(_manage_url(episode))
     return render_manage(episode, 422, upload_form=form)
 
