@@ -37,6 +37,9 @@ def create_app(test_config: dict[str, Any] | None = None, *, production: bool = 
         hops = int(app.config["PROXY_COUNT"])
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
+    # The factory imports the app's modules here, not at the top: every submodule import
+    # runs this package first and must not pull in the whole app, and cli.py imports
+    # create_app from here (a real cycle at module level).
     from . import extensions as ext
     from .database import init_database
 
