@@ -14,6 +14,7 @@ request; prints the median and the slowest time per page and marks those over th
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import statistics
 import sys
@@ -65,6 +66,8 @@ def _sqlalchemy_url(url: str) -> str:
 
 
 def _app(url: str):
+    # One log line per request would drown the figures.
+    logging.getLogger("asnbelajar.request").setLevel(logging.WARNING)
     return create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench",
                        "WTF_CSRF_ENABLED": False, "RATELIMIT_ENABLED": False,
                        "SERVER_NAME": None})

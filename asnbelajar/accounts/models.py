@@ -60,6 +60,8 @@ class User(UserMixin, db.Model):
 
 
 Index("uq_user_email_lower", func.lower(User.email), unique=True)
+# The registrant table sorted by name follows this index (migration e7c1a2b3d4f5).
+Index("ix_user_full_name_lower", func.lower(User.full_name))
 
 
 class Instansi(db.Model):
@@ -133,6 +135,10 @@ class ParticipantProfile(db.Model):
     def is_complete(self) -> bool:
         """Enough to register with one click."""
         return bool(self.instansi_name and self.province and self.consent_at)
+
+
+# The registrant table sorted by agency follows this index (migration e7c1a2b3d4f5).
+Index("ix_participant_profile_instansi_lower", func.lower(ParticipantProfile.instansi_name))
 
 
 class ApiToken(db.Model):

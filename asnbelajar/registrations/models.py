@@ -26,6 +26,8 @@ class Registration(db.Model):
             "source IN ('web', 'api', 'walk_in', 'import', 'organizer')", name="source"
         ),
         Index("ix_registration_episode_status", "episode_id", "status"),
+        # The registrant table's default order (migration e7c1a2b3d4f5).
+        Index("ix_registration_episode_created", "episode_id", "created_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -26,7 +26,7 @@ from ..extensions import db
 from ..timeutil import now_utc
 from ..uploads import read_limited
 from ..util import spreadsheets
-from ..util.sql import page_arg, paginate
+from ..util.sql import page_arg
 from ..web import organizer_required, role_required, safe_next, service_call
 from . import exports, importing
 from .forms import ImportConfirmForm, ImportUploadForm
@@ -35,6 +35,7 @@ from .registrants import (
     count_registrants,
     registrant_counts,
     registrant_instansi_options,
+    registrants_page,
     registrants_statement,
 )
 from .services import cancel_registration, my_registrations, register, waitlist_position
@@ -111,9 +112,8 @@ def registrants(episode_id: int):
     phone: organizers only). 404: unknown episode; other roles: 403."""
     episode = get_episode(episode_id)
     filters = RegistrantFilters.from_args(request.args)
-    page = paginate(registrants_statement(episode, filters), page=page_arg(request.args),
-                    per_page=REGISTRANTS_PER_PAGE, rows=True,
-                    count=lambda: count_registrants(episode, filters))
+    page = registrants_page(episode, filters, page=page_arg(request.args),
+                            per_page=REGISTRANTS_PER_PAGE)
     instansi_options = registrant_instansi_options(episode)
     if filters.instansi and filters.instansi not in instansi_options:
         instansi_options.insert(0, filters.instansi)

@@ -10,7 +10,10 @@ from ...certificates.models import Certificate
 from ...extensions import db
 from ...ledger.models import LedgerEntry
 from ...registrations.models import Registration
+from ...util.memo import remembered
 from ..models import Episode
+
+WATCHED = ("registration", "ledger_entry", "certificate", "episode")
 
 
 @dataclass
@@ -41,7 +44,13 @@ def _published(program_id: int | None):
 def program_totals(program_id: int | None = None) -> ProgramTotals:
     """Published episodes, distinct registered participants, registrations, JP credited
     (credits net of reversals) and valid participant certificates; ``None`` = all
-    programs."""
+    programs. Kept in the process while slow and unchanged (see ``util.memo``): the home
+    page shows them to every visitor."""
+    return remembered(("program_totals", program_id), WATCHED,
+                      lambda: _program_totals(program_id))
+
+
+def _program_totals(program_id: int | None) -> ProgramTotals:
     where = _published(program_id)
     regs = db.session.execute(
         select(func.count(distinct(Registration.user_id)), func.count(Registration.id))
@@ -65,6 +74,11 @@ def program_totals(program_id: int | None = None) -> ProgramTotals:
 
 def program_years(program_id: int | None) -> list[ProgramYear]:
     """Per year, newest first: episodes, distinct participants, registrations, JP."""
+    return remembered(("program_years", program_id), WATCHED,
+                      lambda: _program_years(program_id))
+
+
+def _program_years(program_id: int | None) -> list[ProgramYear]:
     where = _published(program_id)
     years: dict[int, ProgramYear] = {}
     for year, n in db.session.execute(
