@@ -311,6 +311,31 @@ def test_webinar_waitlist_gets_link_when_promoted_and_cancellation_removed(
         ZoomRegistrant.user_id == first.id)) is None
 
 
+def test_a_person_zoom_refuses_is_retried_then_left_for_the_organizer(
+        app, client, db, make_episode, make_participant, zoom, connected, clock):
+    from asnbelajar.integrations.services import MAX_PUSH_ATTEMPTS, episode_zoom_status
+
+    clock.set(now_utc())
+    episode = make_episode(starts_in=timedelta(days=5))
+    _zoom_for(client, connected, episode)
+    people = _register_many(db, episode, make_participant, 3)
+    zoom.state.reject_emails.add(people[1].email)
+    assert sync_zoom()["pushed"] == 2
+    refused = db.session.scalar(select(ZoomRegistrant).where(
+        ZoomRegistrant.user_id == people[1].id))
+    assert refused.registrant_id is None and refused.attempts == 1 and refused.last_error
+    status = episode_zoom_status(episode.id)
+    assert (status.registered, status.pending, status.failed) == (2, 1, 1)
+    refused.attempts = MAX_PUSH_ATTEMPTS - 1
+    db.session.commit()
+    clock.advance(hours=2)
+    sync_zoom()
+    calls = len(zoom.state.calls("POST", "/v2/meetings/"))
+    clock.advance(hours=2)
+    assert sync_zoom()["pushed"] == 0
+    assert len(zoom.state.calls("POST", "/v2/meetings/")) == calls  # given up: no more calls
+
+
 def test_batch_refused_falls_back_to_single_registration(
         app, client, db, make_episode, make_participant, zoom, connected):
     zoom.state.batch_supported = False

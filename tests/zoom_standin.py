@@ -39,6 +39,7 @@ class StandIn:
     faults: list[Fault] = field(default_factory=list)
     page_size: int = 2
     batch_supported: bool = True
+    reject_emails: set[str] = field(default_factory=set)  # Zoom refuses these registrants
     tokens_issued: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
     _ids: Any = field(default_factory=lambda: itertools.count(85500000001))
@@ -128,12 +129,15 @@ def _handler(state: StandIn):
             if m and method == "POST":
                 if not state.batch_supported:
                     return self._send(400, {"code": 300, "message": "Batch not available"})
-                out = [self._register(m.group(2), person) for person in body["registrants"]]
+                out = [self._register(m.group(2), person) for person in body["registrants"]
+                       if person["email"] not in state.reject_emails]
                 return self._send(201, {"registrants": [
                     {"email": r["email"], "registrant_id": r["id"], "join_url": r["join_url"],
                      "participant_pin_code": 1} for r in out]})
             m = re.fullmatch(r"/(meetings|webinars)/(\d+)/registrants", api)
             if m and method == "POST":
+                if body["email"] in state.reject_emails:
+                    return self._send(400, {"code": 300, "message": "Invalid email"})
                 r = self._register(m.group(2), body)
                 return self._send(201, {"id": int(m.group(2)), "registrant_id": r["id"],
                                         "join_url": r["join_url"]})

@@ -284,6 +284,11 @@ class PushResult:
     errors: list[str] = field(default_factory=list)
 
 
+# A person Zoom keeps refusing (e.g. an address it rejects) is tried this many times, with
+# growing pauses, then left for the organizer (the panel counts them as failed).
+MAX_PUSH_ATTEMPTS = 10
+
+
 def _backoff(attempts: int) -> timedelta:
     return timedelta(minutes=min(2 ** max(attempts - 1, 0), 60))
 
@@ -307,7 +312,8 @@ def _pending(meeting: ZoomMeeting, limit: int):
                or_(ZoomRegistrant.id.is_(None), ZoomRegistrant.registrant_id.is_(None),
                    ZoomRegistrant.removed_at.is_not(None)),
                or_(ZoomRegistrant.next_attempt_at.is_(None),
-                   ZoomRegistrant.next_attempt_at <= now))
+                   ZoomRegistrant.next_attempt_at <= now),
+               or_(ZoomRegistrant.id.is_(None), ZoomRegistrant.attempts < MAX_PUSH_ATTEMPTS))
         .order_by(Registration.id).limit(limit)
     ).all()
 
@@ -490,7 +496,9 @@ def meetings_with_registrant_work() -> list[int]:
                         or_(ZoomRegistrant.id.is_(None), ZoomRegistrant.registrant_id.is_(None),
                             ZoomRegistrant.removed_at.is_not(None)),
                         or_(ZoomRegistrant.next_attempt_at.is_(None),
-                            ZoomRegistrant.next_attempt_at <= now)),
+                            ZoomRegistrant.next_attempt_at <= now),
+                        or_(ZoomRegistrant.id.is_(None),
+                            ZoomRegistrant.attempts < MAX_PUSH_ATTEMPTS)),
                    and_(Registration.status != "registered",
                         ZoomRegistrant.registrant_id.is_not(None),
                         ZoomRegistrant.removed_at.is_(None))))
@@ -656,7 +664,8 @@ def episode_zoom_status(episode_id: int) -> ZoomStatus:
     ) or 0
     failed_row = db.session.execute(
         select(func.count(), func.max(ZoomRegistrant.last_error))
-        .where(ZoomRegistrant.meeting_id == meeting.id, ZoomRegistrant.last_error.is_not(None))
+        .where(ZoomRegistrant.meeting_id == meeting.id, ZoomRegistrant.last_error.is_not(None),
+               ZoomRegistrant.attempts > 0)
     ).one()
     return ZoomStatus(meeting, registered=registered, pending=pending_count(meeting),
                       failed=int(failed_row[0] or 0), last_error=failed_row[1])
