@@ -214,7 +214,8 @@ def test_registrants_pushed_in_batches_with_personal_links(
     people = early + _register_many(db, episode, make_participant, 62)
     # Confirmation of those registered after the Zoom meeting waits for their link.
     assert db.session.scalar(select(func.count()).select_from(OutboxEmail).where(
-        OutboxEmail.to_addr == "p0@example.go.id")) == 0
+        OutboxEmail.to_addr == "p0@example.go.id",
+        OutboxEmail.dedupe_key.like("registration_%"))) == 0
 
     result = sync_zoom()
     assert result["pushed"] == 65
@@ -225,7 +226,8 @@ def test_registrants_pushed_in_batches_with_personal_links(
     assert len(links) == 65 and len(set(links.values())) == 65
 
     person = people[10]
-    mail = db.session.scalar(select(OutboxEmail).where(OutboxEmail.to_addr == person.email))
+    mail = db.session.scalar(select(OutboxEmail).where(
+        OutboxEmail.to_addr == person.email, OutboxEmail.dedupe_key.like("registration_%")))
     assert mail.dedupe_key.startswith("registration_confirmed:")
     assert links[person.id] in mail.body_text and links[person.id] in mail.body_html
     ics = base64.b64decode(mail.attachments[0]["data"]).decode()
@@ -492,3 +494,26 @@ def test_episode_page_dashboard_and_reminder_carry_the_personal_link(
     reminder = db.session.scalar(select(OutboxEmail).where(
         OutboxEmail.dedupe_key.like("reminder-1h:%")))
     assert reminder is not None and link in reminder.body_text
+
+
+def test_cancellation_zoom_refuses_is_retried_without_blocking(
+        app, client, db, make_episode, make_participant, zoom, connected):
+    episode = make_episode(starts_in=timedelta(days=5))
+    zoom_id = str(_zoom_for(client, connected, episode)["zoom_id"])
+    people = _register_many(db, episode, make_participant, 2)
+    sync_zoom()
+    cancel_registration(episode.id, people[0])
+    db.session.commit()
+    zoom.state.fail(f"/v2/meetings/{zoom_id}/registrants/status", 400, count=1)
+    late = make_participant(email="late@example.go.id")
+    register(episode.id, late)
+    db.session.commit()
+    result = sync_zoom()
+    # The refused cancellation waits for the next run; the newcomer is still pushed.
+    assert (result["removed"], result["pushed"]) == (0, 1)
+    row = db.session.scalar(select(ZoomRegistrant).where(
+        ZoomRegistrant.user_id == people[0].id))
+    assert row.attempts == 1 and row.removed_at is None
+    assert sync_zoom()["removed"] == 1
+    body = zoom.state.calls("PUT", f"/v2/meetings/{zoom_id}/registrants/status")[-1]["body"]
+    assert body == {"action": "cancel", "registrants": [{"id": row.registrant_id}]}

@@ -449,33 +449,40 @@ def push_registrants(meeting: ZoomMeeting, client: ZoomClient, limit: int) -> Pu
 
 
 def remove_cancelled(meeting: ZoomMeeting, client: ZoomClient) -> PushResult:
-    """Cancel at Zoom the registrants whose registration is no longer active."""
+    """Cancel at Zoom the registrants whose registration is no longer active (by Zoom's
+    registrant id: the account's email may have been erased meanwhile)."""
     result = PushResult()
-    rows = db.session.execute(
-        select(ZoomRegistrant, User.email)
+    rows = list(db.session.scalars(
+        select(ZoomRegistrant)
         .join(Registration, Registration.id == ZoomRegistrant.registration_id)
-        .join(User, User.id == ZoomRegistrant.user_id)
         .where(ZoomRegistrant.meeting_id == meeting.id,
                ZoomRegistrant.registrant_id.is_not(None), ZoomRegistrant.removed_at.is_(None),
+               ZoomRegistrant.attempts < MAX_PUSH_ATTEMPTS,
                Registration.status != "registered")
         .order_by(ZoomRegistrant.id)
-    ).all()
+    ))
     for start in range(0, len(rows), BATCH_SIZE):
         chunk = rows[start:start + BATCH_SIZE]
         try:
             client.cancel_registrants(meeting.kind, meeting.zoom_id,
-                                      [{"id": row.registrant_id, "email": email}
-                                       for row, email in chunk])
-        except ZoomRateLimited as err:
-            result.deferred_until = now_utc() + timedelta(seconds=err.retry_after)
+                                      [{"id": row.registrant_id} for row in chunk])
+        except (ZoomRateLimited, ZoomUnavailable) as err:
+            result.deferred_until = now_utc() + timedelta(
+                seconds=getattr(err, "retry_after", 60))
             result.errors.append(err.message)
             return result
         except ZoomError as err:
+            for row in chunk:  # refused: try again on later runs, then give up
+                row.attempts = (row.attempts or 0) + 1
+                row.last_error = err.message[:500]
+            result.failed += len(chunk)
             result.errors.append(err.message)
-            return result
+            continue
         stamp = to_db(now_utc())
-        for row, _email in chunk:
+        for row in chunk:
             row.removed_at = stamp
+            row.attempts = 0
+            row.last_error = None
             # The personal link no longer works at Zoom; never show it again.
             row.join_url = None
         result.removed += len(chunk)
@@ -501,7 +508,8 @@ def meetings_with_registrant_work() -> list[int]:
                             ZoomRegistrant.attempts < MAX_PUSH_ATTEMPTS)),
                    and_(Registration.status != "registered",
                         ZoomRegistrant.registrant_id.is_not(None),
-                        ZoomRegistrant.removed_at.is_(None))))
+                        ZoomRegistrant.removed_at.is_(None),
+                        ZoomRegistrant.attempts < MAX_PUSH_ATTEMPTS)))
         .distinct()
     )
     return list(db.session.scalars(pending))
