@@ -157,7 +157,7 @@ class Defaults:
     SIASN_PUSH_BATCH = 200  # certificates sent per scheduler run
     SIASN_ORGANIZER = None  # institusiPenyelenggara; default: the program's organizer
 
-    # Reports: a year's figures that took over half a second to count are kept this many
+    # Reports: a year's figures that took over two seconds to count are kept this many
     # seconds (the refresh-reports job recounts them sooner); 0 = always count live.
     REPORT_SNAPSHOT_SECONDS = 300
 
