@@ -29,22 +29,23 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, tzinfo
+from datetime import datetime, tzinfo
 
 from ..util.textfiles import DELIMITERS, TextFileError, decode_upload, sniff_delimiter
+from .intervals import attended_seconds, merge_intervals
 from .zoom_headers import (
     EMPTY_MARKERS,
-    FAMILIES,
     NO,
-    REQUIRED,
     SUMMARY_WORDS,
     TOPIC_WORDS,
     YES,
+    Header,
+    filled_width,
     norm,
     other_report,
+    read_header,
     section_title,
 )
 from .zoom_times import FORMATS_HINT, DateOrder, resolve_zone, split_time, to_utc
@@ -60,7 +61,6 @@ __all__ = [
     "parse_zoom_report",
 ]
 
-Interval = tuple[datetime, datetime]
 
 
 class ReportFormatError(ValueError):
@@ -137,85 +137,6 @@ _FAMILY_LABEL = {
     "join": "Join Time",
     "leave": "Leave Time",
 }
-_PAREN_SUFFIX_RE = re.compile(r"\s*\([^)]*\)\s*$")
-# Families read from the participant's block only; the others may sit before the name
-# (webinars put "Attended" first).
-_BLOCK_ONLY = ("email", "duration", "join", "leave")
-
-
-# --------------------------------------------------------------------------- headers
-
-def _family(cell: str) -> str | None:
-    text = norm(cell)
-    if not text:
-        return None
-    for family, names in FAMILIES.items():
-        if text in names:
-            return family
-    base = _PAREN_SUFFIX_RE.sub("", text)
-    if base != text:
-        for family, names in FAMILIES.items():
-            if base in names:
-                return family
-    return None
-
-
-@dataclass
-class _Header:
-    line: int
-    columns: dict[str, int]
-    width: int
-    first_last: tuple[int, int] | None  # (first name, last name) when no name column
-    missing: tuple[str, ...] = ()
-    cells: tuple[str, ...] = ()
-
-
-def _width(cells: Sequence[str]) -> int:
-    """Number of cells up to the last non-empty one (trailing commas ignored)."""
-    n = len(cells)
-    while n and not cells[n - 1].strip():
-        n -= 1
-    return n
-
-
-def _read_header(line: int, cells: Sequence[str]) -> _Header | None:
-    """The columns of a participant header row (``missing`` lists what it lacks), or None
-    when the row does not look like one at all."""
-    positions: dict[str, list[int]] = defaultdict(list)
-    for index, cell in enumerate(cells):
-        family = _family(cell)
-        if family is not None:
-            positions[family].append(index)
-    first_last = None
-    if "name" not in positions and positions.get("first_name"):
-        if positions.get("last_name"):
-            first_last = (positions["first_name"][0], positions["last_name"][0])
-            positions["name"] = [min(first_last)]
-        else:  # a lone first-name-like column ("Nombre") is the name
-            positions["name"] = positions["first_name"]
-    timed = "join" in positions or "leave" in positions
-    named = "name" in positions and bool({"email", "duration", "attended"} & positions.keys())
-    summary = any(norm(cell) in SUMMARY_WORDS for cell in cells)
-    if not timed and (not named or summary):
-        return None
-    # The participant's block starts at the name column nearest before the join time
-    # (usage exports repeat the host's name, email and duration before it).
-    anchor = positions["join"][0] if "join" in positions else len(cells)
-    names = positions.get("name", [])
-    before = [i for i in names if i < anchor]
-    start = max(before) if before else (names[0] if names else 0)
-    columns: dict[str, int] = {}
-    for family, found in positions.items():
-        inside = [i for i in found if i >= start]
-        if inside:
-            columns[family] = inside[0]
-        elif family not in _BLOCK_ONLY:
-            columns[family] = found[-1]
-    if names:
-        columns["name"] = start if start in names else names[0]
-    missing = tuple(f for f in REQUIRED if f not in columns)
-    return _Header(line=line, columns=columns, width=_width(cells), first_last=first_last,
-                   missing=missing, cells=tuple(cells))
 
 
 # --------------------------------------------------------------------------- reading
@@ -256,7 +177,7 @@ def _read_rows(text: str, delimiter: str) -> list[tuple[int, list[str]]]:
 class _TableRow:
     line: int
     cells: list[str]
-    header: _Header
+    header: Header
     section: str | None
     index: int  # which participant table of the file
 
@@ -264,10 +185,10 @@ class _TableRow:
 @dataclass
 class _Layout:
     tables: list[_TableRow]
-    headers: list[tuple[_Header, str | None]]
+    headers: list[tuple[Header, str | None]]
     topic: str | None
     webinar: bool
-    near_miss: _Header | None  # a header-like row lacking a required column
+    near_miss: Header | None  # a header-like row lacking a required column
     title_lines: list[str]
     other_headers: list[list[str]]
 
@@ -278,9 +199,9 @@ def _cell(cells: Sequence[str], index: int | None) -> str | None:
     return cells[index].strip()
 
 
-def _continues(cells: list[str], header: _Header) -> bool:
+def _continues(cells: list[str], header: Header) -> bool:
     """A row after a blank line that still belongs to the table above it."""
-    if _width(cells) != header.width:
+    if filled_width(cells) != header.width:
         return False
     for family in ("join", "leave"):
         raw = _cell(cells, header.columns.get(family))
@@ -293,14 +214,14 @@ def _continues(cells: list[str], header: _Header) -> bool:
 
 def _layout(rows: list[tuple[int, list[str]]]) -> _Layout:
     tables: list[_TableRow] = []
-    headers: list[tuple[_Header, str | None]] = []
-    header: _Header | None = None
-    after_blank: _Header | None = None
+    headers: list[tuple[Header, str | None]] = []
+    header: Header | None = None
+    after_blank: Header | None = None
     section: str | None = None
     topic: str | None = None
     pending_topic: int | None = None
     webinar = False
-    near_miss: _Header | None = None
+    near_miss: Header | None = None
     title_lines: list[str] = []
     other_headers: list[list[str]] = []
     first = True
@@ -321,7 +242,7 @@ def _layout(rows: list[tuple[int, list[str]]]) -> _Layout:
             webinar = True
             header = after_blank = None
             continue
-        found = _read_header(line, cells)
+        found = read_header(line, cells)
         if found is not None and not found.missing:
             header, after_blank = found, None
             headers.append((found, section))
@@ -370,7 +291,7 @@ def _layout(rows: list[tuple[int, list[str]]]) -> _Layout:
                    near_miss=near_miss, title_lines=title_lines, other_headers=other_headers)
 
 
-def _near_miss_error(header: _Header, other: str | None) -> ReportFormatError:
+def _near_miss_error(header: Header, other: str | None) -> ReportFormatError:
     missing = " dan ".join(_FAMILY_LABEL[f] for f in header.missing)
     if other:
         return ReportFormatError(f"{other} {EXPECTED_COLUMNS}", header.line)
@@ -463,7 +384,7 @@ def _build_row(row: _TableRow, webinar: bool, order: DateOrder, zone: tzinfo
 
     join_raw = _cell(cells, columns["join"])
     leave_raw = _cell(cells, columns["leave"])
-    width = _width(cells)
+    width = filled_width(cells)
     mismatch = ""
     if width != row.header.width:
         mismatch = (
@@ -580,38 +501,3 @@ def parse_zoom_report(data: bytes, tz: str = "Asia/Jakarta", *,
         skipped=skipped,
         sections=sections,
     )
-
-
-def merge_intervals(intervals: Iterable[Interval], gap_seconds: int = 60) -> list[Interval]:
-    """Sort and merge overlapping intervals and adjacent ones.
-
-    Two intervals are adjacent when the next one starts at most ``gap_seconds`` after the
-    previous one ends (a reconnect). The result is sorted and its intervals are separated by
-    more than ``gap_seconds``.
-    """
-    if gap_seconds < 0:
-        raise ValueError("gap_seconds must not be negative")
-    gap = timedelta(seconds=gap_seconds)
-    merged: list[Interval] = []
-    for start, end in sorted(intervals):
-        if end < start:
-            raise ValueError(f"interval ends before it starts: {start} > {end}")
-        if merged and start - merged[-1][1] <= gap:
-            if end > merged[-1][1]:
-                merged[-1] = (merged[-1][0], end)
-        else:
-            merged.append((start, end))
-    return merged
-
-
-def attended_seconds(intervals: Iterable[Interval], gap_seconds: int = 0) -> int:
-    """Total seconds covered by the intervals, each moment counted once.
-
-    With the default ``gap_seconds=0`` this is the length of the union of the connections:
-    overlaps (two devices) are not double-counted and short gaps between reconnects are not
-    counted as attendance. Passing ``gap_seconds`` > 0 also counts those bridged gaps.
-    """
-    total = sum(
-        (end - start for start, end in merge_intervals(intervals, gap_seconds)), timedelta()
-    )
-    return int(total.total_seconds())

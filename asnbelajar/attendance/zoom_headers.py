@@ -11,8 +11,14 @@ trailing colon dropped); a name with a parenthesised suffix also matches by its 
 from __future__ import annotations
 
 import re
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 _PAREN_SUFFIX_RE = re.compile(r"\s*\([^)]*\)\s*$")
+# Families read from the participant's block only; the others may sit before the name
+# (webinars put "Attended" first).
+_BLOCK_ONLY = ("email", "duration", "join", "leave")
 
 
 def norm(cell: str) -> str:
@@ -165,6 +171,81 @@ def section_title(cell: str) -> str | None:
         if any(word in text for word in words):
             return kind
     return None
+
+
+# --------------------------------------------------------------------------- header rows
+
+def column_family(cell: str) -> str | None:
+    text = norm(cell)
+    if not text:
+        return None
+    for family, names in FAMILIES.items():
+        if text in names:
+            return family
+    base = _PAREN_SUFFIX_RE.sub("", text)
+    if base != text:
+        for family, names in FAMILIES.items():
+            if base in names:
+                return family
+    return None
+
+
+@dataclass
+class Header:
+    line: int
+    columns: dict[str, int]
+    width: int
+    first_last: tuple[int, int] | None  # (first name, last name) when no name column
+    missing: tuple[str, ...] = ()
+    cells: tuple[str, ...] = ()
+
+
+def filled_width(cells: Sequence[str]) -> int:
+    """Number of cells up to the last non-empty one (trailing commas ignored)."""
+    n = len(cells)
+    while n and not cells[n - 1].strip():
+        n -= 1
+    return n
+
+
+def read_header(line: int, cells: Sequence[str]) -> Header | None:
+    """The columns of a participant header row (``missing`` lists what it lacks), or None
+    when the row does not look like one at all."""
+    positions: dict[str, list[int]] = defaultdict(list)
+    for index, cell in enumerate(cells):
+        family = column_family(cell)
+        if family is not None:
+            positions[family].append(index)
+    first_last = None
+    if "name" not in positions and positions.get("first_name"):
+        if positions.get("last_name"):
+            first_last = (positions["first_name"][0], positions["last_name"][0])
+            positions["name"] = [min(first_last)]
+        else:  # a lone first-name-like column ("Nombre") is the name
+            positions["name"] = positions["first_name"]
+    timed = "join" in positions or "leave" in positions
+    named = "name" in positions and bool({"email", "duration", "attended"} & positions.keys())
+    summary = any(norm(cell) in SUMMARY_WORDS for cell in cells)
+    if not timed and (not named or summary):
+        return None
+    # The participant's block starts at the name column nearest before the join time
+    # (usage exports repeat the host's name, email and duration before it).
+    anchor = positions["join"][0] if "join" in positions else len(cells)
+    names = positions.get("name", [])
+    before = [i for i in names if i < anchor]
+    start = max(before) if before else (names[0] if names else 0)
+    columns: dict[str, int] = {}
+    for family, found in positions.items():
+        inside = [i for i in found if i >= start]
+        if inside:
+            columns[family] = inside[0]
+        elif family not in _BLOCK_ONLY:
+            columns[family] = found[-1]
+    if names:
+        columns["name"] = start if start in names else names[0]
+    missing = tuple(f for f in REQUIRED if f not in columns)
+    return Header(line=line, columns=columns, width=filled_width(cells), first_last=first_last,
+                   missing=missing, cells=tuple(cells))
 
 
 # --------------------------------------------------------------------------- other reports
