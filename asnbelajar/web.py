@@ -16,6 +16,7 @@ from flask import (
     g,
     has_request_context,
     jsonify,
+    make_response,
     redirect,
     render_template,
     request,
@@ -33,6 +34,7 @@ from .accounts.nip import mask_nip
 from .accounts.services import user_for_token
 from .errors import DomainError
 from .extensions import babel, db, login_manager
+from .util.converters import register_converters
 from .util.urls import external_url
 
 
@@ -160,6 +162,8 @@ def viewer_timezone() -> str:
 
 
 def init_web(app: Flask) -> None:
+    # Before any blueprint adds a route: <int:...> stops at the database's integer range.
+    register_converters(app)
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"
     login_manager.login_message = _l("Silakan masuk untuk membuka halaman ini.")
@@ -266,8 +270,14 @@ def _make_handler(status: int, code: str, message):
             return server_error_response(message, err)
         if wants_json():
             detail = getattr(err, "description", None) if status == 429 else None
-            return json_error(status, code, detail and f"{message} ({detail})" or message)
-        return render_template("error.html", status=status, message=message), status
+            response = json_error(status, code, detail and f"{message} ({detail})" or message)
+        else:
+            response = make_response(render_template("error.html", status=status,
+                                                     message=message), status)
+        if status == 405 and getattr(err, "valid_methods", None):
+            # RFC 9110: a 405 names the methods the resource supports.
+            response.headers["Allow"] = ", ".join(err.valid_methods)
+        return response
 
     return handler
 

@@ -35,6 +35,7 @@ from ..ledger.services import ledger_for
 from ..registrations.services import cancel_registration, register, waitlist_position
 from ..speakers.services import add_speaker
 from ..timeutil import current_year, iso
+from ..util.sql import year_arg
 from ..web import json_error
 from .openapi import OPENAPI
 
@@ -175,7 +176,7 @@ def participants_create():
 
 @bp.get("/episodes")
 def episodes_list():
-    year = request.args.get("year", type=int)
+    year = year_arg(request.args)
     upcoming = request.args.get("upcoming")
     flag = None if upcoming is None else upcoming.lower() in ("1", "true", "yes")
     episodes = published_episodes(year=year, upcoming=flag)

@@ -25,6 +25,7 @@ from ..errors import NotFound
 from ..extensions import db, limiter
 from ..registrations.services import get_registration, waitlist_position
 from ..timeutil import as_utc, now_utc
+from ..util.sql import id_arg
 from ..util.urls import external_url
 from ..web import organizer_required, role_required, service_call
 from .forms import CheckInForm, FinalizeForm, MarkForm, ReportUploadForm
@@ -88,7 +89,7 @@ def checkin(episode_id: int):
         status = 422
 
     confirmation = None
-    ok = request.args.get("ok", type=int)
+    ok = id_arg(request.args, "ok")
     if ok and request.method == "GET":
         found = db.session.get(CheckIn, ok)
         if found is not None and found.user_id == current_user.id \

@@ -29,7 +29,14 @@ from ..accounts.nip import format_nip, normalize_nip
 from ..episodes.models import Episode, Program
 from ..errors import DomainError, NotFound
 from ..extensions import db, limiter, login_manager
-from ..util.sql import LIKE_ESCAPE, contains_pattern, match_words, page_arg, paginate
+from ..util.sql import (
+    LIKE_ESCAPE,
+    contains_pattern,
+    id_arg,
+    match_words,
+    page_arg,
+    paginate,
+)
 from ..util.urls import external_url
 from ..web import json_error, organizer_required, safe_next, service_call
 from . import signing
@@ -475,7 +482,7 @@ def _design_inputs(form: DesignForm) -> tuple[dict, dict, set]:
 def design(episode_id: int | None = None):
     """A program's certificate design (``?program=ID``, default the first program) or an
     episode's override of it, with a live preview. 404: unknown program or episode."""
-    scope, episode, program = _design_scope(request.args.get("program", type=int), episode_id)
+    scope, episode, program = _design_scope(id_arg(request.args, "program"), episode_id)
     row = design_row(**scope)
     form = DesignForm(obj=row)
     if request.method == "GET" and row is not None and row.speakers_page is not None:
@@ -511,7 +518,7 @@ def design_preview(episode_id: int | None = None):
     """The unsaved form rendered on sample data (the live preview): the PDF, or its first
     page as PNG with ``?format=png``. 404: unknown scope; 422 with the message as text
     when the input is not usable."""
-    scope, _episode, _program = _design_scope(request.args.get("program", type=int),
+    scope, _episode, _program = _design_scope(id_arg(request.args, "program"),
                                               episode_id)
     form = DesignForm()
     if not form.validate():

@@ -45,7 +45,7 @@ from ..timeutil import (
     to_local,
 )
 from ..uploads import delete_stored, path_of
-from ..util.sql import page_arg, paginate
+from ..util.sql import page_arg, paginate, year_arg
 from ..web import organizer_required, service_call, viewer_timezone
 from .calendar import episode_ics
 from .cockpit import render_manage
@@ -170,7 +170,7 @@ def home():
 
 @bp.get("/episodes")
 def catalog():
-    year = request.args.get("year", type=int)
+    year = year_arg(request.args)
     kind = request.args.get("type")
     if kind not in COMPETENCY_TYPES:
         kind = None
@@ -252,7 +252,7 @@ def ics(episode_id: int):
 @bp.get("/console/episodes")
 @organizer_required
 def console():
-    year = request.args.get("year", type=int)
+    year = year_arg(request.args)
     status = request.args.get("status")
     if status not in EPISODE_STATUSES:
         status = None
@@ -566,7 +566,7 @@ def program(slug: str):
     prog = get_program(slug)
     # A program not saved yet (no episode so far) has nothing to count.
     years = program_years(prog.id) if prog.id else []
-    year = request.args.get("year", type=int)
+    year = year_arg(request.args)
     if year is None and years:
         # This year when it has episodes, else the newest year on record.
         this_year = current_year()

@@ -31,7 +31,7 @@ from ..timeutil import (
     to_local,
 )
 from ..uploads import DOCUMENT_KINDS, delete_stored, path_of, store_document
-from ..util.sql import page_arg
+from ..util.sql import int_arg, page_arg
 from ..util.urls import external_url
 from ..web import organizer_required, service_call, viewer_timezone
 from .forms import EVIDENCE_EXTENSIONS, ExternalCreditForm, ReverseForm
@@ -99,7 +99,7 @@ def _year_choices(user_id: int, year: int) -> list[int]:
 @login_required
 def my_ledger():
     """The signed-in user's own entries only; 404 for a nonsensical year."""
-    year = _checked_year(request.args.get("year", current_year(), type=int))
+    year = _checked_year(int_arg(request.args, "year", current_year(), high=9999))
     statement = statement_for(current_user.id, year)
     return render_template(
         "ledger/ledger.html", statement=statement, ledger=statement.ledger, year=year,
@@ -238,7 +238,7 @@ def _render_participant(participant: User, year: int, *, status: int = 200,
 def participant_ledger(user_id: int):
     """404: no such participant (organizer and speaker accounts have no ledger)."""
     participant = _participant_or_404(user_id)
-    year = _checked_year(request.args.get("year", current_year(), type=int))
+    year = _checked_year(int_arg(request.args, "year", current_year(), high=9999))
     return _render_participant(participant, year)
 
 
@@ -290,7 +290,7 @@ def add_credit(user_id: int):
             flash(_("Kredit eksternal %(jp)d JP untuk %(name)s tersimpan.", jp=entry.jp,
                     name=participant.full_name), "success")
             return redirect(_ledger_url(participant, entry.year, f"entri-{entry.id}"))
-    year = request.args.get("year", current_year(), type=int)
+    year = int_arg(request.args, "year", current_year(), high=9999)
     if not 2000 <= year <= current_year() + 1:
         year = current_year()
     return _render_participant(participant, year, status=422, credit_form=form)

@@ -34,7 +34,7 @@ from ..evaluations.models import SCORE_FIELDS
 from ..extensions import db, login_manager
 from ..timeutil import now_utc
 from ..uploads import path_of
-from ..util.sql import page_arg, paginate
+from ..util.sql import id_arg, page_arg, paginate
 from ..web import organizer_required, service_call
 from .forms import ConfirmForm, MaterialForm, SpeakerProfileForm
 from .models import Speaker
@@ -228,7 +228,7 @@ def _viewed_speaker() -> Speaker | None:
     everyone else gets the speaker linked to their own account (the parameter is
     ignored, so it cannot open someone else's portal)."""
     if _is_organizer():
-        speaker_id = request.args.get("speaker", type=int)
+        speaker_id = id_arg(request.args, "speaker")
         if speaker_id:
             return get_speaker(speaker_id)
     return speaker_of_user(current_user.id)

@@ -27,10 +27,13 @@ __all__ = [
     "Page",
     "contains_pattern",
     "escape_like",
+    "id_arg",
+    "int_arg",
     "match_words",
     "page_arg",
     "paginate",
     "search_words",
+    "year_arg",
 ]
 
 LIKE_ESCAPE = "/"
@@ -77,11 +80,10 @@ def match_words(text: str | list[str] | None, *columns,
 
 
 def page_arg(args: Mapping[str, Any], name: str = "page") -> int:
-    """The page number asked for in query arguments: 1 when absent, bad or below 1."""
-    try:
-        return max(1, int(args.get(name, 1)))
-    except (TypeError, ValueError):
-        return 1
+    """The page number asked for in query arguments: 1 when absent, bad or below 1; at
+    most ``MAX_PAGE`` (a huge page would overflow the database's OFFSET)."""
+    page = int_arg(args, name, 1, low=-DB_INT_MAX, high=DB_INT_MAX) or 1
+    return min(max(1, page), MAX_PAGE)
 
 
 class _RowPagination(Pagination):
@@ -128,3 +130,36 @@ def paginate(stmt: Select, *, page: int, per_page: int, rows: bool = False,
             return db.session.scalar(db.select(func.count()).select_from(counted)) or 0
     return _RowPagination(page=page, per_page=per_page, max_per_page=per_page,
                           error_out=False, statement=stmt, counter=count)
+
+
+# Integer query arguments ------------------------------------------------------------------
+
+MAX_PAGE = 100_000  # 100,000 pages of 50 is far past any table; keeps OFFSET small
+DB_INT_MAX = 2**31 - 1
+MIN_YEAR, MAX_YEAR = 2000, 2100
+
+
+def int_arg(args: Mapping[str, Any], name: str, default: int | None = None, *,
+            low: int = 0, high: int = DB_INT_MAX) -> int | None:
+    """An integer query argument within ``low..high``; ``default`` when it is absent, not a
+    whole number, or out of range (a database id beyond 2**31-1, a page past the end of
+    the world), so no such value ever reaches a query."""
+    raw = args.get(name)
+    if raw is None:
+        return default
+    text = str(raw).strip()
+    if not text or len(text) > 12 or not text.lstrip("-").isdigit() or not text.isascii():
+        return default
+    value = int(text)
+    return value if low <= value <= high else default
+
+
+def id_arg(args: Mapping[str, Any], name: str) -> int | None:
+    """A database id from the query string (``?speaker=``, ``?program=``), else None."""
+    return int_arg(args, name, low=1)
+
+
+def year_arg(args: Mapping[str, Any], name: str = "year",
+             default: int | None = None) -> int | None:
+    """A year from the query string (2000-2100), else ``default``."""
+    return int_arg(args, name, default, low=MIN_YEAR, high=MAX_YEAR)
