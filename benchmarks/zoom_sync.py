@@ -51,6 +51,7 @@ def run(n: int, url: str, zoom: ZoomStandIn) -> None:
     from asnbelajar.episodes.services import create_episode, publish_episode
     from asnbelajar.integrations import services as zs
     from asnbelajar.integrations.models import ZoomRegistrant
+    from asnbelajar.integrations.reports import pull_report
     from asnbelajar.notifications.models import OutboxEmail
     from asnbelajar.registrations.models import Registration
     from asnbelajar.scheduler.zoom import sync_zoom
@@ -105,7 +106,7 @@ def run(n: int, url: str, zoom: ZoomStandIn) -> None:
                          "leave_time": "2030-01-01T04:00:00Z", "duration": 3540})
     state.report[meeting.zoom_id] = rows
     t4 = time.perf_counter()
-    summary = zs.pull_report(episode, None)
+    summary = pull_report(episode, None)
     db.session.commit()
     t5 = time.perf_counter()
     intervals = db.session.scalar(select(func.count()).select_from(AttendanceInterval))

@@ -315,7 +315,8 @@ def test_webinar_waitlist_gets_link_when_promoted_and_cancellation_removed(
 
 def test_a_person_zoom_refuses_is_retried_then_left_for_the_organizer(
         app, client, db, make_episode, make_participant, zoom, connected, clock):
-    from asnbelajar.integrations.services import MAX_PUSH_ATTEMPTS, episode_zoom_status
+    from asnbelajar.integrations.registrants import MAX_PUSH_ATTEMPTS
+    from asnbelajar.integrations.services import episode_zoom_status
 
     clock.set(now_utc())
     episode = make_episode(starts_in=timedelta(days=5))

@@ -30,7 +30,7 @@ from ..episodes.services import (
 from ..errors import DomainError, NotFound, ValidationError
 from ..evaluations.services import submit_evaluation
 from ..extensions import db, limiter
-from ..integrations.services import participant_join_url
+from ..integrations.registrants import participant_join_url
 from ..ledger.services import ledger_for
 from ..registrations.services import cancel_registration, register, waitlist_position
 from ..speakers.services import add_speaker

@@ -15,6 +15,7 @@ from ..episodes.services import get_episode
 from ..errors import ValidationError
 from ..extensions import db
 from ..integrations import services as zoom
+from ..integrations.reports import pull_report
 from .views import _json_body, bp, require
 
 
@@ -75,6 +76,6 @@ def episode_zoom_create(user: User, episode_id: int):
 def episode_zoom_pull_report(user: User, episode_id: int):
     episode = get_episode(episode_id)
     data = _json_body()
-    summary = zoom.pull_report(episode, user.id, confirm=_flag(data, "confirm", False))
+    summary = pull_report(episode, user.id, confirm=_flag(data, "confirm", False))
     db.session.commit()
     return jsonify(summary.as_json())

@@ -9,6 +9,7 @@ from flask_login import current_user
 
 from ..episodes.services import get_episode
 from ..web import organizer_required, service_call
+from . import registrants, reports
 from . import services as zoom
 from .forms import EpisodeZoomForm, PullReportForm, ZoomConnectionForm, ZoomTestForm
 
@@ -24,7 +25,7 @@ def _zoom_panel():
                                    "pull": PullReportForm(formdata=None, prefix="pull")},
             "zoom_configured": lambda: zoom.get_connection() is not None,
             # A participant's own Zoom link (episode page, dashboard).
-            "personal_join_url": zoom.participant_join_url}
+            "personal_join_url": registrants.participant_join_url}
 
 
 def _panel(episode_id: int) -> str:
@@ -90,7 +91,7 @@ def episode_zoom_pull(episode_id: int):
     form = PullReportForm(prefix="pull")
     if form.validate_on_submit():
         with service_call() as done:
-            summary = zoom.pull_report(episode, current_user.id,
+            summary = reports.pull_report(episode, current_user.id,
                                        confirm=bool(form.confirm.data))
         if done.ok:
             flash(_("Laporan Zoom ditarik: %(rows)d baris, %(matched)d cocok dengan pendaftar, "

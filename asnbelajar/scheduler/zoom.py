@@ -14,9 +14,11 @@ from flask import current_app
 from ..episodes.models import Episode
 from ..errors import DomainError
 from ..extensions import db
+from ..integrations import registrants, reports
 from ..integrations import services as zoom
 from ..integrations.models import ZoomMeeting
-from ..integrations.services import personal_join_urls, report_pending
+from ..integrations.registrants import personal_join_urls
+from ..integrations.reports import report_pending
 
 __all__ = ["personal_join_urls", "report_pending", "sync_zoom"]
 
@@ -36,27 +38,27 @@ def sync_zoom() -> dict[str, Any]:
         db.session.commit()
 
     limit = int(current_app.config["ZOOM_PUSH_LIMIT"])
-    for meeting_id in zoom.meetings_with_registrant_work():
+    for meeting_id in registrants.meetings_with_registrant_work():
         meeting = db.session.get(ZoomMeeting, meeting_id)
-        removed = zoom.remove_cancelled(meeting, client)
+        removed = registrants.remove_cancelled(meeting, client)
         db.session.commit()
-        pushed = zoom.push_registrants(meeting, client, limit)
+        pushed = registrants.push_registrants(meeting, client, limit)
         db.session.commit()
         summary["pushed"] += pushed.pushed
         summary["removed"] += removed.removed
         summary["failed"] += pushed.failed
         summary["errors"] += (removed.errors + pushed.errors)[:5]
 
-    for episode_id in zoom.reports_due():
+    for episode_id in reports.reports_due():
         episode = db.session.get(Episode, episode_id)
         try:
-            result = zoom.pull_report(episode, None, client=client)
+            result = reports.pull_report(episode, None, client=client)
             db.session.commit()
             summary["reports"][episode_id] = {"rows": result.rows, "matched": result.matched}
         except DomainError as err:
             db.session.rollback()
             # No report yet (Zoom prepares it after the end) or Zoom unreachable: later.
-            zoom.report_retry_later(episode_id, str(err.message))
+            reports.report_retry_later(episode_id, str(err.message))
             db.session.commit()
             summary["reports"][episode_id] = {"error": str(err.message)}
     return summary
