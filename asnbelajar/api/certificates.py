@@ -23,6 +23,8 @@ from ..errors import Conflict, ValidationError
 from ..extensions import db
 from ..timeutil import iso
 from ..util.urls import external_url
+from . import schemas
+from .schemas import parse
 from .views import _json_body, bp, require
 
 
@@ -59,7 +61,7 @@ def episode_certificates_zip(user: User, episode_id: int):
 @bp.post("/certificates/<code>/revoke")
 @require("organizer")
 def certificates_revoke(user: User, code: str):
-    data = _json_body()
+    data = parse(schemas.Revoke, _json_body())
     reason = data.get("reason")
     if not isinstance(reason, str):
         raise ValidationError(_l("Alasan pencabutan wajib diisi."), field="reason")
@@ -72,7 +74,7 @@ def certificates_revoke(user: User, code: str):
 @bp.post("/certificates/<code>/reissue")
 @require("organizer")
 def certificates_reissue(user: User, code: str):
-    data = _json_body()
+    data = parse(schemas.Reissue, _json_body())
     reason = data.get("reason") or ""
     if not isinstance(reason, str):
         raise ValidationError(_l("Alasan harus berupa teks."), field="reason")

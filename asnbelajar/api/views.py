@@ -37,7 +37,9 @@ from ..speakers.services import add_speaker
 from ..timeutil import current_year, iso
 from ..util.sql import year_arg
 from ..web import json_error
+from . import schemas
 from .openapi import OPENAPI
+from .schemas import parse
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -133,7 +135,7 @@ def episode_json(episode: Episode, *, full: bool = False) -> dict[str, Any]:
 @bp.post("/auth/token")
 @limiter.limit(lambda: __import__("flask").current_app.config["RATELIMIT_LOGIN"])
 def auth_token():
-    data = _json_body()
+    data = parse(schemas.TokenRequest, _json_body())
     user = authenticate(str(data.get("login") or ""), str(data.get("password") or ""))
     if user is None:
         return json_error(401, "invalid_credentials", _l("Email/NIP atau kata sandi salah."))
@@ -145,7 +147,7 @@ def auth_token():
 @bp.post("/participants")
 @limiter.limit("20 per minute")
 def participants_create():
-    data = _json_body()
+    data = parse(schemas.SignUp, _json_body())
     strings = {k: (str(v) if v is not None and not isinstance(v, bool) else v)
                for k, v in data.items()}
     user = sign_up(
@@ -197,7 +199,7 @@ def episodes_get(episode_id: int):
 @bp.post("/episodes")
 @require("organizer")
 def episodes_create(user: User):
-    episode = create_episode(_json_body(), user.id)
+    episode = create_episode(parse(schemas.EpisodeCreate, _json_body()), user.id)
     db.session.commit()
     return jsonify(episode_json(episode, full=True)), 201
 
@@ -206,7 +208,7 @@ def episodes_create(user: User):
 @require("organizer")
 def episodes_update(user: User, episode_id: int):
     episode = get_episode(episode_id)
-    update_episode(episode, _json_body(), user.id)
+    update_episode(episode, parse(schemas.EpisodeFields, _json_body()), user.id)
     db.session.commit()
     return jsonify(episode_json(episode, full=True))
 
@@ -222,7 +224,8 @@ def episodes_publish(user: User, episode_id: int):
 @bp.post("/episodes/<int:episode_id>/speakers")
 @require("organizer")
 def episodes_add_speaker(user: User, episode_id: int):
-    link = add_speaker(get_episode(episode_id), _json_body(), user.id)
+    link = add_speaker(get_episode(episode_id), parse(schemas.SpeakerAttach, _json_body()),
+                       user.id)
     db.session.commit()
     speaker = link.speaker
     return jsonify({"id": link.id, "speaker_id": speaker.id, "name": speaker.name,
@@ -233,7 +236,8 @@ def episodes_add_speaker(user: User, episode_id: int):
 @bp.post("/episodes/<int:episode_id>/checkpoints")
 @require("organizer")
 def episodes_add_checkpoint(user: User, episode_id: int):
-    checkpoint = add_checkpoint(get_episode(episode_id), _json_body(), user.id)
+    checkpoint = add_checkpoint(get_episode(episode_id),
+                                parse(schemas.CheckpointCreate, _json_body()), user.id)
     db.session.commit()
     return jsonify({"id": checkpoint.id, "label": checkpoint.label, "code": checkpoint.code,
                     "opens_at": iso(checkpoint.opens_at), "closes_at": iso(checkpoint.closes_at),
@@ -276,7 +280,7 @@ def _checkin_limit() -> str:
 @limiter.limit(lambda: "300 per minute", key_func=lambda: f"ip:{request.remote_addr}",
                deduct_when=lambda response: response.status_code in (404, 422))
 def checkins_create(user: User, episode_id: int):
-    data = _json_body()
+    data = parse(schemas.CheckIn, _json_body())
     result = check_in(episode_id, user, str(data.get("code") or ""), ip=request.remote_addr)
     db.session.commit()
     body = {"id": result.check_in.id, "checkpoint": result.checkpoint.label,
@@ -304,7 +308,7 @@ def attendance_report(user: User, episode_id: int):
 @require("organizer")
 def episodes_finalize(user: User, episode_id: int):
     get_episode(episode_id)
-    data = _json_body()
+    data = parse(schemas.Finalize, _json_body())
     force = data.get("force") is True
     summary = finalize_episode(episode_id, actor_id=user.id, force=force)
     db.session.commit()
@@ -314,7 +318,7 @@ def episodes_finalize(user: User, episode_id: int):
 @bp.post("/episodes/<int:episode_id>/evaluations")
 @require("participant")
 def evaluations_create(user: User, episode_id: int):
-    data = _json_body()
+    data = parse(schemas.EvaluationSubmit, _json_body())
     episode = get_episode(episode_id, published_only=True)
     evaluation = submit_evaluation(episode, user, data.get("scores") or {}, data.get("comment"))
     db.session.commit()

@@ -16,6 +16,9 @@ from ..errors import ValidationError
 from ..extensions import db
 from ..integrations import services as zoom
 from ..integrations.reports import pull_report
+from ..timeutil import iso
+from . import schemas
+from .schemas import parse
 from .views import _json_body, bp, require
 
 
@@ -31,7 +34,7 @@ def _flag(data: dict[str, Any], name: str, default: bool) -> bool:
 @bp.put("/integrations/zoom")
 @require("organizer")
 def zoom_connection_put(user: User):
-    data = _json_body()
+    data = parse(schemas.ZoomConnectionPut, _json_body())
     zoom.save_connection(data.get("account_id"), data.get("client_id"),
                          data.get("client_secret"), user.id)
     db.session.commit()
@@ -43,7 +46,7 @@ def zoom_connection_put(user: User):
 def zoom_connection_get(user: User):
     body = zoom.connection_json()
     conn = zoom.get_connection()
-    body["tested_at"] = conn.tested_at.isoformat() + "Z" if conn and conn.tested_at else None
+    body["tested_at"] = iso(conn.tested_at) if conn else None
     body["test_ok"] = conn.test_ok if conn else None
     return jsonify(body)
 
@@ -60,7 +63,7 @@ def zoom_connection_test(user: User):
 @require("organizer")
 def episode_zoom_create(user: User, episode_id: int):
     episode = get_episode(episode_id)
-    data = _json_body()
+    data = parse(schemas.ZoomCreate, _json_body())
     existed = zoom.meeting_of(episode.id) is not None
     meeting = zoom.create_zoom_for_episode(
         episode, data.get("kind"), user.id,
@@ -75,7 +78,7 @@ def episode_zoom_create(user: User, episode_id: int):
 @require("organizer")
 def episode_zoom_pull_report(user: User, episode_id: int):
     episode = get_episode(episode_id)
-    data = _json_body()
+    data = parse(schemas.ZoomPull, _json_body())
     summary = pull_report(episode, user.id, confirm=_flag(data, "confirm", False))
     db.session.commit()
     return jsonify(summary.as_json())
