@@ -23,16 +23,14 @@ from typing import Any
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
-    Integer,
     and_,
     case,
-    cast,
     distinct,
     func,
     literal_column,
     select,
     true,
-    union,
+    union_all,
 )
 from sqlalchemy.exc import IntegrityError
 
@@ -95,58 +93,117 @@ def _episode_ids(year: int):
             .scalar_subquery())
 
 
-def _registered_users(year: int):
-    return (select(Registration.user_id.label("user_id"))
-            .where(Registration.episode_id.in_(_episode_ids(year)),
-                   Registration.status == "registered"))
+@dataclass
+class YearPeople:
+    """What one pass over the year's people gives (see :func:`year_people`)."""
+
+    unique_participants: int
+    asn_reached_target: int
+    jp_credited: int
+    provinces: list[tuple[str, int]]
+    jp_buckets: list[tuple[str, int]]
+    asn_participants: int
+    # instansi id → (ASN participants, of whom reached the target)
+    by_instansi: dict[int, tuple[int, int]]
 
 
-def _participants(year: int):
-    """Everyone registered for, or credited in, an episode of the year (one row each).
-    External credits alone do not make a participant; they count toward the target."""
-    return union(
-        _registered_users(year),
-        select(LedgerEntry.user_id.label("user_id"))
-        .where(LedgerEntry.year == year, LedgerEntry.episode_id.is_not(None)),
-    ).subquery("participants")
+def _bucket(jp):
+    return case(
+        *((jp <= 0, 0) if low == 0 else
+          ((jp <= high, index) if high is not None else (jp >= low, index))
+          for index, (_label, low, high) in enumerate(JP_BUCKETS)),
+        else_=len(JP_BUCKETS) - 1,
+    )
 
 
-def _totals(year: int):
-    """Each person's JP for the year."""
-    return (select(LedgerEntry.user_id.label("user_id"), func.sum(LedgerEntry.jp).label("jp"))
-            .where(LedgerEntry.year == year).group_by(LedgerEntry.user_id)
-            .subquery("totals"))
+def year_people(year: int) -> YearPeople:
+    """Everything the year's reports say about people, from one pass over the year's
+    active registrations and ledger entries, grouped per person and then per (agency,
+    province, ASN or not, registered, participant, JP bucket, reached):
+
+    * *participants* are those registered for, or credited in, an episode of the year
+      (an external credit alone counts toward the target, not as participation);
+    * *unique participants* and the province map count the registered ones;
+    * the JP distribution, ASN participants and the training rate count ASN participants;
+    * *reached the target*: ASN whose JP for the year (all ledger entries) ≥ the target;
+    * anonymized ASN still count: an agency's history must not change when a person
+      exercises the right to deletion (only their identity is gone).
+    """
+    flag = literal_column("1")
+    none = literal_column("0")
+    episode_jp = case((LedgerEntry.episode_id.is_not(None), LedgerEntry.jp), else_=0)
+    rows_in = union_all(
+        select(Registration.user_id.label("user_id"), flag.label("registered"),
+               none.label("credited"), none.label("jp"), none.label("ejp"))
+        .where(Registration.episode_id.in_(_episode_ids(year)),
+               Registration.status == "registered"),
+        select(LedgerEntry.user_id, none, case((LedgerEntry.episode_id.is_not(None), 1),
+                                               else_=0), LedgerEntry.jp, episode_jp)
+        .where(LedgerEntry.year == year),
+    ).subquery("facts")
+    per = (select(rows_in.c.user_id, func.max(rows_in.c.registered).label("registered"),
+                  func.max(rows_in.c.credited).label("credited"),
+                  func.sum(rows_in.c.jp).label("jp"), func.sum(rows_in.c.ejp).label("ejp"))
+           .group_by(rows_in.c.user_id).subquery("per_person"))
+    asn = case((ParticipantProfile.employee_type.in_(ASN_TYPES), 1), else_=0)
+    participant = case(((per.c.registered == 1) | (per.c.credited == 1), 1), else_=0)
+    reached = case((per.c.jp >= jp_target(), 1), else_=0)
+    bucket = _bucket(per.c.jp)
+    province = func.coalesce(ParticipantProfile.province, literal_column("''"))
+    keys = (ParticipantProfile.instansi_id, province, asn, per.c.registered, participant,
+            bucket, reached)
+    rows = db.session.execute(
+        select(*keys, func.count(), func.sum(per.c.ejp))
+        .select_from(per)
+        .outerjoin(ParticipantProfile, ParticipantProfile.user_id == per.c.user_id)
+        .group_by(*keys)
+    ).all()
+    unique = reached_asn = jp_credited = 0
+    provinces: dict[str, int] = {}
+    buckets = [0] * len(JP_BUCKETS)
+    by_instansi: dict[int, list[int]] = {}
+    for instansi_id, prov, is_asn, registered, is_participant, b, hit, n, ejp in rows:
+        jp_credited += int(ejp or 0)
+        if registered:
+            unique += n
+            provinces[prov] = provinces.get(prov, 0) + n
+        if is_asn and hit:
+            reached_asn += n
+        if is_asn and is_participant:
+            buckets[b] += n
+            if instansi_id is not None:
+                counts = by_instansi.setdefault(instansi_id, [0, 0])
+                counts[0] += n
+                counts[1] += n if hit else 0
+    return YearPeople(
+        unique_participants=unique, asn_reached_target=reached_asn, jp_credited=jp_credited,
+        provinces=sorted(provinces.items(), key=lambda kv: (-kv[1], kv[0])),
+        jp_buckets=[(label, buckets[i]) for i, (label, _lo, _hi) in enumerate(JP_BUCKETS)],
+        asn_participants=sum(buckets),
+        by_instansi={k: (v[0], v[1]) for k, v in by_instansi.items()},
+    )
 
 
 # Headline figures -----------------------------------------------------------------------
 
-def year_summary(year: int, *, episodes: list[EpisodeRow] | None = None) -> dict[str, int]:
-    """The figures of ``GET /api/v1/reports/summary`` (DESIGN.md). ``episodes`` (from
-    :func:`episode_rows`) saves counting registrations, attendance and certificates again."""
+def year_summary(year: int, *, episodes: list[EpisodeRow] | None = None,
+                 people: YearPeople | None = None) -> dict[str, int]:
+    """The figures of ``GET /api/v1/reports/summary`` (DESIGN.md): ``registrations`` the
+    active registrations for the year's published episodes, ``certificates`` their live
+    participant certificates, ``jp_credited`` episode credits net of their reversals."""
     if episodes is None:
         episodes = episode_rows(year)
-    unique_participants = db.session.scalar(
-        select(func.count(distinct(Registration.user_id)))
-        .where(Registration.episode_id.in_(_episode_ids(year)),
-               Registration.status == "registered"))
-    totals = _totals(year)
-    reached = db.session.scalar(
-        select(func.count()).select_from(totals)
-        .join(ParticipantProfile, ParticipantProfile.user_id == totals.c.user_id)
-        .where(totals.c.jp >= jp_target(),
-               ParticipantProfile.employee_type.in_(ASN_TYPES)))
+    if people is None:
+        people = year_people(year)
     return {
         "year": year,
         "episodes": len(episodes),
         "registrations": sum(e.registered for e in episodes),
-        "unique_participants": unique_participants or 0,
+        "unique_participants": people.unique_participants,
         "attended": sum(e.attended for e in episodes),
-        # Episode credits net of their reversals: the hours the series itself delivered.
-        "jp_credited": int(db.session.scalar(
-            select(func.coalesce(func.sum(LedgerEntry.jp), 0))
-            .where(LedgerEntry.year == year, LedgerEntry.episode_id.is_not(None))) or 0),
+        "jp_credited": people.jp_credited,
         "certificates": sum(e.certified for e in episodes),
-        "asn_reached_target": reached or 0,
+        "asn_reached_target": people.asn_reached_target,
     }
 
 
@@ -195,44 +252,6 @@ def episode_rows(year: int) -> list[EpisodeRow]:
     return list(rows.values())
 
 
-def participants_by_province(year: int) -> list[tuple[str, int]]:
-    """Distinct registered participants of the year per province of their profile,
-    most first; people without a province are counted under ``""``."""
-    users = _registered_users(year).distinct().subquery()
-    province = func.coalesce(ParticipantProfile.province, literal_column("''"))
-    rows = db.session.execute(
-        select(province, func.count())
-        .select_from(users)
-        .join(ParticipantProfile, ParticipantProfile.user_id == users.c.user_id)
-        .group_by(province)
-        .order_by(func.count().desc(), province)
-    ).all()
-    return [(province, n) for province, n in rows]
-
-
-def jp_distribution(year: int) -> tuple[list[tuple[str, int]], int]:
-    """How many of the year's ASN participants hold 0, 1-5, 6-10, 11-19 and ≥ 20 JP."""
-    people = _participants(year)
-    totals = _totals(year)
-    jp = func.coalesce(totals.c.jp, 0)
-    bucket = case(
-        *((jp <= 0, 0) if low == 0 else
-          ((jp <= high, index) if high is not None else (jp >= low, index))
-          for index, (_label, low, high) in enumerate(JP_BUCKETS)),
-        else_=len(JP_BUCKETS) - 1,
-    )
-    counts = dict(db.session.execute(
-        select(bucket.label("bucket"), func.count())
-        .select_from(people)
-        .join(ParticipantProfile, ParticipantProfile.user_id == people.c.user_id)
-        .outerjoin(totals, totals.c.user_id == people.c.user_id)
-        .where(ParticipantProfile.employee_type.in_(ASN_TYPES))
-        .group_by(bucket)
-    ).all())
-    buckets = [(label, int(counts.get(i, 0))) for i, (label, _l1, _h) in enumerate(JP_BUCKETS)]
-    return buckets, sum(n for _label, n in buckets)
-
-
 # Training rate --------------------------------------------------------------------------
 
 TRAINING_RATE_SORTS = ("instansi", "province", "participants", "reached_target", "rate",
@@ -240,41 +259,33 @@ TRAINING_RATE_SORTS = ("instansi", "province", "participants", "reached_target",
 
 
 def training_rate(year: int, province: str | None = None, *, sort: str = "instansi",
-                  descending: bool = False) -> list[dict[str, Any]]:
+                  descending: bool = False,
+                  people: YearPeople | None = None) -> list[dict[str, Any]]:
     """Per agency, as LAN counts it: its ASN who took part in the year, how many reached
     the JP target with hours recorded on this platform, the rate, and the rate against the
     agency's declared headcount for the year (the yearly figure, else the one on the
     reference list)."""
-    people = _participants(year)
-    totals = _totals(year)
-    reached = func.sum(case((func.coalesce(totals.c.jp, 0) >= jp_target(), 1), else_=0))
+    if people is None:
+        people = year_people(year)
+    if not people.by_instansi:
+        return []
     yearly = (select(InstansiHeadcount.instansi_id, InstansiHeadcount.headcount)
               .where(InstansiHeadcount.year == year).subquery("yearly"))
-    headcount = func.coalesce(yearly.c.headcount, Instansi.headcount)
-    query = (
-        select(Instansi.name, Instansi.province, headcount.label("headcount"),
-               func.count().label("participants"), cast(reached, Integer).label("reached"))
-        .select_from(ParticipantProfile)
-        .join(Instansi, Instansi.id == ParticipantProfile.instansi_id)
-        .join(people, people.c.user_id == ParticipantProfile.user_id)
-        .outerjoin(totals, totals.c.user_id == ParticipantProfile.user_id)
-        .outerjoin(yearly, yearly.c.instansi_id == Instansi.id)
-        # Anonymized ASN still count: the agency's history must not change when a person
-        # exercises the right to deletion (only their identity is gone).
-        .where(ParticipantProfile.employee_type.in_(ASN_TYPES))
-        .group_by(Instansi.id, Instansi.name, Instansi.province, headcount)
-    )
+    query = (select(Instansi.id, Instansi.name, Instansi.province,
+                    func.coalesce(yearly.c.headcount, Instansi.headcount))
+             .outerjoin(yearly, yearly.c.instansi_id == Instansi.id)
+             .where(Instansi.id.in_(list(people.by_instansi))))
     if province:
         query = query.where(Instansi.province == province)
     result = []
-    for name, prov, count_, participants, reached_count in db.session.execute(query):
-        reached_count = int(reached_count or 0)
+    for instansi_id, name, prov, headcount in db.session.execute(query):
+        participants, reached = people.by_instansi[instansi_id]
         result.append({
             "instansi": name, "province": prov, "participants": participants,
-            "reached_target": reached_count,
-            "rate": round(reached_count / participants, 4) if participants else 0.0,
-            "headcount": count_,
-            "headcount_rate": round(reached_count / count_, 4) if count_ else None,
+            "reached_target": reached,
+            "rate": round(reached / participants, 4) if participants else 0.0,
+            "headcount": headcount,
+            "headcount_rate": round(reached / headcount, 4) if headcount else None,
         })
     return sort_rows(result, sort, descending)
 

@@ -35,12 +35,11 @@ from .models import ReportSnapshot
 from .services import (
     EpisodeRow,
     episode_rows,
-    jp_distribution,
     jp_target,
-    participants_by_province,
     sort_rows,
     speakers_by_origin,
     training_rate,
+    year_people,
     year_summary,
 )
 
@@ -104,15 +103,15 @@ class YearFigures:
 
 def compute(year: int) -> dict[str, Any]:
     episodes = episode_rows(year)
-    buckets, asn = jp_distribution(year)
+    people = year_people(year)
     return {
-        "summary": year_summary(year, episodes=episodes),
+        "summary": year_summary(year, episodes=episodes, people=people),
         "episodes": [asdict(e) for e in episodes],
-        "provinces": [list(p) for p in participants_by_province(year)],
-        "jp_buckets": [list(b) for b in buckets],
-        "asn_participants": asn,
+        "provinces": [list(p) for p in people.provinces],
+        "jp_buckets": [list(b) for b in people.jp_buckets],
+        "asn_participants": people.asn_participants,
         "target": jp_target(),
-        "training_rate": training_rate(year),
+        "training_rate": training_rate(year, people=people),
         "speakers_by_origin": speakers_by_origin(year),
     }
 
