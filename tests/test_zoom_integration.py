@@ -518,3 +518,19 @@ def test_cancellation_zoom_refuses_is_retried_without_blocking(
     assert sync_zoom()["removed"] == 1
     body = zoom.state.calls("PUT", f"/v2/meetings/{zoom_id}/registrants/status")[-1]["body"]
     assert body == {"action": "cancel", "registrants": [{"id": row.registrant_id}]}
+
+
+def test_double_click_keeps_one_meeting(app, client, db, make_episode, organizer, zoom,
+                                        connected, monkeypatch):
+    from asnbelajar.integrations import services as zs
+
+    episode = make_episode(starts_in=timedelta(days=3))
+    first = _zoom_for(client, connected, episode)
+    # The second request checked before the first one had stored its meeting.
+    monkeypatch.setattr(zs, "meeting_of", lambda episode_id: None)
+    again = zs.create_zoom_for_episode(episode, "meeting", organizer.id)
+    db.session.commit()
+    assert again.zoom_id == str(first["zoom_id"])
+    assert db.session.scalar(select(func.count()).select_from(ZoomMeeting)) == 1
+    alive = [k for k, m in zoom.state.meetings.items() if not m["deleted"]]
+    assert alive == [str(first["zoom_id"])]

@@ -9,6 +9,7 @@ returned, rendered or logged.
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -16,6 +17,7 @@ from zoneinfo import ZoneInfo
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from ..audit.services import record_event
 from ..episodes.models import Episode
@@ -191,7 +193,21 @@ def create_zoom_for_episode(episode: Episode, kind: Any, actor_id: int | None, *
         registration_required=registration_required, auto_recording=auto_recording,
         synced_topic=body["topic"], synced_start=episode.starts_at,
         synced_duration=duration, synced_timezone=zone, created_by=actor_id)
-    db.session.add(meeting)
+    try:
+        with db.session.begin_nested():
+            db.session.add(meeting)
+            db.session.flush()
+    except IntegrityError:
+        # A concurrent request (a double click) stored its meeting first: keep that one and
+        # delete ours at Zoom, so the episode never has two.
+        with contextlib.suppress(ZoomError, Conflict):
+            zoom_client().delete(kind, zoom_id)
+        winner = db.session.scalar(select(ZoomMeeting).where(
+            ZoomMeeting.episode_id == episode.id).execution_options(populate_existing=True))
+        if winner is not None and winner.kind == kind:
+            return winner
+        raise Conflict(_l("Episode ini sudah punya rapat atau webinar Zoom."),
+                       code="zoom_exists") from None
     # The shared link stays the fallback (walk-ins, anyone not yet registered at Zoom).
     episode.zoom_url = join_url[:500]
     db.session.flush()
