@@ -113,6 +113,13 @@ def _finish_config(app: Flask, production: bool, background: bool = False) -> No
             raise RuntimeError(f"ASNBELAJAR_{key} must be true or false, "
                                f"not {cfg.get(key)!r}") from None
     cfg["BACKGROUND_PROCESS"] = background
+    if str(cfg.get("ENV") or "").strip().lower() == "production":
+        # Only in production: local `make run` and the tests stay on plain http.
+        cfg["SESSION_COOKIE_SECURE"] = True
+        cfg["REMEMBER_COOKIE_SECURE"] = True
+        cfg["HSTS_ENABLED"] = True
+    else:
+        cfg["HSTS_ENABLED"] = False
     if cfg["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
         statement_timeout = float(cfg["DB_CLI_STATEMENT_TIMEOUT" if background
                                       else "DB_STATEMENT_TIMEOUT"])

@@ -55,6 +55,23 @@ class Defaults:
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = False
     REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_SECURE = False
+    # Re-sent (rotated expiry) on every request of a remembered visitor.
+    REMEMBER_COOKIE_REFRESH_EACH_REQUEST = True
+    # "production" (only then): secure-only cookies and HSTS. Local runs and tests: http.
+    ENV = "development"
+    HSTS_SECONDS = 31536000
+    API_TOKEN_DAYS = 90
+    TOKEN_TOUCH_SECONDS = 60  # last_used_at is written at most this often per token
+    EMAIL_VERIFY_MAX_AGE = 7 * 24 * 3600  # seconds a verification link stays valid
+    # Login throttle per account: this many failures are free, then each attempt waits
+    # twice as long as the previous one (2 s, 4 s, ...) up to the maximum; never a lockout.
+    LOGIN_FREE_FAILURES = 5
+    LOGIN_MAX_DELAY_SECONDS = 900
+    # Check-in IPs and audit-log IPs are cleared this many days after they were recorded
+    # (0 keeps them).
+    IP_RETENTION_DAYS = 90
     MAX_CONTENT_LENGTH = 21 * 1024 * 1024  # the largest upload (materials, 20 MB) + form
     PASSWORD_RESET_MAX_AGE = 3600  # seconds
 
@@ -71,6 +88,9 @@ class Defaults:
     RATELIMIT_LOGIN = "10 per minute"
     RATELIMIT_CHECKIN = "30 per minute"
     RATELIMIT_PASSWORD_RESET = "5 per hour"  # noqa: S105
+    # Sign-up (web and API) per address: an agency behind one address still signs up its
+    # staff, a sweep of the register for taken emails or NIPs does not get far.
+    RATELIMIT_SIGNUP = "30 per hour"
 
     # Mail: backend "console" writes .eml files under instance/mail/, "smtp" sends.
     MAIL_BACKEND = "console"

@@ -40,3 +40,14 @@ class NotFound(DomainError):
 class Conflict(DomainError):
     status = 409
     code = "conflict"
+
+
+class TooManyAttempts(DomainError):
+    """Too many failed attempts in a row: try again after ``retry_after`` seconds."""
+
+    status = 429
+    code = "rate_limited"
+
+    def __init__(self, message: str, *, retry_after: int, code: str | None = None):
+        super().__init__(message, code=code)
+        self.retry_after = retry_after

@@ -29,9 +29,8 @@ from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 
 from . import timeutil
-from .accounts.models import User
 from .accounts.nip import mask_nip
-from .accounts.services import user_for_token
+from .accounts.services import user_for_session_id, user_for_token
 from .errors import DomainError
 from .extensions import babel, db, login_manager
 from .util.converters import register_converters
@@ -161,6 +160,10 @@ def viewer_timezone() -> str:
     return tz if tz in timeutil.ZONES else timeutil.DEFAULT_ZONE
 
 
+# HTML-side endpoints a Bearer token may open (DESIGN.md: the certificate PDF only).
+TOKEN_ENDPOINTS = frozenset({"certificates.download"})
+
+
 def init_web(app: Flask) -> None:
     # Before any blueprint adds a route: <int:...> stops at the database's integer range.
     register_converters(app)
@@ -171,11 +174,15 @@ def init_web(app: Flask) -> None:
 
     @login_manager.user_loader
     def load_user(user_id: str):
-        user = db.session.get(User, int(user_id))
-        return user if user and user.is_active else None
+        # "<id>:<session token>": a cookie from before a logout or password change is dead.
+        return user_for_session_id(user_id)
 
     @login_manager.request_loader
     def load_user_from_bearer(req):
+        # An API token opens the JSON API (its own check) and, among HTML-side routes,
+        # only the certificate PDF: a stolen token must not browse the site as its owner.
+        if req.endpoint not in TOKEN_ENDPOINTS:
+            return None
         header = req.headers.get("Authorization", "")
         if header.lower().startswith("bearer "):
             return user_for_token(header[7:].strip())
@@ -261,7 +268,30 @@ def init_web(app: Flask) -> None:
             "script-src 'self'; frame-ancestors 'self'; form-action 'self'",
         )
         response.headers.setdefault("Permissions-Policy", "camera=(), microphone=()")
+        if app.config.get("HSTS_ENABLED"):
+            response.headers.setdefault(
+                "Strict-Transport-Security",
+                f"max-age={int(app.config['HSTS_SECONDS'])}; includeSubDomains")
+        declared = response.headers.get("Cache-Control", "")
+        if _personal(response) and "no-store" not in declared and "public" not in declared:
+            # Pages and API answers about a signed-in person (or a token holder) must not
+            # stay in a shared browser's, proxy's or CDN's cache; a view that marked its
+            # answer public (a speaker photo, agency suggestions) decided it holds none.
+            response.headers["Cache-Control"] = "no-store"
         return response
+
+
+def _personal(response) -> bool:
+    """Whether the answer may carry personal data: anything served to a signed-in person
+    or to a request with credentials, and every API answer except the public catalogue."""
+    if request.endpoint == "static":
+        return False
+    if request.headers.get("Authorization"):
+        return True
+    if request.path.startswith("/api/v1/") and not request.path.startswith(
+            ("/api/v1/episodes", "/api/v1/openapi.json")):
+        return True
+    return "_user_id" in session or "remember_token" in request.cookies
 
 
 def _make_handler(status: int, code: str, message):

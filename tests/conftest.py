@@ -29,6 +29,8 @@ BASE_CONFIG: dict[str, Any] = {
     "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
     "BASE_URL": "http://asnbelajar.test",
     "SERVER_NAME": None,
+    # Tests move the clock years ahead after issuing tokens; expiry has its own tests.
+    "API_TOKEN_DAYS": 36500,
 }
 
 

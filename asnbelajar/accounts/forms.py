@@ -12,6 +12,7 @@ from wtforms import (
     SelectField,
     StringField,
     TelField,
+    TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length, Optional
@@ -178,4 +179,40 @@ class DeleteAccountForm(BaseForm):
         _l("Ketik HAPUS untuk mengonfirmasi"), validators=[DataRequired(), Length(max=20)],
         render_kw={"autocomplete": "off", "autocapitalize": "characters",
                    "spellcheck": "false"},
+    )
+
+
+class ChangePasswordForm(BaseForm):
+    current_password = PasswordField(
+        _l("Kata sandi saat ini"), validators=[DataRequired(), Length(max=200)],
+        render_kw={"autocomplete": "current-password", "autofocus": True},
+    )
+    password = PasswordField(
+        _l("Kata sandi baru"),
+        validators=[DataRequired(), Length(min=MIN_PASSWORD_LENGTH, max=200)],
+        description=_l("Minimal %(n)d karakter.", n=MIN_PASSWORD_LENGTH),
+        render_kw={"autocomplete": "new-password"},
+    )
+    confirm = PasswordField(
+        _l("Ulangi kata sandi baru"),
+        validators=[DataRequired(), EqualTo("password", message=_l("Kata sandi tidak sama."))],
+        render_kw={"autocomplete": "new-password"},
+    )
+
+
+class ActionForm(BaseForm):
+    """A button that changes something: only the CSRF token."""
+
+
+class NipDisputeForm(BaseForm):
+    full_name = StringField(_l("Nama lengkap"), validators=[DataRequired(), Length(max=200)],
+                            render_kw={"autocomplete": "name"})
+    email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=254)],
+                       render_kw={"autocomplete": "email"})
+    nip = StringField(_l("NIP"), validators=[DataRequired(), Length(max=40)],
+                      render_kw={"inputmode": "numeric"})
+    statement = TextAreaField(
+        _l("Penjelasan"), validators=[DataRequired(), Length(min=10, max=2000)],
+        description=_l("Jelaskan mengapa NIP ini milik Anda (instansi, unit kerja, cara "
+                       "menghubungi Anda). Panitia akan memeriksa dan memutuskan."),
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from flask_login import UserMixin
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, func
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, func, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -38,6 +38,13 @@ class User(UserMixin, db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]
     anonymized_at: Mapped[datetime | None]
+    # Set when the person followed a link sent to the address (verification, password
+    # reset, invitation). Until then the account may learn and earn, but no speaker profile
+    # or other role is ever linked to it (someone may have typed another person's address).
+    email_verified_at: Mapped[datetime | None]
+    # Part of the session cookie's user id (Flask-Login's alternative id): a new value ends
+    # every session and remember-me cookie of the person (logout, password change, reset).
+    session_token: Mapped[str | None] = mapped_column(String(32))
 
     profile: Mapped[ParticipantProfile | None] = relationship(
         back_populates="user", uselist=False, lazy="joined"
@@ -46,6 +53,13 @@ class User(UserMixin, db.Model):
     @property
     def is_active(self) -> bool:  # Flask-Login
         return self.active and self.anonymized_at is None
+
+    def get_id(self) -> str:  # Flask-Login: what the session and remember cookie carry
+        return f"{self.id}:{self.session_token or ''}"
+
+    @property
+    def email_verified(self) -> bool:
+        return self.email_verified_at is not None
 
     @property
     def is_organizer(self) -> bool:
@@ -151,7 +165,56 @@ class ApiToken(db.Model):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     name: Mapped[str] = mapped_column(String(100), default="api")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Written at most once a minute per token (TOKEN_TOUCH_SECONDS): check-in stays lean.
     last_used_at: Mapped[datetime | None]
     revoked_at: Mapped[datetime | None]
+    # API_TOKEN_DAYS after issue; tokens issued before expiry existed have none and expire
+    # API_TOKEN_DAYS after created_at.
+    expires_at: Mapped[datetime | None]
 
     user: Mapped[User] = relationship(lazy="joined")
+
+
+class LoginThrottle(db.Model):
+    """Failed logins per account (or per typed login when no account has it, so the answer
+    never reveals whether one exists). After LOGIN_FREE_FAILURES failures each further
+    attempt must wait twice as long as the previous one, up to LOGIN_MAX_DELAY_SECONDS:
+    slow for a guesser, never a permanent lockout of the owner."""
+
+    __tablename__ = "login_throttle"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failures: Mapped[int] = mapped_column(default=0)
+    blocked_until: Mapped[datetime | None]
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+
+NIP_DISPUTE_STATUSES = ("open", "upheld", "rejected")
+
+
+class NipDispute(db.Model):
+    """"This NIP is mine": someone says an NIP registered to an account is theirs. An
+    organizer decides (audited); upheld takes the NIP off the account that held it."""
+
+    __tablename__ = "nip_dispute"
+    __table_args__ = (
+        CheckConstraint("status IN ('open', 'upheld', 'rejected')", name="status"),
+        # One open dispute per NIP and claimant address: a resend changes nothing.
+        Index("uq_nip_dispute_open", "nip", "claimant_email", unique=True,
+              sqlite_where=text("status = 'open'"), postgresql_where=text("status = 'open'")),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    nip: Mapped[str] = mapped_column(String(18), index=True)
+    holder_user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user.id", ondelete="SET NULL"))
+    claimant_user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user.id", ondelete="SET NULL"))
+    claimant_name: Mapped[str] = mapped_column(String(200))
+    claimant_email: Mapped[str] = mapped_column(String(254))
+    statement: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(10), default="open")
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    decided_at: Mapped[datetime | None]
+    decision_note: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

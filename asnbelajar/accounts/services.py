@@ -6,23 +6,23 @@ import hashlib
 import re
 import secrets
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import select
+from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from ..errors import Conflict, ValidationError
+from ..errors import Conflict, NotFound, TooManyAttempts, ValidationError
 from ..extensions import db
 from ..notifications.services import queue_email, render_email
 from ..timeutil import ZONES, now_utc, to_db
 from ..util.urls import external_url
-from .models import ROLES, ApiToken, Instansi, ParticipantProfile, User
+from .models import ROLES, ApiToken, Instansi, LoginThrottle, ParticipantProfile, User
 from .nip import NIPError, normalize_nip, parse_nip
 from .reference import PROVINCES
 
@@ -209,7 +209,8 @@ def sign_up(
     locale: str = "id",
 ) -> User:
     """Create a participant account with its profile. Raises ValidationError (422) or
-    Conflict (409 for a taken email or NIP)."""
+    Conflict (409 for a taken email or NIP). The address is unverified: the web and API
+    sign-ups follow with :func:`send_verification_email` (imports and the demo do not)."""
     email = check_email(email)
     check_password(password)
     name = _clean(full_name)
@@ -252,8 +253,9 @@ def create_user(*, email: str, password: str, role: str, full_name: str | None =
     check_password(password)
     if email_taken(email):
         raise Conflict(_l("Email ini sudah terdaftar."), code="email_taken")
+    # An organizer (or the operator's CLI) typed the address: it counts as verified.
     user = User(email=email, role=role, full_name=_clean(full_name) or email.split("@")[0],
-                password_hash=hash_password(password))
+                password_hash=hash_password(password), email_verified_at=to_db(now_utc()))
     db.session.add(user)
     if role == "participant":
         db.session.add(ParticipantProfile(user=user, employee_type="non_asn"))
@@ -279,33 +281,119 @@ def find_user_by_login(login: str) -> User | None:
 _DUMMY_HASH: str | None = None
 
 
+def _throttle_key(login: str, user: User | None) -> str:
+    # Per account, whichever login (email or NIP) named it; an unknown login is throttled
+    # by what was typed, the same way, so the answer does not reveal whether it exists.
+    if user is not None:
+        raw = f"user:{user.id}"
+    else:
+        text = (login or "").strip().lower()
+        raw = "login:" + (text if "@" in text else normalize_nip(text))
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def _throttling() -> bool:
+    return bool(current_app.config.get("RATELIMIT_ENABLED", True))
+
+
+def _check_throttle(key: str) -> None:
+    row = db.session.get(LoginThrottle, key)
+    if row is None or row.blocked_until is None:
+        return
+    wait = (row.blocked_until - to_db(now_utc())).total_seconds()
+    if wait > 0:
+        raise TooManyAttempts(
+            _l("Terlalu banyak percobaan masuk yang gagal. Coba lagi dalam %(n)d detik.",
+               n=int(wait) + 1), retry_after=int(wait) + 1)
+
+
+def _record_failure(key: str) -> None:
+    cfg = current_app.config
+    now = to_db(now_utc())
+    row = db.session.get(LoginThrottle, key)
+    if row is None:
+        row = LoginThrottle(key=key, failures=0)
+        db.session.add(row)
+    row.failures += 1
+    row.updated_at = now
+    over = row.failures - int(cfg.get("LOGIN_FREE_FAILURES", 5))
+    if over > 0:
+        delay = min(2 ** min(over, 20), int(cfg.get("LOGIN_MAX_DELAY_SECONDS", 900)))
+        row.blocked_until = now + timedelta(seconds=delay)
+    try:
+        with db.session.begin_nested():
+            db.session.flush()
+    except IntegrityError:
+        # A concurrent failure created the row first; its count stands.
+        pass
+
+
 def authenticate(login: str, password: str) -> User | None:
+    """The user whose email or NIP and password match, else None.
+
+    Failures are counted per account (growing delays after LOGIN_FREE_FAILURES, never a
+    lockout); while an account waits, TooManyAttempts is raised whatever the password, for
+    existing and unknown logins alike. A success clears the count. The caller commits
+    (also after a failure, so the count is kept).
+    """
     global _DUMMY_HASH
     user = find_user_by_login(login)
+    key = _throttle_key(login, user) if _throttling() else None
+    if key:
+        _check_throttle(key)
     if user is None or not user.password_hash or not user.is_active:
         # Spend the same time as a real check so response time does not reveal accounts.
         if _DUMMY_HASH is None:
             _DUMMY_HASH = hash_password("not-a-password")
         check_password_hash(_DUMMY_HASH, password or "")
+        if key:
+            _record_failure(key)
         return None
     if not check_password_hash(user.password_hash, password or ""):
+        if key:
+            _record_failure(key)
         return None
+    if key:
+        db.session.execute(delete(LoginThrottle).where(LoginThrottle.key == key))
+    ensure_session_token(user)
     user.last_login_at = to_db(now_utc())
     return user
+
+
+def prune_login_throttle(days: int = 1) -> int:
+    """Forget failure counts idle for a day (scheduler)."""
+    cutoff = to_db(now_utc()) - timedelta(days=days)
+    result = db.session.execute(delete(LoginThrottle).where(LoginThrottle.updated_at < cutoff))
+    return result.rowcount or 0
 
 
 def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def _token_days() -> int:
+    return int(current_app.config.get("API_TOKEN_DAYS", 90))
+
+
+def token_expires_at(row: ApiToken):
+    """When a token stops working (tokens from before expiry existed: created + days)."""
+    return row.expires_at or row.created_at + timedelta(days=_token_days())
+
+
 def issue_api_token(user: User, name: str = "api") -> str:
+    """A new token for the user; only its SHA-256 is stored. Expires after
+    ``API_TOKEN_DAYS``."""
     token = "asnb_" + secrets.token_urlsafe(32)
-    db.session.add(ApiToken(user_id=user.id, token_hash=_token_hash(token), name=name))
+    now = to_db(now_utc())
+    clean_name = _clean(name, 100) or "api"
+    db.session.add(ApiToken(user_id=user.id, token_hash=_token_hash(token), name=clean_name,
+                            created_at=now, expires_at=now + timedelta(days=_token_days())))
     db.session.flush()
     return token
 
 
-def user_for_token(token: str) -> User | None:
+def token_row(token: str) -> ApiToken | None:
+    """The live (not revoked, not expired) token row of an active user, or None."""
     if not token:
         return None
     row = db.session.scalar(
@@ -314,7 +402,117 @@ def user_for_token(token: str) -> User | None:
     )
     if row is None or not row.user.is_active:
         return None
-    return row.user
+    now = to_db(now_utc())
+    if token_expires_at(row) <= now:
+        return None
+    return row
+
+
+def touch_token(row: ApiToken) -> None:
+    """Record use, at most once per TOKEN_TOUCH_SECONDS: one UPDATE a minute per token
+    instead of one per request keeps the check-in path lean. Committed on its own so a
+    request that fails later still counts as a use."""
+    now = to_db(now_utc())
+    step = timedelta(seconds=int(current_app.config.get("TOKEN_TOUCH_SECONDS", 60)))
+    if row.last_used_at is not None and now - row.last_used_at < step:
+        return
+    # Conditional UPDATE: of concurrent requests only one writes.
+    db.session.execute(
+        update(ApiToken).where(ApiToken.id == row.id,
+                               (ApiToken.last_used_at.is_(None))
+                               | (ApiToken.last_used_at <= now - step))
+        .values(last_used_at=now).execution_options(synchronize_session=False))
+    db.session.commit()
+
+
+def user_for_token(token: str) -> User | None:
+    row = token_row(token)
+    if row is None:
+        return None
+    user = row.user
+    touch_token(row)
+    return user
+
+
+def list_tokens(user: User) -> list[ApiToken]:
+    """The user's live tokens (revoked and expired ones left out), newest first."""
+    rows = db.session.scalars(
+        select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+        .order_by(ApiToken.created_at.desc(), ApiToken.id.desc())
+    ).all()
+    now = to_db(now_utc())
+    return [r for r in rows if token_expires_at(r) > now]
+
+
+def revoke_token(user: User, token_id: int) -> ApiToken:
+    """Revoke one of the user's own tokens. Someone else's or an unknown id: NotFound
+    (never tell whether another person's token exists)."""
+    row = db.session.get(ApiToken, token_id)
+    if row is None or row.user_id != user.id or row.revoked_at is not None:
+        raise NotFound(_l("Token tidak ditemukan."))
+    row.revoked_at = to_db(now_utc())
+    return row
+
+
+def revoke_presented_token(token: str) -> bool:
+    """API logout: the presenting token stops working. False when it was not live."""
+    row = token_row(token)
+    if row is None:
+        return False
+    row.revoked_at = to_db(now_utc())
+    return True
+
+
+def end_all_sessions(user: User) -> None:
+    """Every session cookie, remember-me cookie and API token of the person stops
+    working: a new session token changes the id the cookies carry, and every token is
+    revoked (password change, reset, erasure)."""
+    user.session_token = secrets.token_hex(16)
+    db.session.execute(
+        update(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+        .values(revoked_at=to_db(now_utc())).execution_options(synchronize_session=False))
+
+
+def end_session(user: User) -> None:
+    """Logout: the cookie presented (and any copy of it, and the remember-me cookie) is
+    dead from now on. The session token is per person, so the person's other browsers are
+    signed out too; API tokens are left alone (they are revoked one by one)."""
+    user.session_token = secrets.token_hex(16)
+
+
+def ensure_session_token(user: User) -> None:
+    """Accounts that never logged in since sessions were tied to a token get one."""
+    if not user.session_token:
+        user.session_token = secrets.token_hex(16)
+
+
+def user_for_session_id(user_id: str) -> User | None:
+    """Flask-Login's loader: the id is "<user id>:<session token>"; a cookie from before a
+    logout or password change carries an old token and loads nobody."""
+    raw_id, sep, token = (user_id or "").partition(":")
+    if not raw_id.isdigit() or len(raw_id) > 12:
+        return None
+    user = db.session.get(User, int(raw_id))
+    if user is None or not user.is_active:
+        return None
+    if not user.session_token:
+        # A cookie from before sessions carried a token: good only until the person's
+        # next login, logout or password change gives the account one.
+        return user if not token else None
+    if not sep or not secrets.compare_digest(user.session_token, token):
+        return None
+    return user
+
+
+def change_password(user: User, current: str, new: str) -> None:
+    """The person changes their own password; every other session and token ends (the
+    caller logs the current browser in again with the new session token)."""
+    if not user.password_hash or not check_password_hash(user.password_hash, current or ""):
+        raise ValidationError(_l("Kata sandi saat ini salah."), code="wrong_password",
+                              field="current_password")
+    check_password(new)
+    user.password_hash = hash_password(new)
+    end_all_sessions(user)
 
 
 # Password reset ------------------------------------------------------------------------
@@ -362,9 +560,58 @@ def request_password_reset(login: str) -> None:
 
 
 def reset_password(token: str, new_password: str) -> User:
+    """Set a new password from an emailed link. Every session and API token of the person
+    ends (whoever had them), and following the link proved the address."""
     user = user_for_reset_token(token)
     check_password(new_password)
     user.password_hash = hash_password(new_password)
+    end_all_sessions(user)
+    if user.email_verified_at is None:
+        user.email_verified_at = to_db(now_utc())
+    return user
+
+
+# Email verification --------------------------------------------------------------------
+
+def _verify_serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="email-verify")
+
+
+def make_verify_token(user: User) -> str:
+    # Bound to the address: a link sent before an email change does not verify the new one.
+    return _verify_serializer().dumps({"uid": user.id, "e": user.email})
+
+
+def send_verification_email(user: User) -> bool:
+    """Queue a verification link for an unverified address; False when already verified."""
+    if user.email_verified_at is not None or not user.is_active:
+        return False
+    link = external_url("accounts.verify_email_page", token=make_verify_token(user))
+    days = max(1, int(current_app.config["EMAIL_VERIFY_MAX_AGE"]) // 86400)
+    subject, text, html = render_email("email_verify", user=user, link=link, days=days)
+    # A new key each time: asking again is a deliberate resend.
+    queue_email(f"email-verify:{user.id}:{secrets.token_hex(8)}", user.email,
+                subject, text, html)
+    return True
+
+
+def verify_email(token: str) -> User:
+    """Mark the address as the person's. Raises ValidationError for an expired, forged or
+    outdated link (code says which, for the page)."""
+    try:
+        data = _verify_serializer().loads(
+            token, max_age=int(current_app.config["EMAIL_VERIFY_MAX_AGE"]))
+    except SignatureExpired:
+        raise ValidationError(_l("Tautan konfirmasi sudah kedaluwarsa. Minta tautan baru."),
+                              code="token_expired") from None
+    except BadSignature:
+        raise ValidationError(_l("Tautan konfirmasi tidak sah."), code="token_invalid") from None
+    user = db.session.get(User, data.get("uid")) if isinstance(data, dict) else None
+    if user is None or not user.is_active or user.email != data.get("e"):
+        raise ValidationError(_l("Tautan konfirmasi ini tidak berlaku lagi."),
+                              code="token_invalid")
+    if user.email_verified_at is None:
+        user.email_verified_at = to_db(now_utc())
     return user
 
 

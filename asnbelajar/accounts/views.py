@@ -12,6 +12,7 @@ from flask import (
     current_app,
     flash,
     jsonify,
+    make_response,
     redirect,
     render_template,
     request,
@@ -21,17 +22,30 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
+from ..errors import TooManyAttempts, ValidationError
 from ..extensions import db, limiter
 from ..timeutil import now_utc, to_local
-from ..web import safe_next, service_call
+from ..uploads import read_limited
+from ..web import organizer_required, safe_next, service_call
 from .forms import (
     AccountForm,
+    ActionForm,
+    ChangePasswordForm,
     DeleteAccountForm,
     ForgotPasswordForm,
     LoginForm,
+    NipDisputeForm,
     ProfileForm,
     ResetPasswordForm,
     SignupForm,
+)
+from .identity import (
+    confirm_nip,
+    decide_nip_dispute,
+    get_dispute,
+    import_confirmed_nips,
+    open_disputes,
+    submit_nip_dispute,
 )
 from .privacy import DELETE_CONFIRMATION_WORD, delete_own_account, export_personal_data
 from .reference import search_instansi
@@ -40,12 +54,20 @@ from .services import (
     ProfileData,
     authenticate,
     change_locale,
+    change_password,
     consent_needed,
+    end_session,
+    ensure_session_token,
+    list_tokens,
     request_password_reset,
     reset_password,
+    revoke_token,
+    send_verification_email,
     sign_up,
+    token_expires_at,
     update_profile,
     user_for_reset_token,
+    verify_email,
 )
 
 bp = Blueprint("accounts", __name__)
@@ -84,8 +106,17 @@ def _reset_limit() -> str:
     return current_app.config["RATELIMIT_PASSWORD_RESET"]
 
 
+def _signup_limit() -> str:
+    return current_app.config["RATELIMIT_SIGNUP"]
+
+
+def _failed_login(response) -> bool:
+    # A successful login (a redirect) does not count against the address.
+    return response.status_code != 302
+
+
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"])
+@limiter.limit(_login_limit, methods=["POST"], deduct_when=_failed_login)
 def login():
     if current_user.is_authenticated:
         return redirect(safe_next(request.args.get("next")) or home_for(current_user))
@@ -93,8 +124,16 @@ def login():
     if request.method == "GET":
         form.next.data = safe_next(request.args.get("next")) or ""
     if form.validate_on_submit():
-        user = authenticate(form.login.data, form.password.data)
+        try:
+            user = authenticate(form.login.data, form.password.data)
+        except TooManyAttempts as err:
+            db.session.rollback()
+            flash(str(err.message), "danger")
+            response = make_response(render_template("accounts/login.html", form=form), 429)
+            response.headers["Retry-After"] = str(err.retry_after)
+            return response
         if user is None:
+            db.session.commit()  # the failure count
             flash(_("Email/NIP atau kata sandi salah."), "danger")
         else:
             # A language picked before logging in carries over to the account.
@@ -108,12 +147,18 @@ def login():
 
 @bp.route("/logout", methods=["POST"])
 def logout():
+    """Ends the session server-side: the cookie (and any copy, and the remember-me
+    cookie) no longer loads the person."""
+    if current_user.is_authenticated:
+        end_session(current_user)
+        db.session.commit()
     logout_user()
     flash(_("Anda sudah keluar."), "info")
     return redirect(url_for("episodes.home"))
 
 
 @bp.route("/signup", methods=["GET", "POST"])
+@limiter.limit(_signup_limit, methods=["POST"])
 def signup():
     if current_user.is_authenticated:
         return redirect(home_for(current_user))
@@ -125,10 +170,20 @@ def signup():
                 full_name=form.full_name.data, consent=form.consent.data,
                 profile=_profile_data(form), locale=session.get("lang") or "id",
             )
+            send_verification_email(user)
         if done.ok:
+            ensure_session_token(user)
+            db.session.commit()
             login_user(user)
-            flash(_("Akun Anda sudah dibuat. Selamat belajar!"), "success")
+            flash(_("Akun Anda sudah dibuat. Kami mengirim tautan konfirmasi ke %(email)s; "
+                    "buka tautan itu untuk memastikan email ini milik Anda.",
+                    email=user.email), "success")
             return redirect(url_for("ledger.dashboard"))
+        if done.error is not None and done.error.code == "nip_taken":
+            nip_taken_for = form.nip.data
+            return render_template("accounts/signup.html", form=form,
+                                   dispute_url=url_for("accounts.nip_dispute",
+                                                       nip=nip_taken_for))
     return render_template("accounts/signup.html", form=form)
 
 
@@ -165,6 +220,7 @@ def reset(token: str):
         with service_call(form) as done:
             reset_password(token, form.password.data)
         if done.ok:
+            logout_user()  # whoever was signed in here, the person signs in afresh
             flash(_("Kata sandi sudah diganti. Silakan masuk dengan kata sandi baru."),
                   "success")
             return redirect(url_for("accounts.login"))
@@ -193,7 +249,9 @@ def profile():
             return redirect(safe_next(request.args.get("next")) or url_for("accounts.profile"))
     return render_template("accounts/profile.html", form=form, profile=prof,
                            needs_consent=consent_needed(prof),
-                           consent_version=CONSENT_VERSION)
+                           consent_version=CONSENT_VERSION,
+                           tokens=list_tokens(user), token_expires_at=token_expires_at,
+                           action_form=ActionForm())
 
 
 class _ProfileView:
@@ -276,3 +334,153 @@ def delete_account():
             return redirect(url_for("episodes.home"))
     return render_template("accounts/delete_account.html", form=form,
                            word=DELETE_CONFIRMATION_WORD)
+
+
+@bp.route("/me/password", methods=["GET", "POST"])
+@login_required
+@limiter.limit(_login_limit, methods=["POST"])
+def change_password_page():
+    """Change one's own password; every other session and API token ends. Anonymous:
+    login redirect."""
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        user = current_user._get_current_object()
+        with service_call(form) as done:
+            change_password(user, form.current_password.data, form.password.data)
+        if done.ok:
+            # This browser carries on under the new session token; every other one is out.
+            login_user(user)
+            flash(_("Kata sandi sudah diganti. Sesi lain dan semua token API Anda telah "
+                    "diakhiri."), "success")
+            return redirect(url_for("accounts.profile"))
+    return render_template("accounts/change_password.html", form=form)
+
+
+@bp.route("/me/tokens/<int:token_id>/revoke", methods=["POST"])
+@login_required
+def revoke_token_page(token_id: int):
+    """Revoke one of one's own API tokens; another person's or unknown: 404."""
+    form = ActionForm()
+    if not form.validate_on_submit():
+        abort(400)
+    revoke_token(current_user, token_id)
+    db.session.commit()
+    flash(_("Token dicabut; aplikasi yang memakainya harus masuk lagi."), "success")
+    return redirect(url_for("accounts.profile") + "#tokens")
+
+
+@bp.route("/verify-email/<token>")
+def verify_email_page(token: str):
+    """Follow the emailed link; an expired, forged or outdated link: 400 page that offers
+    a new link."""
+    try:
+        user = verify_email(token)
+    except ValidationError as err:
+        db.session.rollback()
+        return render_template("accounts/verify_email.html", state=err.code,
+                               message=err.message), 400
+    db.session.commit()
+    return render_template("accounts/verify_email.html", state="verified", user=user)
+
+
+@bp.route("/me/verify-email", methods=["POST"])
+@login_required
+@limiter.limit(_reset_limit, methods=["POST"])
+def resend_verification():
+    """Send a fresh verification link to one's own address."""
+    form = ActionForm()
+    if not form.validate_on_submit():
+        abort(400)
+    if send_verification_email(current_user):
+        db.session.commit()
+        flash(_("Tautan konfirmasi baru sudah dikirim ke %(email)s.", email=current_user.email),
+              "info")
+    else:
+        flash(_("Email Anda sudah terkonfirmasi."), "info")
+    return redirect(safe_next(request.form.get("next")) or url_for("accounts.profile"))
+
+
+# NIP identity assurance -------------------------------------------------------------------
+
+@bp.route("/nip/dispute", methods=["GET", "POST"])
+@limiter.limit(_signup_limit, methods=["POST"])
+def nip_dispute():
+    """"This NIP is mine": anyone (signed in or not) may claim a registered NIP; an
+    organizer decides. Bad input: the form again with the message."""
+    form = NipDisputeForm()
+    if request.method == "GET":
+        form.nip.data = (request.args.get("nip") or "")[:40]
+        if current_user.is_authenticated:
+            form.full_name.data = current_user.full_name
+            form.email.data = current_user.email
+    if form.validate_on_submit():
+        claimant = current_user.id if current_user.is_authenticated else None
+        with service_call(form) as done:
+            submit_nip_dispute(full_name=form.full_name.data, email=form.email.data,
+                               nip=form.nip.data, statement=form.statement.data,
+                               claimant_user_id=claimant)
+        if done.ok:
+            return render_template("accounts/nip_dispute.html", form=None, sent=True)
+    return render_template("accounts/nip_dispute.html", form=form, sent=False)
+
+
+@bp.route("/console/nip", methods=["GET"])
+@organizer_required
+def nip_queue():
+    """The organizer's review queue: open disputes, confirming one NIP, importing an
+    agency's list. Others: 403; anonymous: login redirect."""
+    return render_template("accounts/nip_queue.html", disputes=open_disputes(),
+                           action_form=ActionForm(), result=None)
+
+
+@bp.route("/console/nip/disputes/<int:dispute_id>/decide", methods=["POST"])
+@organizer_required
+def nip_decide(dispute_id: int):
+    """Uphold or reject a dispute (audited); unknown id: 404; decided already: flash."""
+    form = ActionForm()
+    if not form.validate_on_submit():
+        abort(400)
+    decision = request.form.get("decision")
+    if decision not in ("upheld", "rejected"):
+        flash(_("Pilih putusan: NIP milik pengaju atau milik pemegang akun."), "danger")
+        return redirect(url_for("accounts.nip_queue"))
+    dispute = get_dispute(dispute_id)
+    with service_call(None) as done:
+        decide_nip_dispute(dispute, upheld=decision == "upheld", actor_id=current_user.id,
+                           note=(request.form.get("note") or "")[:2000])
+    if done.ok:
+        flash(_("Putusan sengketa NIP tersimpan."), "success")
+    return redirect(url_for("accounts.nip_queue"))
+
+
+@bp.route("/console/nip/confirm", methods=["POST"])
+@organizer_required
+def nip_confirm():
+    """Confirm one NIP after review (audited)."""
+    form = ActionForm()
+    if not form.validate_on_submit():
+        abort(400)
+    with service_call(None) as done:
+        confirm_nip((request.form.get("nip") or "")[:40], current_user.id)
+    if done.ok:
+        flash(_("NIP dikonfirmasi."), "success")
+    return redirect(url_for("accounts.nip_queue"))
+
+
+@bp.route("/console/nip/import", methods=["POST"])
+@organizer_required
+def nip_import():
+    """Upload an agency's official list of NIPs (CSV): registered ones become confirmed."""
+    form = ActionForm()
+    if not form.validate_on_submit():
+        abort(400)
+    upload = request.files.get("file")
+    result = None
+    with service_call(None) as done:
+        if upload is None or not upload.filename:
+            raise ValidationError(_("Pilih berkas CSV daftar NIP."), field="file")
+        data = read_limited(upload.stream, int(current_app.config["IMPORT_MAX_BYTES"]))
+        result = import_confirmed_nips(data, current_user.id)
+    status = 200 if done.ok else 422
+    return render_template("accounts/nip_queue.html", disputes=open_disputes(),
+                           action_form=ActionForm(), result=result if done.ok else None), status

@@ -15,7 +15,14 @@ from sqlalchemy import select
 
 from ..accounts.models import ParticipantProfile, User
 from ..accounts.nip import NIPError, parse_nip
-from ..accounts.services import ProfileData, authenticate, issue_api_token, sign_up, user_for_token
+from ..accounts.services import (
+    ProfileData,
+    authenticate,
+    issue_api_token,
+    send_verification_email,
+    sign_up,
+    user_for_token,
+)
 from ..attendance.services import check_in, finalize_episode, import_report
 from ..certificates.services import certificates_of, verify
 from ..episodes.models import Episode
@@ -133,11 +140,14 @@ def episode_json(episode: Episode, *, full: bool = False) -> dict[str, Any]:
 # Accounts -------------------------------------------------------------------------------
 
 @bp.post("/auth/token")
-@limiter.limit(lambda: __import__("flask").current_app.config["RATELIMIT_LOGIN"])
+@limiter.limit(lambda: current_app.config["RATELIMIT_LOGIN"],
+               deduct_when=lambda response: response.status_code != 200)
 def auth_token():
     data = parse(schemas.TokenRequest, _json_body())
+    # Throttled per account too (TooManyAttempts: 429, as for a missing account).
     user = authenticate(str(data.get("login") or ""), str(data.get("password") or ""))
     if user is None:
+        db.session.commit()  # the failure count
         return json_error(401, "invalid_credentials", _l("Email/NIP atau kata sandi salah."))
     token = issue_api_token(user, name="api-login")
     db.session.commit()
@@ -145,7 +155,7 @@ def auth_token():
 
 
 @bp.post("/participants")
-@limiter.limit("20 per minute")
+@limiter.limit(lambda: current_app.config["RATELIMIT_SIGNUP"])
 def participants_create():
     data = parse(schemas.SignUp, _json_body())
     strings = {k: (str(v) if v is not None and not isinstance(v, bool) else v)
@@ -162,6 +172,7 @@ def participants_create():
         ),
         locale=data.get("locale") if data.get("locale") in ("id", "en") else "id",
     )
+    send_verification_email(user)
     db.session.commit()
     profile = user.profile
     return jsonify({
@@ -398,8 +409,7 @@ def openapi():
     return jsonify(OPENAPI)
 
 
-from . import zoom as _zoom  # noqa: E402,F401  registers routes
-
-
+from . import auth as _auth  # noqa: E402,F401  registers routes
 from . import certificates as _certificates  # noqa: E402,F401  registers routes
 from . import reports as _reports  # noqa: E402,F401  registers routes
+from . import zoom as _zoom  # noqa: E402,F401  registers routes
