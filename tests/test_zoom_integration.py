@@ -534,3 +534,16 @@ def test_double_click_keeps_one_meeting(app, client, db, make_episode, organizer
     assert db.session.scalar(select(func.count()).select_from(ZoomMeeting)) == 1
     alive = [k for k, m in zoom.state.meetings.items() if not m["deleted"]]
     assert alive == [str(first["zoom_id"])]
+
+
+@pytest.mark.parametrize("status, code", [(200, "zoom_error"), (503, "zoom_error"),
+                                          (429, "zoom_rate_limited"), (400, "zoom_error")])
+def test_zoom_failures_on_create_are_409_and_store_nothing(
+        client, db, make_episode, zoom, connected, status, code):
+    episode = make_episode(starts_in=timedelta(days=3))
+    zoom.state.fail("/v2/users/me/", status, count=5, retry_after="600")
+    response = client.post(f"/api/v1/episodes/{episode.id}/zoom", headers=connected,
+                           json={"kind": "meeting"})
+    assert response.status_code == 409
+    assert response.json["error"]["code"] == code
+    assert db.session.scalar(select(func.count()).select_from(ZoomMeeting)) == 0

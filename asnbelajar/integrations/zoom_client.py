@@ -204,10 +204,10 @@ class ZoomClient:
     # ------------------------------------------------------------------ API
 
     def me(self) -> dict[str, Any]:
-        return self.call("GET", "/users/me") or {}
+        return _object(self.call("GET", "/users/me"))
 
     def create(self, kind: str, body: dict[str, Any]) -> dict[str, Any]:
-        return self.call("POST", f"/users/me/{kind}s", body=body) or {}
+        return _object(self.call("POST", f"/users/me/{kind}s", body=body))
 
     def update(self, kind: str, zoom_id: str, body: dict[str, Any]) -> None:
         self.call("PATCH", f"/{kind}s/{parse.quote(zoom_id)}", body=body)
@@ -220,17 +220,17 @@ class ZoomClient:
 
     def add_registrant(self, kind: str, zoom_id: str, person: dict[str, str]
                        ) -> dict[str, Any]:
-        return self.call("POST", f"/{kind}s/{parse.quote(zoom_id)}/registrants",
-                         body=person) or {}
+        return _object(self.call("POST", f"/{kind}s/{parse.quote(zoom_id)}/registrants",
+                                 body=person))
 
     def batch_registrants(self, kind: str, zoom_id: str, people: list[dict[str, str]]
                           ) -> list[dict[str, Any]]:
         body: dict[str, Any] = {"auto_approve": True, "registrants": people}
         if kind == "meeting":
             body["registrants_confirmation_email"] = False
-        answer = self.call("POST", f"/{kind}s/{parse.quote(zoom_id)}/batch_registrants",
-                           body=body) or {}
-        return list(answer.get("registrants") or [])
+        answer = _object(self.call("POST", f"/{kind}s/{parse.quote(zoom_id)}/batch_registrants",
+                                   body=body))
+        return [item for item in answer.get("registrants") or [] if isinstance(item, dict)]
 
     def cancel_registrants(self, kind: str, zoom_id: str,
                            registrants: list[dict[str, str]]) -> None:
@@ -242,10 +242,15 @@ class ZoomClient:
         token: str | None = None
         seen: set[str] = set()
         while True:
-            page = self.call("GET", f"/report/{kind}s/{parse.quote(zoom_id)}/participants",
-                             query={"page_size": 300, "next_page_token": token}) or {}
-            yield from page.get("participants") or []
+            page = _object(self.call(
+                "GET", f"/report/{kind}s/{parse.quote(zoom_id)}/participants",
+                query={"page_size": 300, "next_page_token": token}))
+            rows = page.get("participants")
+            yield from (row for row in rows if isinstance(row, dict)) \
+                if isinstance(rows, list) else ()
             token = page.get("next_page_token") or None
+            if not isinstance(token, str):
+                return
             if not token or token in seen:
                 return
             seen.add(token)
@@ -258,6 +263,11 @@ def _json(raw: bytes) -> Any:
         return json.loads(raw.decode("utf-8", errors="replace"))
     except ValueError:
         return None
+
+
+def _object(payload: Any) -> dict[str, Any]:
+    """Zoom's answer as a JSON object; anything else (a damaged answer) reads as empty."""
+    return payload if isinstance(payload, dict) else {}
 
 
 def _header(headers: dict[str, str], name: str) -> str | None:
