@@ -505,7 +505,7 @@ def test_cancellation_zoom_refuses_is_retried_without_blocking(
     sync_zoom()
     cancel_registration(episode.id, people[0])
     db.session.commit()
-    zoom.state.fail(f"/v2/meetings/{zoom_id}/registrants/status", 400, count=1)
+    zoom.state.fail(f"/v2/meetings/{zoom_id}/registrants/status", 409, count=1)
     late = make_participant(email="late@example.go.id")
     register(episode.id, late)
     db.session.commit()
@@ -518,6 +518,20 @@ def test_cancellation_zoom_refuses_is_retried_without_blocking(
     assert sync_zoom()["removed"] == 1
     body = zoom.state.calls("PUT", f"/v2/meetings/{zoom_id}/registrants/status")[-1]["body"]
     assert body == {"action": "cancel", "registrants": [{"id": row.registrant_id}]}
+
+
+def test_cancellation_falls_back_to_deleting_the_registrant(
+        app, client, db, make_episode, make_participant, zoom, connected):
+    episode = make_episode(starts_in=timedelta(days=5))
+    zoom_id = str(_zoom_for(client, connected, episode)["zoom_id"])
+    people = _register_many(db, episode, make_participant, 2)
+    sync_zoom()
+    cancel_registration(episode.id, people[0])
+    db.session.commit()
+    # A Zoom (or plan) without the status endpoint: the registrant is deleted instead.
+    zoom.state.fail(f"/v2/meetings/{zoom_id}/registrants/status", 404, count=1)
+    assert sync_zoom()["removed"] == 1
+    assert [r["email"] for r in zoom.state.registrants[zoom_id]] == [people[1].email]
 
 
 def test_double_click_keeps_one_meeting(app, client, db, make_episode, organizer, zoom,

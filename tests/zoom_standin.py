@@ -76,7 +76,8 @@ def _handler(state: StandIn):
             path, query = parts.path, parse_qs(parts.query)
             length = int(self.headers.get("Content-Length") or 0)
             raw = self.rfile.read(length) if length else b""
-            body = json.loads(raw) if raw.strip() else None
+            is_json = "json" in (self.headers.get("Content-Type") or "")
+            body = json.loads(raw) if raw.strip() and is_json else None
             auth = self.headers.get("Authorization", "")
             with state.lock:
                 state.requests.append({"method": method, "path": path, "query": query,
@@ -147,6 +148,14 @@ def _handler(state: StandIn):
                 for r in state.registrants.get(m.group(2), []):
                     if r["id"] in ids:
                         r["status"] = "cancelled"
+                return self._send(204)
+            m = re.fullmatch(r"/(meetings|webinars)/(\d+)/registrants/([\w-]+)", api)
+            if m and method == "DELETE":
+                before = len(state.registrants.get(m.group(2), []))
+                state.registrants[m.group(2)] = [
+                    r for r in state.registrants.get(m.group(2), []) if r["id"] != m.group(3)]
+                if len(state.registrants[m.group(2)]) == before:
+                    return self._send(404, {"code": 3027, "message": "Registrant not found"})
                 return self._send(204)
             m = re.fullmatch(r"/report/(meetings|webinars)/(\d+)/participants", api)
             if m and method == "GET":

@@ -127,10 +127,13 @@ class ZoomClient:
         query = parse.urlencode({"grant_type": "account_credentials",
                                  "account_id": s.account_id})
         basic = base64.b64encode(f"{s.client_id}:{s.client_secret}".encode()).decode()
+        # Zoom documents the grant in the query string; the same pair in the form body
+        # suits OAuth servers that read it there.
         req = request.Request(  # noqa: S310 - http(s) only, checked in ZoomSettings
             f"{s.oauth_url.rstrip('/')}/oauth/token?{query}", method="POST",
-                              data=b"", headers={"Authorization": f"Basic {basic}",
-                                                 "Accept": "application/json"})
+            data=query.encode(), headers={
+                "Authorization": f"Basic {basic}", "Accept": "application/json",
+                "Content-Type": "application/x-www-form-urlencoded"})
         try:
             status, _headers, raw = self._send(req)
         except (OSError, ValueError) as exc:
@@ -234,8 +237,21 @@ class ZoomClient:
 
     def cancel_registrants(self, kind: str, zoom_id: str,
                            registrants: list[dict[str, str]]) -> None:
-        self.call("PUT", f"/{kind}s/{parse.quote(zoom_id)}/registrants/status",
-                  body={"action": "cancel", "registrants": registrants})
+        """Cancel registrants in one call; where Zoom refuses the status update (400/404),
+        delete them one by one instead (a registrant already gone counts as done)."""
+        try:
+            self.call("PUT", f"/{kind}s/{parse.quote(zoom_id)}/registrants/status",
+                      body={"action": "cancel", "registrants": registrants})
+            return
+        except (ZoomRateLimited, ZoomUnavailable, ZoomAuthError):
+            raise
+        except ZoomError as err:
+            if err.status not in (400, 404):
+                raise
+        for registrant in registrants:
+            with contextlib.suppress(ZoomNotFound):
+                self.call("DELETE", f"/{kind}s/{parse.quote(zoom_id)}/registrants/"
+                                    f"{parse.quote(registrant['id'])}")
 
     def report_participants(self, kind: str, zoom_id: str) -> Iterator[dict[str, Any]]:
         """Every participant row of the report, following ``next_page_token``."""
