@@ -561,3 +561,20 @@ def test_zoom_failures_on_create_are_409_and_store_nothing(
     assert response.status_code == 409
     assert response.json["error"]["code"] == code
     assert db.session.scalar(select(func.count()).select_from(ZoomMeeting)) == 0
+
+
+def test_rate_limited_token_defers_the_push_without_counting_a_failure(
+        app, client, db, make_episode, make_participant, zoom, connected, clock):
+    from asnbelajar.integrations.zoom_client import forget_tokens
+
+    clock.set(now_utc())
+    episode = make_episode(starts_in=timedelta(days=5))
+    _zoom_for(client, connected, episode)
+    _register_many(db, episode, make_participant, 2)
+    forget_tokens()
+    zoom.state.fail("/oauth/token", 429, count=1, retry_after="300")
+    assert sync_zoom()["pushed"] == 0
+    rows = db.session.scalars(select(ZoomRegistrant)).all()
+    assert len(rows) == 2 and all(r.attempts == 0 and r.next_attempt_at for r in rows)
+    clock.advance(seconds=301)
+    assert sync_zoom()["pushed"] == 2

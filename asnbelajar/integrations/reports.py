@@ -3,7 +3,7 @@ an uploaded CSV, matched by Zoom registrant id, then email."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from flask import current_app
@@ -29,7 +29,8 @@ def _parse_time(value: Any) -> datetime | None:
         parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
         return None
-    return parsed if parsed.tzinfo else None
+    # Zoom's API gives UTC ("…Z"); a time without an offset is read as UTC too.
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
 def report_from_api(meeting: ZoomMeeting, participants: list[dict[str, Any]]) -> ZoomReport:

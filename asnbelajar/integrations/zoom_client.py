@@ -135,11 +135,14 @@ class ZoomClient:
                 "Authorization": f"Basic {basic}", "Accept": "application/json",
                 "Content-Type": "application/x-www-form-urlencoded"})
         try:
-            status, _headers, raw = self._send(req)
+            status, headers, raw = self._send(req)
         except (OSError, ValueError) as exc:
             raise ZoomUnavailable(f"Zoom OAuth tidak dapat dihubungi ({type(exc).__name__})"
                                   ) from None
         body = _json(raw)
+        if status == 429:
+            raise ZoomRateLimited(_message(body, "Batas laju OAuth Zoom tercapai"),
+                                  _retry_after(_header(headers, "Retry-After")))
         if status >= 500:
             raise ZoomUnavailable(_message(body, f"Zoom OAuth menjawab {status}"), status=status)
         if status != 200 or not isinstance(body, dict) or not body.get("access_token"):
