@@ -9,7 +9,13 @@ import re
 import pytest
 from pypdf import PdfReader
 
-from tests.test_reports import season  # noqa: F401  shared fixture
+from tests.test_reports import make_season
+
+
+@pytest.fixture
+def season(app, make_episode, make_participant, organizer, clock):
+    """The hand-counted 2023-2024 season of tests/test_reports.py."""
+    return make_season(app, make_episode, make_participant, organizer, clock)
 
 
 def text_of(response) -> str:

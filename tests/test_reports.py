@@ -64,6 +64,10 @@ WHEN = datetime(2024, 2, 22, 6, 0, tzinfo=UTC)
 
 @pytest.fixture
 def season(app, make_episode, make_participant, organizer, clock):
+    return make_season(app, make_episode, make_participant, organizer, clock)
+
+
+def make_season(app, make_episode, make_participant, organizer, clock):
     """Two finalized 2024 episodes (2 JP and 20 JP) and one 2023 episode:
 
     * Medan (Sumatera Utara): a, b attend both; c registers for the first and cancels;
@@ -280,7 +284,7 @@ def test_co_speakers_are_rated_one_by_one(client, db, organizer, make_participan
     assert report["count"] == 2 and report["comments"] == ["Materi bagus", "Materi bagus"]
     # The web form asks for each speaker and refuses a missing one.
     login(people[2])
-    form = {**{k: "4" for k in base}, f"speaker-{first.speaker_id}": "5"}
+    form = {**dict.fromkeys(base, "4"), f"speaker-{first.speaker_id}": "5"}
     page = client.post(f"/episodes/{episode.id}/evaluation", data=form)
     assert page.status_code == 200 and "Budi, M.Si." in page.get_data(as_text=True)
     form[f"speaker-{second.speaker_id}"] = "1"

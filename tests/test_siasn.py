@@ -24,7 +24,7 @@ from asnbelajar.extensions import db as _db
 from asnbelajar.scheduler.services import JOBS
 from asnbelajar.siasn.models import SiasnCredential, SiasnPush
 from asnbelajar.siasn.services import episode_records
-from tests.test_reports import WHEN, season  # noqa: F401  shared fixture
+from tests.test_reports import WHEN, make_season
 
 DATE = re.compile(r"^\d{2}-\d{2}-\d{4}$")
 
@@ -129,6 +129,12 @@ def siasn_server(app):
     yield stand_in
     stand_in.server.shutdown()
     stand_in.server.server_close()
+
+
+@pytest.fixture
+def season(app, make_episode, make_participant, organizer, clock):
+    """The hand-counted 2023-2024 season of tests/test_reports.py."""
+    return make_season(app, make_episode, make_participant, organizer, clock)
 
 
 def confirm_nip(user) -> None:
@@ -275,3 +281,17 @@ def test_wrong_credentials_fail_with_the_service_message(
     assert result["failed"] == 2 and result["sent"] == 0
     assert set(_db.session.scalars(select(SiasnPush.last_error))) == {"Invalid user"}
     assert _db.session.scalar(select(SiasnCredential.enabled)) is True
+
+
+def test_secrets_unreadable_after_a_key_change_fail_with_a_clear_message(
+        app, client, login, organizer, season, siasn_server):
+    people, _episodes = season
+    confirm_nip(people["a"])
+    login(organizer)
+    client.post("/console/siasn/credentials", data=CREDENTIAL_FORM)
+    app.config["ENCRYPTION_KEY"] = "another-key"  # stored secrets no longer decrypt
+    result = JOBS["siasn-push"][0]()
+    assert result == {"queued": 2, "sent": 0, "failed": 2}
+    errors = set(_db.session.scalars(select(SiasnPush.last_error)))
+    assert len(errors) == 1 and "masukkan ulang" in errors.pop()
+    assert siasn_server.requests == []  # nothing left the server
