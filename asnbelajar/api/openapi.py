@@ -4,13 +4,21 @@ from __future__ import annotations
 
 from typing import Any
 
+from . import schemas
+from .schemas import body_schema
+
+# Nested request models (e.g. an evaluation's scores) land here, then in components.
+_NESTED: dict[str, Any] = {}
+
+
+def _model(model: type[schemas.Body], *, required: bool = True) -> dict[str, Any]:
+    """A JSON request body described by the pydantic model the route checks it with."""
+    return {"required": required,
+            "content": {"application/json": {"schema": body_schema(model, _NESTED)}}}
+
 
 def _ref(name: str) -> dict[str, str]:
     return {"$ref": f"#/components/schemas/{name}"}
-
-
-def _body(schema: dict[str, Any]) -> dict[str, Any]:
-    return {"required": True, "content": {"application/json": {"schema": schema}}}
 
 
 def _ok(description: str, schema: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -29,13 +37,36 @@ ERRORS = {
     "422": _ok("Invalid input", _ref("Error")),
     "429": _ok("Rate limited", _ref("Error")),
 }
-EPISODE_ID = {"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}
-YEAR = {"name": "year", "in": "query", "required": False, "schema": {"type": "integer"}}
+# Ids beyond the database's integer match no route (404), like unknown ids.
+EPISODE_ID = {"name": "id", "in": "path", "required": True,
+              "schema": {"type": "integer", "minimum": 0, "maximum": 2**31 - 1}}
+YEAR = {"name": "year", "in": "query", "required": False,
+        "schema": {"type": "integer", "minimum": 2000, "maximum": 2100}}
+TOKEN_ID = {"name": "token_id", "in": "path", "required": True,
+            "schema": {"type": "integer", "minimum": 0, "maximum": 2**31 - 1}}
 PROVINCE = {"name": "province", "in": "query", "required": False,
             "schema": {"type": "string"}, "description": "the agency's province"}
 FORMAT = {"name": "format", "in": "query", "required": False,
           "schema": {"type": "string", "enum": ["json", "csv", "xlsx"]}}
 BEARER = [{"bearer": []}]
+_STR = {"type": "string"}
+_NSTR = {"type": ["string", "null"]}
+_INT = {"type": "integer"}
+_BOOL = {"type": "boolean"}
+_TIME = {"type": "string", "format": "date-time"}
+
+
+def _obj(properties: dict[str, Any], required: list[str] | None = None) -> dict[str, Any]:
+    schema: dict[str, Any] = {"type": "object", "properties": properties}
+    if required:
+        schema["required"] = required
+    return schema
+
+
+_REGISTRATION = _obj({"id": _INT, "status": {"enum": ["registered", "waitlisted"]},
+                      "waitlist_position": {"type": ["integer", "null"]}}, ["id", "status"])
+_CHECKIN = _obj({"id": _INT, "checkpoint": _STR, "checked_in_at": _TIME, "created": _BOOL,
+                 "walk_in": _BOOL}, ["id", "checkpoint", "created"])
 
 
 def _op(summary: str, responses: dict[str, Any], *, secure: bool = True,
@@ -99,33 +130,6 @@ OPENAPI: dict[str, Any] = {
                 "error": {"type": "object", "required": ["code", "message"], "properties": {
                     "code": {"type": "string"}, "message": {"type": "string"},
                     "field": {"type": "string"}}}}},
-            "SignUp": {"type": "object", "required": ["email", "password", "full_name",
-                                                      "instansi", "consent"],
-                       "properties": {k: {"type": "string"} for k in (
-                           "email", "password", "full_name", "nip", "employee_type",
-                           "instansi", "unit_kerja", "jabatan", "pangkat_golongan",
-                           "province", "phone")} | {"consent": {"type": "boolean"}}},
-            "EpisodeInput": {"type": "object", "required": ["year", "number", "title",
-                                                            "starts_at", "ends_at"],
-                             "properties": {
-                                 "year": {"type": "integer"}, "number": {"type": "integer"},
-                                 "title": {"type": "string"}, "summary": {"type": "string"},
-                                 "competency_type": {"enum": ["manajerial", "sosial_kultural",
-                                                              "teknis"]},
-                                 "starts_at": {"type": "string", "format": "date-time"},
-                                 "ends_at": {"type": "string", "format": "date-time"},
-                                 "jp": {"type": "integer"}, "capacity": {"type": "integer"},
-                                 "zoom_url": {"type": "string"},
-                                 "youtube_url": {"type": "string"},
-                                 "registration_opens_at": {"type": "string",
-                                                           "format": "date-time"},
-                                 "registration_closes_at": {"type": "string",
-                                                            "format": "date-time"},
-                                 "attendance_rule": {"enum": ["checkpoints", "minutes",
-                                                              "percent", "either"]},
-                                 "min_minutes": {"type": "integer"},
-                                 "min_percent": {"type": "integer"},
-                                 "evaluation_required": {"type": "boolean"}}},
             "Episode": {"type": "object", "properties": {
                 "id": {"type": "integer"}, "year": {"type": "integer"},
                 "number": {"type": "integer"}, "title": {"type": "string"},
@@ -175,11 +179,7 @@ OPENAPI: dict[str, Any] = {
                 "Set the Zoom Server-to-Server OAuth app (organizer); the secret is stored "
                 "encrypted and never returned; an empty secret keeps the stored one",
                 {"204": _ok("Saved")},
-                body=_body({"type": "object", "required": ["account_id", "client_id"],
-                            "properties": {"account_id": {"type": "string"},
-                                           "client_id": {"type": "string"},
-                                           "client_secret": {"type": "string",
-                                                             "writeOnly": True}}})),
+                body=_model(schemas.ZoomConnectionPut)),
             "get": _op("The Zoom connection without its secret (organizer)", {"200": _ok(
                 "Connection", {"type": "object", "properties": {
                     "account_id": {"type": ["string", "null"]},
@@ -196,62 +196,63 @@ OPENAPI: dict[str, Any] = {
             "Create the episode's Zoom meeting or webinar (organizer); a repeat returns it",
             {"201": _ok("Created", _ref("ZoomMeeting")),
              "200": _ok("Already created", _ref("ZoomMeeting"))}, params=[EPISODE_ID],
-            body=_body({"type": "object", "required": ["kind"], "properties": {
-                "kind": {"enum": ["meeting", "webinar"]},
-                "registration_required": {"type": "boolean", "default": True},
-                "auto_recording": {"enum": ["none", "local", "cloud"], "default": "none"}}}))},
+            body=_model(schemas.ZoomCreate))},
         "/episodes/{id}/zoom/pull-report": {"post": _op(
             "Pull Zoom's participant report now and import it like an upload (organizer); "
             "allowed any time; confirm=true to replace a finalized episode's evidence or to "
             "import a report without connections",
             {"200": _ok("Import summary", _ref("ImportSummary"))}, params=[EPISODE_ID],
-            body={"required": False, "content": {"application/json": {"schema": {
-                "type": "object", "properties": {"confirm": {"type": "boolean"}}}}}})},
+            body=_model(schemas.ZoomPull, required=False))},
         "/auth/token": {"post": _op("Exchange email/NIP and password for a token",
-                                    {"200": _ok("Token")}, secure=False,
-                                    body=_body({"type": "object",
-                                                "required": ["login", "password"],
-                                                "properties": {"login": {"type": "string"},
-                                                               "password": {"type": "string"}}}))},
-        "/participants": {"post": _op("Participant sign-up", {"201": _ok("Created")},
-                                      secure=False, body=_body(_ref("SignUp")))},
+                                    {"200": _ok("Token", _obj(
+                                        {"token": _STR, "user": _obj(
+                                            {"id": _INT, "role": _STR}, ["id", "role"])},
+                                        ["token", "user"]))}, secure=False,
+                                    body=_model(schemas.TokenRequest))},
+        "/participants": {"post": _op("Participant sign-up", {"201": _ok("Created", _obj(
+            {"id": _INT, "email": _STR, "full_name": _STR, "employee_type": _NSTR,
+             "nip": _NSTR, "instansi": _NSTR, "instansi_in_reference": _BOOL}, ["id"]))},
+                                      secure=False, body=_model(schemas.SignUp))},
         "/episodes": {
             "get": _op("Published episodes", {"200": _ok("List", {
                 "type": "array", "items": _ref("Episode")})}, secure=False, params=[YEAR]),
             "post": _op("Create an episode (organizer)", {"201": _ok("Created",
                                                                      _ref("Episode"))},
-                        body=_body(_ref("EpisodeInput"))),
+                        body=_model(schemas.EpisodeCreate)),
         },
         "/episodes/{id}": {
             "get": _op("One published episode", {"200": _ok("Episode", _ref("Episode"))},
                        secure=False, params=[EPISODE_ID]),
-            "patch": _op("Change an episode (organizer)", {"200": _ok("Episode")},
-                         body=_body(_ref("EpisodeInput")), params=[EPISODE_ID]),
+            "patch": _op("Change an episode (organizer)",
+                         {"200": _ok("Episode", _ref("Episode"))},
+                         body=_model(schemas.EpisodeFields), params=[EPISODE_ID]),
         },
-        "/episodes/{id}/publish": {"post": _op("Publish (organizer)", {"200": _ok("Episode")},
+        "/episodes/{id}/publish": {"post": _op("Publish (organizer)",
+                                               {"200": _ok("Episode", _ref("Episode"))},
                                                params=[EPISODE_ID])},
         "/episodes/{id}/speakers": {"post": _op(
-            "Attach a speaker (organizer)", {"201": _ok("Attached")}, params=[EPISODE_ID],
-            body=_body({"type": "object", "required": ["name"], "properties": {
-                "name": {"type": "string"}, "institution": {"type": "string"},
-                "role": {"enum": ["narasumber", "moderator", "keynote"]},
-                "email": {"type": "string"}}}))},
+            "Attach a speaker (organizer)", {"201": _ok("Attached", _obj(
+                {"id": _INT, "speaker_id": _INT, "name": _STR, "institution": _NSTR,
+                 "role": _STR, "order": _INT, "position": _NSTR},
+                ["id", "speaker_id", "name", "role"]))}, params=[EPISODE_ID],
+            body=_model(schemas.SpeakerAttach))},
         "/episodes/{id}/checkpoints": {"post": _op(
-            "Add a checkpoint (organizer)", {"201": _ok("Created")}, params=[EPISODE_ID],
-            body=_body({"type": "object", "required": ["label", "opens_at", "closes_at"],
-                        "properties": {"label": {"type": "string"},
-                                       "opens_at": {"type": "string", "format": "date-time"},
-                                       "closes_at": {"type": "string", "format": "date-time"},
-                                       "code": {"type": "string"}}}))},
+            "Add a checkpoint (organizer)", {"201": _ok("Created", _obj(
+                {"id": _INT, "label": _STR, "code": _STR, "opens_at": _TIME,
+                 "closes_at": _TIME, "required": _BOOL}, ["id", "code"]))},
+            params=[EPISODE_ID],
+            body=_model(schemas.CheckpointCreate))},
         "/episodes/{id}/registrations": {"post": _op(
-            "Register (participant)", {"201": _ok("Registered or waitlisted"),
-                                       "200": _ok("Already registered")}, params=[EPISODE_ID])},
+            "Register (participant)", {"201": _ok("Registered or waitlisted", _REGISTRATION),
+                                       "200": _ok("Already registered", _REGISTRATION)},
+            params=[EPISODE_ID])},
         "/episodes/{id}/registrations/me": {"delete": _op(
-            "Cancel my registration", {"200": _ok("Cancelled")}, params=[EPISODE_ID])},
+            "Cancel my registration", {"200": _ok("Cancelled", _obj(
+                {"id": _INT, "status": _STR}, ["id", "status"]))}, params=[EPISODE_ID])},
         "/episodes/{id}/checkins": {"post": _op(
-            "Check in with a code", {"201": _ok("Recorded"), "200": _ok("Already recorded")},
-            params=[EPISODE_ID], body=_body({"type": "object", "required": ["code"],
-                                             "properties": {"code": {"type": "string"}}}))},
+            "Check in with a code", {"201": _ok("Recorded", _CHECKIN),
+                                     "200": _ok("Already recorded", _CHECKIN)},
+            params=[EPISODE_ID], body=_model(schemas.CheckIn))},
         "/episodes/{id}/attendance-report": {"post": _op(
             "Upload a Zoom report (organizer); confirm=true to replace a finalized "
             "episode's evidence or to import a report without connections",
@@ -264,23 +265,39 @@ OPENAPI: dict[str, Any] = {
                     "confirm": {"type": "string", "enum": ["true", "false"]}}}}}})},
         "/episodes/{id}/finalize": {"post": _op(
             "Finalize: verdicts, credits, certificates (organizer)",
-            {"200": _ok("Counts of this run")}, params=[EPISODE_ID],
-            body={"required": False, "content": {"application/json": {"schema": {
-                "type": "object", "properties": {"force": {"type": "boolean"}}}}}})},
+            {"200": _ok("Counts of this run", _obj(
+                {"attended": _INT, "credited": _INT, "certificates_issued": _INT},
+                ["attended", "credited", "certificates_issued"]))}, params=[EPISODE_ID],
+            body=_model(schemas.Finalize, required=False))},
         "/episodes/{id}/evaluations": {"post": _op(
-            "Submit the evaluation (participant)", {"201": _ok("Saved")}, params=[EPISODE_ID],
-            body=_body({"type": "object", "required": ["scores"], "properties": {
-                "scores": {"type": "object", "properties": {
-                    k: {"type": "integer", "minimum": 1, "maximum": 5}
-                    for k in ("material", "speaker", "organization", "relevance")}},
-                "comment": {"type": "string"}}}))},
+            "Submit the evaluation (participant)",
+            {"201": _ok("Saved", _obj({"id": _INT}, ["id"]))}, params=[EPISODE_ID],
+            body=_model(schemas.EvaluationSubmit))},
         "/me/ledger": {"get": _op("My JP ledger", {"200": _ok("Ledger", _ref("Ledger"))},
                                   params=[YEAR])},
         "/participants/{nip}/ledger": {"get": _op(
             "A participant's ledger (organizer)", {"200": _ok("Ledger", _ref("Ledger"))},
             params=[{"name": "nip", "in": "path", "required": True,
                      "schema": {"type": "string"}}, YEAR])},
-        "/me/certificates": {"get": _op("My certificates", {"200": _ok("List")})},
+        "/me/certificates": {"get": _op("My certificates", {"200": _ok("List", {
+            "type": "array", "items": _obj(
+                {"number": _STR, "verification_code": _STR, "episode_id": _INT,
+                 "jp": {"type": ["integer", "null"]}, "valid": _BOOL, "issued_at": _TIME,
+                 "pdf_url": _STR, "verify_url": _STR},
+                ["number", "verification_code", "episode_id", "pdf_url"])})})},
+        "/auth/logout": {"post": _op(
+            "Revoke the presenting token (then 401 like any dead token)",
+            {"204": {"description": "Revoked"}})},
+        "/auth/tokens": {"get": _op(
+            "The holder's own live tokens (never a secret)", {"200": _ok("Tokens", {
+                "type": "array", "items": _obj(
+                    {"id": _INT, "name": _NSTR, "created_at": _TIME,
+                     "last_used_at": {"type": ["string", "null"], "format": "date-time"},
+                     "expires_at": {"type": ["string", "null"], "format": "date-time"}},
+                    ["id", "created_at"])})})},
+        "/auth/tokens/{token_id}": {"delete": _op(
+            "Revoke one of the holder's tokens; another person's or an unknown one is 404",
+            {"204": {"description": "Revoked"}}, params=[TOKEN_ID])},
         "/episodes/{id}/certificates.zip": {"get": _op(
             "Every live participant certificate PDF of the episode in a streamed ZIP, file "
             "names by certificate number (organizer)",
@@ -291,15 +308,14 @@ OPENAPI: dict[str, Any] = {
             {"200": _ok("The revoked certificate", _ref("Certificate"))},
             params=[{"name": "code", "in": "path", "required": True,
                      "schema": {"type": "string"}}],
-            body=_body({"type": "object", "required": ["reason"],
-                        "properties": {"reason": {"type": "string"}}}))},
+            body=_model(schemas.Revoke))},
         "/certificates/{code}/reissue": {"post": _op(
             "Reissue: the old one is revoked, a new number and code are issued from the "
             "current profile, the JP credit moves and the participant is emailed (organizer)",
             {"200": _ok("The new certificate", _ref("Certificate"))},
             params=[{"name": "code", "in": "path", "required": True,
                      "schema": {"type": "string"}}],
-            body=_body({"type": "object", "properties": {"reason": {"type": "string"}}}))},
+            body=_model(schemas.Reissue))},
         "/verify/{code}": {"get": _op(
             "Verify a certificate", {"200": _ok("Verification", _ref("Verification"))},
             secure=False, params=[{"name": "code", "in": "path", "required": True,
@@ -327,3 +343,4 @@ OPENAPI: dict[str, Any] = {
                      "schema": {"type": "string"}}, YEAR, FORMAT])},
     },
 }
+OPENAPI["components"]["schemas"].update(_NESTED)
