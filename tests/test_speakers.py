@@ -54,6 +54,16 @@ def pptx_bytes() -> bytes:
     return out.getvalue()
 
 
+def _verified(db, user):
+    """The person followed the emailed verification link (only then is an account with a
+    speaker's address linked to the speaker)."""
+    from asnbelajar.accounts.services import make_verify_token, verify_email
+
+    verify_email(make_verify_token(user))
+    db.session.commit()
+    return user
+
+
 def form_post(client, url, data, **kwargs):
     return client.post(url, data=data, content_type="multipart/form-data", **kwargs)
 
@@ -319,7 +329,7 @@ def test_reinvite_before_password_sends_a_new_working_link(client, db, as_organi
 
 def test_invite_links_an_existing_participant_and_keeps_the_role(
         app, client, db, as_organizer, make_participant, make_speaker, make_episode):
-    person = make_participant(email="rina@example.go.id")
+    person = _verified(db, make_participant(email="rina@example.go.id"))
     speaker = make_speaker("Dr. Rina", email="rina@example.go.id")
     db.session.expire_all()
     # Creating the profile already linked the account with the same email.
@@ -343,7 +353,7 @@ def test_invite_links_account_found_at_invite_time(client, db, as_organizer, mak
                                                   make_participant):
     speaker = make_speaker("Dr. Nanti", email="nanti@example.go.id")
     assert speaker.user_id is None
-    person = make_participant(email="nanti@example.go.id")
+    person = _verified(db, make_participant(email="nanti@example.go.id"))
     response = client.post(f"/console/speakers/{speaker.id}/invite", follow_redirects=True)
     assert "yang sudah ada ditautkan" in response.get_data(as_text=True)
     db.session.expire_all()
@@ -503,7 +513,7 @@ def test_template_helpers_for_navigation_and_photos(app, client, db, as_organize
     from flask import render_template_string
     from flask_login import login_user
 
-    person = make_participant(email="juga.narasumber@example.go.id")
+    person = _verified(db, make_participant(email="juga.narasumber@example.go.id"))
     probe = "{{ has_speaker_portal() }}"
     with app.test_request_context():
         app.preprocess_request()

@@ -24,6 +24,8 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from ..errors import TooManyAttempts, ValidationError
 from ..extensions import db, limiter
+from ..speakers.services import accept_invitation as accept_invitation_service
+from ..speakers.services import invitation_for_token
 from ..timeutil import now_utc, to_local
 from ..uploads import read_limited
 from ..web import organizer_required, safe_next, service_call
@@ -223,6 +225,27 @@ def reset(token: str):
             logout_user()  # whoever was signed in here, the person signs in afresh
             flash(_("Kata sandi sudah diganti. Silakan masuk dengan kata sandi baru."),
                   "success")
+            return redirect(url_for("accounts.login"))
+    return render_template("accounts/reset.html", form=form)
+
+
+@bp.route("/invitation/<token>", methods=["GET", "POST"])
+@limiter.limit(_reset_limit, methods=["POST"])
+def accept_invitation(token: str):
+    """A speaker invitation sent to an address whose account never proved it: following
+    it proves the address, sets a new password (ending every earlier session and token)
+    and links the speaker. A bad, expired or used link: 422 page; the speaker linked to
+    another account meanwhile: 409 page."""
+    form = ResetPasswordForm()
+    if request.method == "GET":
+        invitation_for_token(token)
+    if form.validate_on_submit():
+        with service_call(form) as done:
+            accept_invitation_service(token, form.password.data)
+        if done.ok:
+            logout_user()
+            flash(_("Kata sandi tersimpan dan akun Anda tertaut ke profil narasumber. "
+                    "Silakan masuk."), "success")
             return redirect(url_for("accounts.login"))
     return render_template("accounts/reset.html", form=form)
 

@@ -15,12 +15,19 @@ from typing import Any, BinaryIO
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import Select, case, exists, func, select, true
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from ..accounts.models import User
-from ..accounts.services import check_email, make_reset_token
+from ..accounts.services import (
+    check_email,
+    check_password,
+    end_all_sessions,
+    hash_password,
+    make_reset_token,
+)
 from ..attendance.models import AttendanceVerdict, CheckIn
 from ..audit.services import record_event, snapshot
 from ..certificates.models import Certificate
@@ -145,7 +152,10 @@ def _link_existing_account(speaker: Speaker) -> None:
     to an episode): link it, unless it already belongs to another speaker."""
     if speaker.user_id is not None or not speaker.email:
         return
-    user_id = db.session.scalar(select(User.id).where(User.email == speaker.email))
+    # Only an address its owner proved (issue 9): anyone can sign up with a speaker's
+    # email before the organizer adds it, and must not get the speaker portal with it.
+    user_id = db.session.scalar(select(User.id).where(
+        User.email == speaker.email, User.email_verified_at.is_not(None)))
     if user_id is None:
         return
     taken = db.session.scalar(select(Speaker.id).where(Speaker.user_id == user_id))
@@ -318,6 +328,9 @@ class Invitation:
     created: bool          # a new speaker account was made
     linked: bool           # an existing account was linked to the speaker now
     set_password: bool     # the email carries a set-password link
+    # An account with the address exists but never proved it: nothing is linked until
+    # the invitee follows the emailed invitation (which sets a new password).
+    pending: bool = False
 
 
 def _create_speaker_account(speaker: Speaker) -> User:
@@ -355,7 +368,7 @@ def invite_speaker(speaker: Speaker, actor_id: int | None) -> Invitation:
     if not speaker.email:
         raise ValidationError(_l("Isi email narasumber terlebih dahulu, lalu kirim undangan."),
                               code="no_email", field="email")
-    created = linked = False
+    created = linked = pending = False
     user = db.session.get(User, speaker.user_id) if speaker.user_id else None
     if user is None:
         user = db.session.scalar(select(User).where(User.email == speaker.email))
@@ -368,14 +381,19 @@ def invite_speaker(speaker: Speaker, actor_id: int | None) -> Invitation:
             if other:
                 raise Conflict(_l("Akun dengan email ini sudah tertaut ke narasumber lain."),
                                code="account_linked")
-            linked = True
-        speaker.user_id = user.id
-        db.session.flush()
+            pending = user.email_verified_at is None
+            linked = not pending
+        if not pending:
+            speaker.user_id = user.id
+            db.session.flush()
     if not user.is_active:
         raise Conflict(_l("Akun narasumber ini nonaktif."), code="inactive")
     cfg = current_app.config
     link = None
-    if not user.password_hash:
+    if pending:
+        link = external_url("accounts.accept_invitation",
+                            token=make_invitation_token(speaker, user))
+    elif not user.password_hash:
         link = external_url("accounts.reset", token=make_reset_token(user))
     subject, text, html = render_email(
         "speaker_invited", user=user, speaker=speaker, link=link,
@@ -387,8 +405,59 @@ def invite_speaker(speaker: Speaker, actor_id: int | None) -> Invitation:
                 subject, text, html)
     record_event(actor_id, "speaker.invite", "speaker", speaker.id,
                  after={"user_id": user.id, "email": user.email, "account_created": created,
-                        "account_linked": linked})
-    return Invitation(user=user, created=created, linked=linked, set_password=link is not None)
+                        "account_linked": linked, "pending_proof": pending})
+    return Invitation(user=user, created=created, linked=linked, set_password=link is not None,
+                      pending=pending)
+
+
+def _invitation_serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="speaker-invitation")
+
+
+def make_invitation_token(speaker: Speaker, user: User) -> str:
+    # Bound to the account's current password hash: single use, like a reset link.
+    return _invitation_serializer().dumps(
+        {"sid": speaker.id, "uid": user.id, "h": (user.password_hash or "")[-12:]})
+
+
+def invitation_for_token(token: str) -> tuple[Speaker, User]:
+    """The speaker and account an emailed invitation names. Raises ValidationError for an
+    expired, forged or used link, Conflict when the speaker went to another account."""
+    try:
+        data = _invitation_serializer().loads(
+            token, max_age=int(current_app.config["PASSWORD_RESET_MAX_AGE"]))
+    except SignatureExpired:
+        raise ValidationError(_l("Tautan undangan sudah kedaluwarsa. Minta panitia mengirim "
+                                 "undangan baru."), code="token_expired") from None
+    except BadSignature:
+        raise ValidationError(_l("Tautan undangan tidak sah."), code="token_invalid") from None
+    speaker = db.session.get(Speaker, data.get("sid")) if isinstance(data, dict) else None
+    user = db.session.get(User, data.get("uid")) if speaker is not None else None
+    if (speaker is None or user is None or not user.is_active
+            or (user.password_hash or "")[-12:] != data.get("h")
+            or speaker.email != user.email):
+        raise ValidationError(_l("Tautan undangan ini sudah dipakai atau tidak berlaku lagi."),
+                              code="token_used")
+    if speaker.user_id not in (None, user.id) or db.session.scalar(select(Speaker.id).where(
+            Speaker.user_id == user.id, Speaker.id != speaker.id)):
+        raise Conflict(_l("Narasumber ini sudah tertaut ke akun lain."), code="account_linked")
+    return speaker, user
+
+
+def accept_invitation(token: str, new_password: str) -> User:
+    """The invitee followed the emailed link, which proves the address: the account gets
+    the new password (every earlier session and token of it ends: whoever signed up with
+    the address before is out), counts as verified, and is linked to the speaker."""
+    speaker, user = invitation_for_token(token)
+    check_password(new_password)
+    user.password_hash = hash_password(new_password)
+    end_all_sessions(user)
+    user.email_verified_at = user.email_verified_at or to_db(now_utc())
+    speaker.user_id = user.id
+    db.session.flush()
+    record_event(user.id, "speaker.invitation_accepted", "speaker", speaker.id,
+                 after={"user_id": user.id})
+    return user
 
 
 # The portal --------------------------------------------------------------------------------

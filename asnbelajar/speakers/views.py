@@ -193,6 +193,10 @@ def invite(speaker_id: int):
             if result.created:
                 flash(_("Akun narasumber dibuat. Undangan berisi tautan untuk membuat kata "
                         "sandi dikirim ke %(email)s.", email=email), "success")
+            elif result.pending:
+                flash(_("Akun %(email)s belum membuktikan alamatnya, jadi belum ditautkan. "
+                        "Undangan berisi tautan; akun ditautkan setelah narasumber membukanya.",
+                        email=email), "success")
             elif result.linked:
                 flash(_("Akun %(email)s yang sudah ada ditautkan ke narasumber ini, dan "
                         "undangan dikirim.", email=email), "success")
