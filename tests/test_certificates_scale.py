@@ -350,3 +350,24 @@ def test_signer_of_the_design_is_frozen_at_issue(client, login, organizer, make_
     finish_episode(make_episode, organizer, clock, [person])
     cert = _db.session.scalar(select(Certificate).where(Certificate.user_id == person.id))
     assert cert.signer_name == "Ir. Rina, M.T." and cert.signer_nip == "197001011990031001"
+
+
+def test_rerender_after_a_design_change_keeps_signed_files(client, login, organizer,
+                                                           certified):
+    siti, budi, episode, cert = certified
+    assert render_certificate_files()["rendered"] == 2
+    signed = _db.session.scalar(select(CertificateFile).where(
+        CertificateFile.certificate_id != cert.id))
+    signed.signed_at, signed.signed_with = datetime(2024, 3, 1), "seal"
+    _db.session.commit()
+    login(organizer)
+    assert client.post(f"/console/certificates/design?program={episode.program_id}",
+                       data={"issuer_lines": "Badan Baru"}).status_code == 302
+    response = client.post(f"/console/episodes/{episode.id}/certificates/rerender",
+                           follow_redirects=True)
+    assert "1 berkas akan dirender ulang" in response.get_data(as_text=True)
+    _db.session.expire_all()
+    assert _db.session.get(CertificateFile, cert.id) is None
+    assert _db.session.get(CertificateFile, signed.certificate_id) is not None
+    assert render_certificate_files()["rendered"] == 1
+    assert "BADAN BARU" in _text(_db.session.get(CertificateFile, cert.id).pdf)

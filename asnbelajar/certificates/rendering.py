@@ -20,8 +20,9 @@ from threading import Lock
 from typing import BinaryIO
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
+from ..audit.services import record_event
 from ..database import insert_ignore
 from ..episodes.models import Episode
 from ..extensions import db
@@ -137,17 +138,24 @@ def verify_url(cert: Certificate) -> str:
 
 
 def document_for(cert: Certificate, *, issuer: str, speakers=(), topic: str | None = None,
-                 stamp_revoked: bool = False) -> CertificateDocument:
+                 stamp_revoked: bool = False, dates: dict | None = None) -> CertificateDocument:
+    """``dates`` memoizes the formatted dates across a batch (they repeat)."""
     revoked = stamp_revoked and cert.revoked_at is not None
+    dates = {} if dates is None else dates
+    held_key, issued_key = ("day", cert.held_on), ("date", cert.issued_at)
+    if held_key not in dates:
+        dates[held_key] = format_day_id(cert.held_on)
+    if issued_key not in dates:
+        dates[issued_key] = format_date_id(cert.issued_at)
     return CertificateDocument(
         kind=cert.kind, number=cert.number, verification_code=cert.verification_code,
         verify_url=verify_url(cert), name=cert.name, nip=cert.nip, instansi=cert.instansi,
         role=SPEAKER_ROLE_LABELS.get(cert.role or "", cert.role),
         program_name=cert.program_name, episode_label=cert.episode_label,
-        episode_title=cert.episode_title, held_on=format_day_id(cert.held_on),
+        episode_title=cert.episode_title, held_on=dates[held_key],
         jp=cert.jp if cert.kind == "participant" else None, issuer=issuer,
         signer_name=cert.signer_name, signer_title=cert.signer_title,
-        signer_nip=cert.signer_nip, issued_on=format_date_id(cert.issued_at),
+        signer_nip=cert.signer_nip, issued_on=dates[issued_key],
         revoked=revoked,
         revoked_note=(f"Dicabut {format_date_id(cert.revoked_at)}: {cert.revoked_reason or '-'}"
                       if revoked else None),
@@ -166,10 +174,13 @@ class EpisodeBatch:
         wants_page = self.resolved.design.speakers_page
         self.speakers = _speakers_of(episode) if wants_page else ()
         self.topic = episode.summary if wants_page else None
+        self.dates: dict = {}
 
     def document(self, cert: Certificate, *, stamp_revoked: bool = False) -> CertificateDocument:
+        if len(self.dates) > 1024:
+            self.dates.clear()
         return document_for(cert, issuer=self.issuer, speakers=self.speakers, topic=self.topic,
-                            stamp_revoked=stamp_revoked)
+                            stamp_revoked=stamp_revoked, dates=self.dates)
 
     def render(self, cert: Certificate, *, stamp_revoked: bool = False) -> bytes:
         return self.renderer.render(self.document(cert, stamp_revoked=stamp_revoked))
@@ -212,6 +223,20 @@ def pdf_for_download(cert: Certificate) -> tuple[bytes, bool]:
     data = render_certificate(cert)
     store_files([(cert.id, data)])
     return data, False
+
+
+def discard_unsigned_files(episode_id: int, actor_id: int | None) -> int:
+    """Drop the episode's stored files that carry no electronic signature, so that the
+    render job (or the next download) renders them again with the design that applies
+    now. Signed files stay: a signature covers the file exactly as it was signed."""
+    ids = select(Certificate.id).where(Certificate.episode_id == episode_id)
+    dropped = db.session.execute(
+        delete(CertificateFile).where(CertificateFile.certificate_id.in_(ids),
+                                      CertificateFile.signed_at.is_(None))
+        .returning(CertificateFile.certificate_id)).all()
+    record_event(actor_id, "certificate.rerender", "episode", episode_id,
+                 after={"files": len(dropped)})
+    return len(dropped)
 
 
 def _live(episode_id: int, kinds: Iterable[str]):

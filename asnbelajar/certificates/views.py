@@ -50,6 +50,7 @@ from .pdf import (
 )
 from .rendering import (
     count_live_certificates,
+    discard_unsigned_files,
     iter_episode_zip,
     pdf_for_download,
     render_missing_files,
@@ -418,6 +419,20 @@ def episode_render(episode_id: int):
         count = render_missing_files(episode_id)
     if done.ok:
         flash(_("%(n)s berkas sertifikat dirender dan disimpan.", n=count), "success")
+    return redirect(url_for("certificates.episode_certificates", episode_id=episode_id))
+
+
+@bp.post("/console/episodes/<int:episode_id>/certificates/rerender")
+@organizer_required
+def episode_rerender(episode_id: int):
+    """After a design change: unsigned stored files are dropped and rendered again with
+    the current design (by the job, or at the next download). 404: unknown episode."""
+    _episode_or_404(episode_id)
+    with service_call() as done:
+        count = discard_unsigned_files(episode_id, current_user.id)
+    if done.ok:
+        flash(_("%(n)s berkas akan dirender ulang dengan desain terbaru; berkas yang sudah "
+                "ditandatangani tidak berubah.", n=count), "success")
     return redirect(url_for("certificates.episode_certificates", episode_id=episode_id))
 
 
