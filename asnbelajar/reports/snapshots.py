@@ -175,13 +175,22 @@ def year_figures(year: int, *, refresh: bool = False) -> YearFigures:
                        recomputed=True)
 
 
+def _impact_year() -> int | None:
+    """The latest year with an episode held so far: the home page's impact block."""
+    return db.session.scalar(
+        select(func.max(Episode.year))
+        .where(Episode.status == "published", Episode.starts_at <= to_db(now_utc())))
+
+
 def refresh_reports() -> dict[str, Any]:
-    """Scheduler job: recount the current year (and, in January, the year before, whose
-    figures still move while late finalizations come in)."""
+    """Scheduler job: recount the current year, the year the home page shows, and, in
+    January, the year before (its figures still move while late finalizations come in)."""
     year = current_year()
-    years = [year, year - 1] if now_utc().month == 1 else [year]
+    years = {year, _impact_year() or year}
+    if now_utc().month == 1:
+        years.add(year - 1)
     done = {}
-    for y in years:
+    for y in sorted(years, reverse=True):
         figures = year_figures(y, refresh=True)
         db.session.commit()
         done[y] = round(figures.seconds, 2)
@@ -222,7 +231,5 @@ def annual_report(year: int, *, top: int = 10, min_participants: int = 5,
 def impact_summary() -> dict[str, int] | None:
     """The headline figures of the latest year with an episode held so far, for the public
     home page (aggregates only, no personal data)."""
-    year = db.session.scalar(
-        select(func.max(Episode.year))
-        .where(Episode.status == "published", Episode.starts_at <= to_db(now_utc())))
+    year = _impact_year()
     return year_figures(year).summary if year else None
