@@ -16,15 +16,19 @@ def _checkin(client, headers, episode_id, code):
                        headers=headers)
 
 
-def test_window_not_open_and_closed(client, db, make_episode, make_participant, token_for,
-                                    clock):
+def test_early_code_answers_like_a_wrong_one_and_closed_window_is_409(
+        client, db, make_episode, make_participant, token_for, clock):
     episode = make_episode(starts_in=timedelta(minutes=30))
     person = make_participant()
     register(episode.id, person)
     db.session.commit()
     headers = token_for(person)
-    r = _checkin(client, headers, episode.id, "AWAL23")
-    assert r.status_code == 409 and r.json["error"]["code"] == "window_not_open"
+    early = _checkin(client, headers, episode.id, "AWAL23")
+    wrong = _checkin(client, headers, episode.id, "SALAH9")
+    # A code whose window is not open yet answers exactly like a wrong code.
+    assert early.status_code == wrong.status_code == 422
+    assert early.json["error"]["code"] == wrong.json["error"]["code"] == "wrong_code"
+    assert early.json["error"]["message"] == wrong.json["error"]["message"]
     clock.advance(minutes=75)  # awal closes 30 min after the start
     r = _checkin(client, headers, episode.id, "AWAL23")
     assert r.status_code == 409 and r.json["error"]["code"] == "window_closed"

@@ -83,9 +83,10 @@ def check_in(episode_id: int, user: User, code: str, ip: str | None = None) -> C
         select(Checkpoint).where(Checkpoint.episode_id == episode.id,
                                  Checkpoint.code == normalized)
     )
+    wrong = ValidationError(_l("Kode presensi salah. Periksa kembali kode yang tampil di "
+                               "layar siaran."), code="wrong_code", field="code")
     if checkpoint is None:
-        raise ValidationError(_l("Kode presensi salah. Periksa kembali kode yang tampil di "
-                                 "layar siaran."), code="wrong_code", field="code")
+        raise wrong
     existing = db.session.scalar(
         select(CheckIn).where(CheckIn.checkpoint_id == checkpoint.id,
                               CheckIn.user_id == user.id)
@@ -94,8 +95,9 @@ def check_in(episode_id: int, user: User, code: str, ip: str | None = None) -> C
         return CheckInResult(existing, created=False, checkpoint=checkpoint)
     now = now_utc()
     if now < as_utc(checkpoint.opens_at):
-        raise Conflict(_l("Presensi \"%(label)s\" belum dibuka.", label=checkpoint.label),
-                       code="window_not_open")
+        # Answered exactly like a wrong code: a guesser must not learn that a code exists
+        # before the stream shows it (issue 9).
+        raise wrong
     if now >= as_utc(checkpoint.closes_at):
         raise Conflict(_l("Presensi \"%(label)s\" sudah ditutup.", label=checkpoint.label),
                        code="window_closed")
