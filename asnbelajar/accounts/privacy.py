@@ -9,15 +9,27 @@ are needed by those domains: this way the imports point one way only.
 
 from __future__ import annotations
 
+import json
+import re
+import secrets
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
+from pathlib import Path
 from typing import Any
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select, update
+from sqlalchemy import Text, cast, delete, func, or_, select, update
 from werkzeug.security import check_password_hash
 
-from ..attendance.models import AttendanceInterval, AttendanceMark, AttendanceVerdict, CheckIn
+from ..attendance.models import (
+    AttendanceImport,
+    AttendanceInterval,
+    AttendanceMark,
+    AttendanceVerdict,
+    CheckIn,
+)
+from ..audit.models import AuditEvent
 from ..audit.services import record_event
 from ..certificates.models import Certificate
 from ..certificates.services import verify_url
@@ -27,12 +39,13 @@ from ..errors import Conflict, NotFound, ValidationError
 from ..evaluations.models import Evaluation
 from ..extensions import db
 from ..ledger.models import LedgerEntry
+from ..notifications.models import OutboxEmail
 from ..registrations.models import Registration
 from ..registrations.services import lock_episode, promote_waitlisted
 from ..timeutil import iso, now_utc, to_db
 from ..util.urls import external_url
-from .models import ApiToken, User
-from .services import CONSENT_VERSION
+from .models import ApiToken, NipDispute, User
+from .services import CONSENT_VERSION, prune_login_throttle
 
 ANONYMIZED_EMAIL_DOMAIN = "anonymized.invalid"
 DELETE_CONFIRMATION_WORD = "HAPUS"
@@ -187,6 +200,104 @@ class AnonymizeSummary:
     registrations_cancelled: int
     promoted: int
     tokens_revoked: int
+    mail_files_removed: int = 0
+
+
+ERASED = "[dihapus]"
+
+
+def _scrub_text(value: str | None, needles: list[str], replacement: str) -> str | None:
+    if not value:
+        return value
+    out = value
+    for needle in needles:
+        out = re.sub(re.escape(needle), replacement, out, flags=re.IGNORECASE)
+    return out
+
+
+def _scrub_json(value: Any, needles: list[str], replacement: str) -> Any:
+    if isinstance(value, str):
+        return _scrub_text(value, needles, replacement)
+    if isinstance(value, list):
+        return [_scrub_json(v, needles, replacement) for v in value]
+    if isinstance(value, dict):
+        return {k: _scrub_json(v, needles, replacement) for k, v in value.items()}
+    return value
+
+
+def _mentions(value: Any, needles: list[str]) -> bool:
+    text = json.dumps(value, ensure_ascii=False).lower() if not isinstance(value, str) \
+        else value.lower()
+    return any(n.lower() in text for n in needles)
+
+
+def scrub_traces(user_id: int, email: str, full_name: str) -> int:
+    """Erase the person's address and name where they were copied outside the account:
+    the outbox (rows sent to them are deleted; others that mention them are rewritten),
+    the development mail folder's .eml copies of those rows, the unmatched lists kept from
+    video-platform reports, NIP disputes they filed, and audit-log details. Returns the
+    number of mail files removed.
+
+    Whole-table scans over the outbox text and the import lists: erasure is rare and these
+    are the only places a copy can hide; the ledger, check-ins and certificates hold ids.
+    """
+    needles = [n for n in {email.strip(), " ".join(full_name.split())} if len(n) >= 3]
+    replacement = ERASED
+    outbox = OutboxEmail.__table__
+    gone_ids: list[int] = []
+    lowered = [n.lower() for n in needles]
+    mention = or_(*[func.lower(column).contains(n, autoescape=True)
+                    for n in lowered for column in (outbox.c.subject, outbox.c.body_text)])
+    for row in db.session.execute(
+            select(outbox.c.id, outbox.c.to_addr, outbox.c.subject, outbox.c.body_text,
+                   outbox.c.body_html)
+            .where(or_(func.lower(outbox.c.to_addr) == email.lower(), mention))).all():
+        gone_ids.append(row.id)
+        if row.to_addr.lower() == email.lower():
+            continue
+        db.session.execute(update(outbox).where(outbox.c.id == row.id).values(
+            subject=_scrub_text(row.subject, needles, replacement),
+            body_text=_scrub_text(row.body_text, needles, replacement),
+            body_html=_scrub_text(row.body_html, needles, replacement)))
+    if gone_ids:
+        db.session.execute(delete(outbox).where(
+            outbox.c.id.in_(gone_ids), func.lower(outbox.c.to_addr) == email.lower()))
+
+    for imported in db.session.scalars(select(AttendanceImport)):
+        if imported.unmatched and _mentions(imported.unmatched, needles):
+            imported.unmatched = [
+                _scrub_json(entry, needles, replacement) for entry in imported.unmatched]
+
+    db.session.execute(update(NipDispute).where(or_(
+        NipDispute.claimant_user_id == user_id,
+        func.lower(NipDispute.claimant_email) == email.lower())).values(
+        claimant_name=replacement, claimant_email=anonymized_email(user_id),
+        statement=replacement).execution_options(synchronize_session=False))
+
+    events = db.session.scalars(select(AuditEvent).where(or_(*[
+        func.lower(cast(column, Text)).contains(n, autoescape=True)
+        for n in lowered for column in (AuditEvent.before, AuditEvent.after)])))
+    for event in events:
+        if event.before is not None:
+            event.before = _scrub_json(event.before, needles, replacement)
+        if event.after is not None:
+            event.after = _scrub_json(event.after, needles, replacement)
+
+    return remove_mail_files(gone_ids)
+
+
+def remove_mail_files(outbox_ids: list[int]) -> int:
+    """Delete the development mail backend's copies (instance/mail/<id>.eml)."""
+    folder = Path(current_app.instance_path) / "mail"
+    removed = 0
+    for email_id in outbox_ids:
+        path = folder / f"{email_id:08d}.eml"
+        try:
+            path.unlink()
+            removed += 1
+        except FileNotFoundError:
+            pass
+    return removed
 
 
 def anonymize_user(user_id: int, *, actor_id: int | None, reason: str) -> AnonymizeSummary:
@@ -245,8 +356,12 @@ def anonymize_user(user_id: int, *, actor_id: int | None, reason: str) -> Anonym
     db.session.execute(update(CheckIn).where(CheckIn.user_id == user_id).values(ip=None)
                        .execution_options(synchronize_session=False))
 
+    erased_files = scrub_traces(user.id, user.email, user.full_name)
+
     user.email = anonymized_email(user.id)
     user.full_name = f"Peserta Terhapus #{user.id}"
+    user.email_verified_at = None
+    user.session_token = secrets.token_hex(16)  # any cookie still around is dead
     user.password_hash = None
     user.active = False
     user.anonymized_at = now
@@ -262,7 +377,7 @@ def anonymize_user(user_id: int, *, actor_id: int | None, reason: str) -> Anonym
         prof.province = None
         prof.anonymized = True
     summary = AnonymizeSummary(registrations_cancelled=len(active), promoted=promoted,
-                               tokens_revoked=tokens or 0)
+                               tokens_revoked=tokens or 0, mail_files_removed=erased_files)
     # The event names the account by id only: copying the erased data into the audit log
     # would undo the erasure.
     record_event(actor_id, "account.anonymize", "user", user.id,
@@ -286,3 +401,23 @@ def delete_own_account(user: User, *, password: str, confirmation: str) -> Anony
         raise ValidationError(_l("Kata sandi salah."), code="wrong_password", field="password")
     return anonymize_user(user.id, actor_id=user.id,
                           reason="Permintaan peserta melalui halaman Hapus akun")
+
+
+def apply_retention() -> dict[str, int]:
+    """Scheduler job (safe to run twice): clear the addresses check-ins and audit events
+    came from once they are IP_RETENTION_DAYS old (0 keeps them), and forget idle login
+    failure counts. The records themselves stay: attendance evidence and the audit trail."""
+    days = int(current_app.config.get("IP_RETENTION_DAYS") or 0)
+    cleared_checkins = cleared_audit = 0
+    if days > 0:
+        cutoff = to_db(now_utc()) - timedelta(days=days)
+        cleared_checkins = db.session.execute(
+            update(CheckIn).where(CheckIn.created_at < cutoff, CheckIn.ip.is_not(None))
+            .values(ip=None).execution_options(synchronize_session=False)).rowcount or 0
+        cleared_audit = db.session.execute(
+            update(AuditEvent).where(AuditEvent.created_at < cutoff, AuditEvent.ip.is_not(None))
+            .values(ip=None).execution_options(synchronize_session=False)).rowcount or 0
+    throttles = prune_login_throttle()
+    db.session.commit()
+    return {"checkin_ips_cleared": cleared_checkins, "audit_ips_cleared": cleared_audit,
+            "login_throttles_pruned": throttles}

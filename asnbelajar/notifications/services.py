@@ -53,6 +53,17 @@ STATUSES = ("pending", "sending", "sent", "failed")
 SERVER_DOWN = "SMTP server unavailable: "
 
 
+# Emails whose body carries a secret link (dedupe-key prefixes): the body is purged once
+# the message is sent.
+SECRET_KEY_PREFIXES = ("password-reset:", "speaker-invite:", "email-verify:",
+                       "account_invited:")
+PURGED_BODY = "[Isi email ini dihapus setelah terkirim karena memuat tautan rahasia.]"
+
+
+def carries_secret(dedupe_key: str) -> bool:
+    return dedupe_key.startswith(SECRET_KEY_PREFIXES)
+
+
 def render_email(name: str, **context) -> tuple[str, str, str]:
     """(subject, text, html) from templates/email/<name>.{subject,txt,html}."""
     context.setdefault("base_url", current_app.config["BASE_URL"])
@@ -344,11 +355,16 @@ def deliver_claimed(ids: list[int], holder: str) -> DeliveryResult:
                         error = err
                         break
                 if error is None:
+                    values = {"status": "sent", "sent_at": to_db(now_utc()),
+                              "last_error": None, "attempts": _table.c.attempts + 1}
+                    if carries_secret(row.dedupe_key):
+                        # A sent reset, invitation or verification link must not stay
+                        # readable in the database (a dump or a console user could use it).
+                        values.update(body_text=PURGED_BODY, body_html=None)
                     db.session.execute(
                         update(_table).where(_table.c.id == row.id,
                                              _table.c.claimed_by == holder)
-                        .values(status="sent", sent_at=to_db(now_utc()), last_error=None,
-                                attempts=_table.c.attempts + 1))
+                        .values(**values))
                     db.session.commit()
                     result.sent += 1
                     sent_on_connection += 1

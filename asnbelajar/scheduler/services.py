@@ -20,6 +20,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from ..accounts.models import User
+from ..accounts.privacy import apply_retention
 from ..attendance.services import finalize_episode
 from ..certificates.rendering import render_due_files
 from ..certificates.signing import seal_due
@@ -153,6 +154,8 @@ JOBS = {
     "siasn-push": (push_siasn, 300),
     "refresh-reports": (refresh_reports, 180),
     "render-certificates": (render_certificate_files, 60),
+    # Check-in and audit IPs older than IP_RETENTION_DAYS, idle login failure counts.
+    "privacy-retention": (apply_retention, 3600),
 }
 
 
