@@ -291,8 +291,14 @@ def render_due_files() -> dict[str, int]:
     rendered = 0
     episodes = 0
     for episode_id in episodes_missing_files():
-        count = render_missing_files(episode_id, limit=per_run)
-        db.session.commit()
+        try:
+            count = render_missing_files(episode_id, limit=per_run)
+            db.session.commit()
+        except Exception:  # one broken episode (e.g. a bad image) must not stop the rest
+            db.session.rollback()
+            current_app.logger.exception("rendering certificates of episode %s failed",
+                                         episode_id)
+            continue
         rendered += count
         episodes += 1
         if rendered >= per_run:
