@@ -39,7 +39,6 @@ class Defaults:
 
     BASE_URL = "http://127.0.0.1:5000"
     PRIVACY_CONTACT_EMAIL = None  # shown on the privacy notice when set
-    TIMEZONE = "Asia/Jakarta"
     BABEL_DEFAULT_LOCALE = "id"
     BABEL_DEFAULT_TIMEZONE = "UTC"
     LANGUAGES = ("id", "en")
