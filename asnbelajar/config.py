@@ -68,6 +68,16 @@ class Defaults:
     # twice as long as the previous one (2 s, 4 s, ...) up to the maximum; never a lockout.
     LOGIN_FREE_FAILURES = 5
     LOGIN_MAX_DELAY_SECONDS = 900
+    # Optional single sign-on (OpenID Connect): on when OIDC_CLIENT_ID and OIDC_ISSUER
+    # (or OIDC_DISCOVERY_URL) are set. OIDC_NIP_CLAIM names the ID-token claim with the NIP.
+    OIDC_ISSUER = None
+    OIDC_DISCOVERY_URL = None
+    OIDC_CLIENT_ID = None
+    OIDC_CLIENT_SECRET = None
+    OIDC_NIP_CLAIM = "nip"
+    OIDC_SCOPE = "openid email profile"
+    OIDC_LABEL = "SSO ASN"
+    OIDC_TIMEOUT = 10
     # Check-in IPs and audit-log IPs are cleared this many days after they were recorded
     # (0 keeps them).
     IP_RETENTION_DAYS = 90

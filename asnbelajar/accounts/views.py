@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import json
 
+import requests
+from authlib.integrations.base_client.errors import OAuthError
 from flask import (
     Blueprint,
     abort,
@@ -21,6 +23,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
+from joserfc.errors import JoseError
 
 from ..errors import TooManyAttempts, ValidationError
 from ..extensions import db, limiter
@@ -71,6 +74,7 @@ from .services import (
     user_for_reset_token,
     verify_email,
 )
+from .sso import sso_account, sso_client, sso_enabled
 
 bp = Blueprint("accounts", __name__)
 
@@ -131,7 +135,8 @@ def login():
         except TooManyAttempts as err:
             db.session.rollback()
             flash(str(err.message), "danger")
-            response = make_response(render_template("accounts/login.html", form=form), 429)
+            response = make_response(render_template("accounts/login.html", form=form,
+                                                     sso_label=_sso_label()), 429)
             response.headers["Retry-After"] = str(err.retry_after)
             return response
         if user is None:
@@ -144,7 +149,11 @@ def login():
             login_user(user, remember=form.remember.data)
             flash(_("Selamat datang, %(name)s.", name=user.full_name), "success")
             return redirect(safe_next(form.next.data) or home_for(user))
-    return render_template("accounts/login.html", form=form)
+    return render_template("accounts/login.html", form=form, sso_label=_sso_label())
+
+
+def _sso_label() -> str | None:
+    return (current_app.config.get("OIDC_LABEL") or "SSO ASN") if sso_enabled() else None
 
 
 @bp.route("/logout", methods=["POST"])
@@ -507,3 +516,43 @@ def nip_import():
     status = 200 if done.ok else 422
     return render_template("accounts/nip_queue.html", disputes=open_disputes(),
                            action_form=ActionForm(), result=result if done.ok else None), status
+
+
+# Single sign-on (OpenID Connect) ------------------------------------------------------------
+
+@bp.route("/login/sso")
+def sso_login():
+    """Off (404) unless ASNBELAJAR_OIDC_* is configured; else off to the provider."""
+    if not sso_enabled():
+        abort(404)
+    try:
+        return sso_client().authorize_redirect(url_for("accounts.sso_callback", _external=True))
+    except (OSError, ValueError, requests.RequestException):
+        current_app.logger.warning("single sign-on: the identity provider did not answer")
+        flash(_("Layanan identitas tidak dapat dihubungi. Coba lagi nanti atau masuk dengan "
+                "kata sandi."), "danger")
+        return redirect(url_for("accounts.login"))
+
+
+@bp.route("/login/sso/callback")
+def sso_callback():
+    """The provider sends the browser back here. A forged or replayed answer, an
+    unreachable provider or unusable claims: back to the login page with a message."""
+    if not sso_enabled():
+        abort(404)
+    try:
+        token = sso_client().authorize_access_token()
+    except (OAuthError, JoseError, OSError, ValueError, KeyError,
+            requests.RequestException) as err:
+        # A forged, replayed or unsigned answer, or a provider that went away.
+        current_app.logger.warning("single sign-on refused: %s", err)
+        flash(_("Masuk melalui layanan identitas gagal. Silakan coba lagi."), "danger")
+        return redirect(url_for("accounts.login"))
+    claims = dict(token.get("userinfo") or {})
+    with service_call(None) as done:
+        user = sso_account(claims)
+    if not done.ok:
+        return redirect(url_for("accounts.login"))
+    login_user(user)
+    flash(_("Selamat datang, %(name)s.", name=user.full_name), "success")
+    return redirect(home_for(user))
