@@ -179,9 +179,10 @@ def init_web(app: Flask) -> None:
 
     @login_manager.request_loader
     def load_user_from_bearer(req):
-        # An API token opens the JSON API (its own check) and, among HTML-side routes,
-        # only the certificate PDF: a stolen token must not browse the site as its owner.
-        if req.endpoint not in TOKEN_ENDPOINTS:
+        # An API token opens the JSON API (which checks it itself; here it only sets the
+        # language of the answer) and, among HTML-side routes, only the certificate PDF: a
+        # stolen token must not browse the site as its owner.
+        if req.blueprint != "api" and req.endpoint not in TOKEN_ENDPOINTS:
             return None
         header = req.headers.get("Authorization", "")
         if header.lower().startswith("bearer "):
