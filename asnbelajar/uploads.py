@@ -139,19 +139,55 @@ def store_document(stream, filename: str, *, folder: str, allowed: tuple[str, ..
                        content_type=content_type, ext=_extension(filename))
 
 
+# An image is decoded into width x height x 4 bytes whatever its file size: a 300 KB PNG
+# can claim 20000 x 20000 pixels (1.6 GB). 25 megapixels (e.g. 6000 x 4000, a camera
+# photo) is the most any upload may claim; checked from the header before decoding.
+IMAGE_MAX_PIXELS = 25_000_000
+
+
+def _pixel_limit() -> int:
+    return int(current_app.config.get("IMAGE_MAX_PIXELS") or IMAGE_MAX_PIXELS)
+
+
+def check_image_pixels(data: bytes, field: str = "file") -> None:
+    """Refuse (422) an image whose header claims more than ``IMAGE_MAX_PIXELS`` pixels,
+    reading the header only (Pillow's ``open`` is lazy); Pillow's own bomb guard is set to
+    the same limit for whatever decodes images later."""
+    from PIL import Image, UnidentifiedImageError
+
+    limit = _pixel_limit()
+    Image.MAX_IMAGE_PIXELS = limit  # DecompressionBombError beyond twice this
+    try:
+        with Image.open(io.BytesIO(data)) as probe:
+            width, height = probe.size
+    except Image.DecompressionBombError:
+        width, height = limit, 2  # over the limit, whatever the exact size
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+        raise ValidationError(_l("Berkas bukan gambar yang valid (gunakan JPG atau PNG)."),
+                              code="bad_image", field=field) from None
+    if width * height > limit:
+        raise ValidationError(
+            _l("Gambar terlalu besar (%(w)d x %(h)d piksel; maksimal %(mp)d megapiksel).",
+               w=width, h=height, mp=limit // 1_000_000),
+            code="image_too_large", field=field)
+
+
 def store_image(stream, filename: str, *, folder: str, max_bytes: int,
                 max_size: tuple[int, int] = (1600, 1600)) -> StoredFile:
     """Decode with Pillow (a fake image fails here), shrink, and re-encode as JPEG or PNG,
-    which also drops any metadata or payload the original carried."""
+    which also drops any metadata or payload the original carried. The pixel count is
+    checked from the header first (:func:`check_image_pixels`)."""
     from PIL import Image, UnidentifiedImageError
 
     data = read_limited(stream, max_bytes)
+    check_image_pixels(data)
     try:
         image = Image.open(io.BytesIO(data))
         image.verify()
         image = Image.open(io.BytesIO(data))
         image.load()
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError,
+            Image.DecompressionBombError):
         raise ValidationError(_l("Berkas bukan gambar yang valid (gunakan JPG atau PNG)."),
                               code="bad_image", field="file") from None
     if image.format not in ("JPEG", "PNG", "WEBP"):

@@ -252,6 +252,34 @@ def init_web(app: Flask) -> None:
         app.register_error_handler(status, _make_handler(status, code, message))
 
     @app.before_request
+    def refuse_nul_bytes():
+        # PostgreSQL cannot store NUL in text: a NUL in the path, the query or a form
+        # field would surface as a database error. Refused up front, the same everywhere
+        # (JSON bodies of the API: their models say which field).
+        values = [request.path, *(v for _, vs in request.args.lists() for v in vs)]
+        if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
+            values.extend(v for _, vs in request.form.lists() for v in vs)
+        if any("\x00" in value for value in values):
+            return _refused(_l("Permintaan berisi karakter NUL yang tidak diizinkan."))
+        if request.is_json:
+            # JSON nested thousands deep exhausts the decoder's recursion (not a
+            # ValueError, so it escaped Flask's own handling); the HTML forms read a JSON
+            # body as their fields and need an object.
+            try:
+                body = request.get_json(silent=True)
+            except RecursionError:
+                return _refused(_l("Badan permintaan harus JSON yang sah."), "invalid_json")
+            if body is not None and not isinstance(body, dict) \
+                    and not request.path.startswith("/api/"):
+                return _refused(_l("Badan permintaan harus objek JSON."), "invalid_json")
+        return None
+
+    def _refused(message, code: str = "bad_request"):
+        if wants_json():
+            return json_error(400, code, message)
+        return render_template("error.html", status=400, message=message), 400
+
+    @app.before_request
     def forget_previous_user():
         # Flask-Login caches the user on g; when an app context outlives one request
         # (tests, scripts), the next request must authenticate on its own.

@@ -118,7 +118,7 @@ class EpisodeFields(Body):
     ends_at: DateTime | None = None
     timezone: Text(64) | None = None
     jp: Int(0, 100) | None = None
-    capacity: Int(1) | None = None
+    capacity: Int(1, 1_000_000) | None = None
     zoom_url: Text(500) | None = None
     youtube_url: Text(500) | None = None
     recording_url: Text(500) | None = None

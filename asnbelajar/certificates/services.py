@@ -453,10 +453,11 @@ def read_design_image(stream, field: str) -> bytes:
     printing once: resized, re-encoded (which also drops any payload it carried)."""
     from PIL import Image, UnidentifiedImageError
 
-    from ..uploads import read_limited
+    from ..uploads import check_image_pixels, read_limited
     from .pdf import IMAGE_BOXES, prepare_image
 
     data = read_limited(stream, int(current_app.config["IMAGE_MAX_BYTES"]))
+    check_image_pixels(data, field)  # from the header, before anything is decoded
     try:
         with Image.open(io.BytesIO(data)) as probe:
             probe.verify()

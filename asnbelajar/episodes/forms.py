@@ -119,7 +119,8 @@ class EpisodeForm(ServiceErrors, BaseForm):
     end_time = TimeField(_l("Jam selesai"), validators=[InputRequired()])
     jp = IntegerField(_l("JP"), validators=[Optional(), NumberRange(0, 100)],
                       description=_l("Kosongkan: durasi ÷ 45 menit."))
-    capacity = IntegerField(_l("Kuota peserta"), validators=[Optional(), NumberRange(min=1)],
+    capacity = IntegerField(_l("Kuota peserta"),
+                            validators=[Optional(), NumberRange(min=1, max=1_000_000)],
                             description=_l("Kosongkan bila tanpa batas."))
     registration_opens = DateTimeLocalField(
         _l("Pendaftaran dibuka"), format=DATETIME_LOCAL, validators=[Optional()],

@@ -20,6 +20,8 @@ from .episode_report import checkins_per_minute, episode_report
 from .exports import training_rate_response
 from .forms import HeadcountForm, HeadcountImportForm
 from .services import (
+    MAX_YEAR,
+    MIN_YEAR,
     TRAINING_RATE_SORTS,
     ImportRejected,
     agency_provinces,
@@ -95,6 +97,8 @@ def training_rate_page():
 
 
 def _render_headcounts(year: int, form=None, import_form=None, errors=None, status=200):
+    if not isinstance(year, int) or not MIN_YEAR <= year <= MAX_YEAR:
+        year = current_year()  # a rejected form's year (e.g. 10**30) never reaches a query
     form = form or HeadcountForm(formdata=None, year=year)
     import_form = import_form or HeadcountImportForm(formdata=None, year=year)
     names = list(db.session.scalars(db.select(Instansi.name).where(Instansi.is_reference)

@@ -10,6 +10,13 @@
   written by the caller in a grouped form that stays text ("19850312 201001 1 001").
 * **XLSX cells are typed**: text is stored as a string cell whatever it starts with, so
   nothing can become a formula and the text is kept exactly (a phone keeps its ``+``).
+* **Reading XLSX safely.** :func:`check_xlsx` runs before openpyxl sees an uploaded
+  file: a ZIP that is not one, too many members, a member or a total that would inflate
+  past ``XLSX_MAX_ENTRY_BYTES`` / ``XLSX_MAX_TOTAL_BYTES`` (read from the ZIP directory,
+  then enforced while inflating, since the directory can lie), or an XML part with a
+  DTD (``<!DOCTYPE``/``<!ENTITY``: entity expansion, external entities) is refused with
+  :class:`UnsafeSpreadsheet` before anything is parsed. openpyxl itself parses through
+  defusedxml (installed with the app), a second guard.
 * **Streaming.** :func:`iter_csv` yields byte chunks of about ``batch`` rows;
   :func:`write_xlsx` writes openpyxl's write-only workbook to a spooled temporary file
   sent by :func:`iter_file`. Neither holds every row in memory.
@@ -21,6 +28,7 @@ import csv
 import io
 import re
 import tempfile
+import zipfile
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, datetime
 from decimal import Decimal
@@ -34,8 +42,10 @@ from openpyxl.utils import get_column_letter
 __all__ = [
     "BOM",
     "CSV_MIMETYPE",
+    "UnsafeSpreadsheet",
     "XLSX_MIMETYPE",
     "attachment",
+    "check_xlsx",
     "csv_bytes",
     "iter_csv",
     "iter_file",
@@ -55,6 +65,64 @@ HEADER_FILL = PatternFill("solid", fgColor="0A3D6B")
 # " =cmd" cannot hide one behind a space).
 _FORMULA_PREFIX = re.compile(r"^[=+\-@\s]+")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
+
+
+# An XLSX of 20,000 registrants has parts of a few MB; these leave a wide margin while
+# keeping what openpyxl holds in memory (it keeps the shared strings) far below 1 GB.
+XLSX_MAX_MEMBERS = 500
+XLSX_MAX_ENTRY_BYTES = 32 * 1024 * 1024
+XLSX_MAX_TOTAL_BYTES = 96 * 1024 * 1024
+_DTD = re.compile(rb"<!(DOCTYPE|ENTITY)", re.IGNORECASE)
+
+
+class UnsafeSpreadsheet(ValueError):
+    """An uploaded XLSX refused before parsing; ``str()`` is a message for people."""
+
+
+def check_xlsx(data: bytes, *, max_entry: int = XLSX_MAX_ENTRY_BYTES,
+               max_total: int = XLSX_MAX_TOTAL_BYTES) -> None:
+    """Raise :class:`UnsafeSpreadsheet` unless ``data`` is a ZIP whose parts stay small
+    when inflated and whose XML carries no DTD. Inflates each XML part once, in chunks,
+    counting as it goes (never more than ``max_entry`` bytes of one part in memory)."""
+    from flask_babel import lazy_gettext as _l
+
+    unreadable = _l("Berkas XLSX tidak dapat dibaca (rusak atau bukan lembar kerja Excel).")
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError):
+        raise UnsafeSpreadsheet(str(unreadable)) from None
+    too_big = _l("Berkas XLSX terlalu besar setelah dibuka (maksimal %(mb)d MB per bagian, "
+                 "%(total)d MB seluruhnya).", mb=max_entry // 2**20, total=max_total // 2**20)
+    with archive:
+        members = archive.infolist()
+        if len(members) > XLSX_MAX_MEMBERS:
+            raise UnsafeSpreadsheet(str(unreadable))
+        if any(m.file_size > max_entry for m in members) or \
+                sum(m.file_size for m in members) > max_total:
+            raise UnsafeSpreadsheet(str(too_big))
+        total = 0
+        for member in members:
+            if member.is_dir():
+                continue
+            xml = member.filename.lower().endswith((".xml", ".rels", ".vml"))
+            try:
+                with archive.open(member) as part:
+                    size, tail = 0, b""
+                    while chunk := part.read(CHUNK_BYTES):
+                        size += len(chunk)
+                        total += len(chunk)
+                        if size > max_entry or total > max_total:
+                            raise UnsafeSpreadsheet(str(too_big))
+                        if xml and _DTD.search(tail + chunk):
+                            raise UnsafeSpreadsheet(str(_l(
+                                "Berkas XLSX memuat definisi dokumen (DTD) yang tidak "
+                                "diizinkan. Simpan ulang dari Excel lalu unggah lagi.")))
+                        tail = chunk[-16:]
+            except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError,
+                    RuntimeError) as err:
+                if isinstance(err, UnsafeSpreadsheet):
+                    raise
+                raise UnsafeSpreadsheet(str(unreadable)) from None
 
 
 def safe_cell(value: Any) -> Any:

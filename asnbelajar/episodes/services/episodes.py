@@ -172,7 +172,8 @@ def _apply_fields(episode: Episode, data: dict[str, Any], *, creating: bool) -> 
     elif creating:
         episode.jp = default_jp(episode.starts_at, episode.ends_at)
     if "capacity" in data:
-        episode.capacity = _as_int(data.get("capacity"), "capacity", minimum=1)
+        episode.capacity = _as_int(data.get("capacity"), "capacity", minimum=1,
+                                   maximum=1_000_000)
     for field in ("registration_opens_at", "registration_closes_at"):
         if field in data:
             value = _as_datetime(data.get(field), field)

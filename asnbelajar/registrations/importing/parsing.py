@@ -17,6 +17,7 @@ from flask_babel import lazy_gettext as _l
 from openpyxl import load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
 
+from ...util.spreadsheets import UnsafeSpreadsheet, check_xlsx
 from ...util.textfiles import TextFileError, decode_upload, sniff_delimiter
 from .rows import (
     COLUMN_ALIASES,
@@ -58,18 +59,34 @@ def _csv_rows(data: bytes) -> Iterator[tuple[int, list[Any]]]:
                                  line=reader.line_num, reason=str(err))) from None
 
 
+# What openpyxl raises for a damaged workbook: bad ZIP, missing parts, XML syntax errors
+# (SyntaxError covers ElementTree's and lxml's), values it cannot convert.
+_XLSX_ERRORS = (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, OSError,
+                TypeError, SyntaxError, AttributeError, IndexError, EOFError)
+
+
 def _xlsx_rows(data: bytes) -> Iterator[tuple[int, list[Any]]]:
     try:
+        check_xlsx(data)  # sizes once inflated, no DTD: before openpyxl parses anything
+    except UnsafeSpreadsheet as err:
+        raise ImportFileError(str(err)) from None
+    unreadable = _l("Berkas XLSX tidak dapat dibaca (rusak atau bukan lembar kerja Excel).")
+    try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, OSError,
-            TypeError):
-        raise ImportFileError(_l("Berkas XLSX tidak dapat dibaca (rusak atau bukan "
-                                 "lembar kerja Excel).")) from None
+    except _XLSX_ERRORS:
+        raise ImportFileError(unreadable) from None
     try:
         if not workbook.worksheets:
             raise ImportFileError(_l("Berkas XLSX tidak berisi lembar kerja."))
         sheet = workbook.worksheets[0]
-        for line, values in enumerate(sheet.iter_rows(min_row=1, values_only=True), start=1):
+        rows = enumerate(sheet.iter_rows(min_row=1, values_only=True), start=1)
+        while True:
+            try:  # a sheet's XML is parsed as it is read: broken XML shows up here
+                line, values = next(rows)
+            except StopIteration:
+                break
+            except _XLSX_ERRORS:
+                raise ImportFileError(unreadable) from None
             yield line, list(values)
     finally:
         workbook.close()
