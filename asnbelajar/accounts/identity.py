@@ -174,6 +174,16 @@ class NipImport:
     invalid: list[int] = field(default_factory=list)  # line numbers
 
 
+def _csv_records(reader):
+    """The reader's rows; a file the csv module cannot read (binary, a stray quote) is a
+    422 naming the line, not a 500."""
+    try:
+        yield from reader
+    except csv.Error as err:
+        raise ValidationError(_l("Baris %(line)d: format CSV rusak (%(reason)s).",
+                                 line=reader.line_num, reason=str(err)), field="file") from None
+
+
 def _nip_cells(data: bytes) -> list[tuple[int, str]]:
     try:
         text = data.decode("utf-8-sig")
@@ -184,10 +194,10 @@ def _nip_cells(data: bytes) -> list[tuple[int, str]]:
         dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
-    reader = csv.reader(io.StringIO(text), dialect)
+    reader = csv.reader(io.StringIO(text, newline=""), dialect)
     column = 0
     out: list[tuple[int, str]] = []
-    for number, row in enumerate(reader, start=1):
+    for number, row in enumerate(_csv_records(reader), start=1):
         if number > MAX_IMPORT_ROWS:
             raise ValidationError(_l("Berkas terlalu banyak baris (maksimal %(n)d).",
                                      n=MAX_IMPORT_ROWS), field="file")
