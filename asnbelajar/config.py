@@ -123,6 +123,9 @@ class Defaults:
     # Uploads (stored under instance/uploads/ with random names)
     UPLOAD_FOLDER = None  # default: <instance>/uploads
     IMAGE_MAX_BYTES = 5 * 1024 * 1024
+    # Pixels an uploaded image may claim (read from its header before decoding; 25 MP is
+    # a 6000 x 4000 photo): a small PNG can claim 20000 x 20000 and take gigabytes.
+    IMAGE_MAX_PIXELS = 25_000_000
     MATERIAL_MAX_BYTES = 20 * 1024 * 1024
     EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
     IMPORT_MAX_BYTES = 10 * 1024 * 1024
