@@ -495,3 +495,20 @@ def test_xlsx_guard_refuses_dtd_bombs_and_oversized_parts(app):
     for data in (dtd_xlsx(), big, b"PK\x03\x04garbage", _workbook()[:300]):
         with pytest.raises(ImportFileError):
             read_table(data, "data.xlsx")
+
+
+def test_headcount_import_over_the_size_limit_is_422_and_writes_nothing(app, client, login,
+                                                                       organizer):
+    from asnbelajar.extensions import db
+    from asnbelajar.reports.models import InstansiHeadcount
+
+    app.config["IMPORT_MAX_BYTES"] = 1000
+    login(organizer)
+    body = ("instansi,tahun,jumlah_asn\n"
+            + "Pemerintah Provinsi Jawa Barat,2024,100\n" * 100).encode()
+    response = client.post("/console/reports/headcounts/import",
+                           data={"file": (io.BytesIO(body), "jumlah.csv")},
+                           content_type="multipart/form-data")
+    assert response.status_code == 422
+    assert "terlalu besar" in response.get_data(as_text=True)
+    assert db.session.scalar(db.select(db.func.count()).select_from(InstansiHeadcount)) == 0

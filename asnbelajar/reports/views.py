@@ -5,7 +5,16 @@ against, the episode report and the annual report (page and PDF). SIASN pages ar
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -13,6 +22,7 @@ from ..accounts.models import Instansi
 from ..episodes.services import get_episode
 from ..errors import DomainError
 from ..extensions import db
+from ..uploads import read_limited
 from ..web import organizer_required, service_call
 from . import charts
 from .annual_pdf import render_annual_pdf
@@ -135,8 +145,8 @@ def headcounts_import():
     if not form.validate_on_submit():
         return _render_headcounts(year or current_year(), import_form=form, status=422)
     try:
-        result = import_headcounts(form.file.data.read(), default_year=year,
-                                   actor_id=current_user.id)
+        data = read_limited(form.file.data, int(current_app.config["IMPORT_MAX_BYTES"]))
+        result = import_headcounts(data, default_year=year, actor_id=current_user.id)
         db.session.commit()
     except ImportRejected as err:
         db.session.rollback()
