@@ -29,7 +29,7 @@ from ..errors import TooManyAttempts, ValidationError
 from ..extensions import db, limiter
 from ..speakers.services import accept_invitation as accept_invitation_service
 from ..speakers.services import invitation_for_token
-from ..timeutil import now_utc, to_local
+from ..timeutil import PROVINCE_ZONES, now_utc, to_local
 from ..uploads import read_limited
 from ..web import organizer_required, safe_next, service_call
 from .forms import (
@@ -69,6 +69,7 @@ from .services import (
     revoke_token,
     send_verification_email,
     sign_up,
+    sign_up_problems,
     token_expires_at,
     update_profile,
     user_for_reset_token,
@@ -174,12 +175,14 @@ def signup():
     if current_user.is_authenticated:
         return redirect(home_for(current_user))
     form = SignupForm()
-    if form.validate_on_submit():
+    problems = _signup_problems(form) if form.is_submitted() else None
+    if problems is not None and not problems:
         with service_call(form) as done:
             user = sign_up(
                 email=form.email.data, password=form.password.data,
                 full_name=form.full_name.data, consent=form.consent.data,
                 profile=_profile_data(form), locale=session.get("lang") or "id",
+                timezone=form.timezone.data or None,
             )
             send_verification_email(user)
         if done.ok:
@@ -190,12 +193,30 @@ def signup():
                     "buka tautan itu untuk memastikan email ini milik Anda.",
                     email=user.email), "success")
             return redirect(url_for("ledger.dashboard"))
-        if done.error is not None and done.error.code == "nip_taken":
-            nip_taken_for = form.nip.data
-            return render_template("accounts/signup.html", form=form,
-                                   dispute_url=url_for("accounts.nip_dispute",
-                                                       nip=nip_taken_for))
-    return render_template("accounts/signup.html", form=form)
+        taken = done.error
+    else:
+        taken = (problems or {}).get("nip")
+    if taken is not None and taken.code == "nip_taken":
+        return render_template("accounts/signup.html", form=form,
+                               province_zones=PROVINCE_ZONES,
+                               dispute_url=url_for("accounts.nip_dispute",
+                                                   nip=form.nip.data))
+    return render_template("accounts/signup.html", form=form, province_zones=PROVINCE_ZONES)
+
+
+def _signup_problems(form: SignupForm) -> dict:
+    """One pass over every field: the form's own checks and the sign-up rules (email,
+    password, NIP, province, phone) side by side, so all errors show at once. Empty when
+    the sign-up may go ahead."""
+    problems: dict = {} if form.validate() else {"form": None}
+    found = sign_up_problems(email=form.email.data, password=form.password.data,
+                             profile=_profile_data(form))
+    for name, error in found.items():
+        field = getattr(form, name, None)
+        if field is not None and not field.errors:
+            field.errors = [*field.errors, str(error.message)]
+    problems.update(found)
+    return problems
 
 
 @bp.route("/instansi/search")
@@ -380,8 +401,9 @@ def change_password_page():
         with service_call(form) as done:
             change_password(user, form.current_password.data, form.password.data)
         if done.ok:
-            # This browser carries on under the new session token; every other one is out.
-            login_user(user)
+            # This browser carries on under the new session token (and a remember-me cookie
+            # it had is reissued for it); every other browser is out.
+            login_user(user, remember="remember_token" in request.cookies)
             flash(_("Kata sandi sudah diganti. Sesi lain dan semua token API Anda telah "
                     "diakhiri."), "success")
             return redirect(url_for("accounts.profile"))
