@@ -24,6 +24,22 @@ ZONES: dict[str, str] = {
 ZONE_BY_ABBR = {abbr: name for name, abbr in ZONES.items()}
 DEFAULT_ZONE = "Asia/Jakarta"
 
+# Provinces outside WIB (UU/Keppres 41/1987 as extended to the provinces formed since);
+# every other province of accounts.reference.PROVINCES keeps WIB.
+_WITA_PROVINCES = frozenset({
+    "Bali", "Nusa Tenggara Barat", "Nusa Tenggara Timur", "Kalimantan Selatan",
+    "Kalimantan Timur", "Kalimantan Utara", "Sulawesi Utara", "Gorontalo",
+    "Sulawesi Tengah", "Sulawesi Barat", "Sulawesi Selatan", "Sulawesi Tenggara",
+})
+_WIT_PROVINCES = frozenset({
+    "Maluku", "Maluku Utara", "Papua", "Papua Barat", "Papua Barat Daya", "Papua Selatan",
+    "Papua Tengah", "Papua Pegunungan",
+})
+PROVINCE_ZONES: dict[str, str] = {
+    **{p.lower(): "Asia/Makassar" for p in _WITA_PROVINCES},
+    **{p.lower(): "Asia/Jayapura" for p in _WIT_PROVINCES},
+}
+
 ROMAN_MONTHS = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII")
 
 
@@ -68,6 +84,18 @@ def zone(name: str | None) -> ZoneInfo:
     if name not in ZONES:
         name = DEFAULT_ZONE
     return ZoneInfo(name)
+
+
+def zone_for_province(province: str | None) -> str:
+    """The IANA zone of an Indonesian province (WIB when unknown or not given)."""
+    return PROVINCE_ZONES.get(" ".join((province or "").split()).lower(), DEFAULT_ZONE)
+
+
+def zone_name(value: str | None) -> str | None:
+    """"Asia/Makassar" for "Asia/Makassar" or "WITA"; None for anything else."""
+    text = (value or "").strip()
+    text = ZONE_BY_ABBR.get(text.upper(), text)
+    return text if text in ZONES else None
 
 
 def to_local(value: datetime, tz: str | None = None) -> datetime:

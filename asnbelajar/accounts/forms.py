@@ -16,6 +16,7 @@ from wtforms import (
 )
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length, Optional
+from wtforms.widgets import PasswordInput
 
 from ..timeutil import ZONES
 from ..util.forms import BaseForm
@@ -116,16 +117,25 @@ class SignupForm(_ProfileFields):
     )
     email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=254)],
                        render_kw={"autocomplete": "email"})
+    # Typed passwords are rendered back after an error (hide_value=False): a sign-up with
+    # a bad NIP must not make the person type both passwords again.
     password = PasswordField(
         _l("Kata sandi"),
         validators=[DataRequired(), Length(min=MIN_PASSWORD_LENGTH, max=200)],
         description=_l("Minimal %(n)d karakter.", n=MIN_PASSWORD_LENGTH),
-        render_kw={"autocomplete": "new-password"},
+        render_kw={"autocomplete": "new-password"}, widget=PasswordInput(hide_value=False),
     )
     confirm = PasswordField(
         _l("Ulangi kata sandi"),
         validators=[DataRequired(), EqualTo("password", message=_l("Kata sandi tidak sama."))],
-        render_kw={"autocomplete": "new-password"},
+        render_kw={"autocomplete": "new-password"}, widget=PasswordInput(hide_value=False),
+    )
+    timezone = SelectField(
+        _l("Zona waktu"),
+        choices=[SelectChoice("", _l("Sesuai provinsi")), *ZONE_CHOICES],
+        validators=[Optional()], default="",
+        description=_l("Jadwal, email, undangan kalender dan sertifikat memakai zona ini."),
+        render_kw={"data-zone-from-province": "1"},
     )
     consent = BooleanField(validators=[DataRequired(
         message=_l("Persetujuan pemrosesan data pribadi diperlukan untuk mendaftar."))])

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Any
 
@@ -20,7 +20,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from ..errors import Conflict, NotFound, TooManyAttempts, ValidationError
 from ..extensions import db
 from ..notifications.services import queue_email, render_email
-from ..timeutil import ZONES, now_utc, to_db
+from ..timeutil import ZONES, now_utc, to_db, zone_for_province, zone_name
 from ..util.urls import external_url
 from .models import ROLES, ApiToken, Instansi, LoginThrottle, ParticipantProfile, User
 from .nip import NIPError, normalize_nip, parse_nip
@@ -206,7 +206,7 @@ def email_taken(email: str) -> bool:
 
 def sign_up(
     *, email: str, password: str, full_name: str, consent: bool, profile: ProfileData,
-    locale: str = "id",
+    locale: str = "id", timezone: str | None = None,
 ) -> User:
     """Create a participant account with its profile. Raises ValidationError (422) or
     Conflict (409 for a taken email or NIP). The address is unverified: the web and API
@@ -223,10 +223,17 @@ def sign_up(
         )
     if not _clean(profile.instansi):
         raise ValidationError(_l("Instansi wajib diisi."), field="instansi")
+    zone_given = (timezone or "").strip()
+    zone = zone_name(zone_given) if zone_given else None
+    if zone_given and zone is None:
+        raise ValidationError(_l("Zona waktu tidak dikenal (WIB, WITA atau WIT)."),
+                              field="timezone")
     user = User(email=email, full_name=name, role="participant",
                 password_hash=hash_password(password), locale=locale)
     prof = ParticipantProfile(user=user)
     apply_profile(prof, profile)
+    # DESIGN.md: the zone is derived from the province when the sign-up gives none.
+    user.timezone = zone or zone_for_province(prof.province)
     prof.consent_version = CONSENT_VERSION
     prof.consent_at = to_db(now_utc())
     if email_taken(email):
@@ -244,6 +251,41 @@ def sign_up(
             raise Conflict(_l("Email ini sudah terdaftar."), code="email_taken") from None
         raise Conflict(_l("NIP ini sudah terdaftar."), code="nip_taken") from None
     return user
+
+
+def sign_up_problems(*, email: str, password: str,
+                     profile: ProfileData) -> dict[str, ValidationError | Conflict]:
+    """Every field error a sign-up would meet, at once (field name -> the error
+    :func:`sign_up` would raise), without writing anything: the sign-up page reports
+    them together instead of one per submit. :func:`sign_up` stays the rule."""
+    problems: dict[str, ValidationError | Conflict] = {}
+    try:
+        clean_email = check_email(email)
+        if email_taken(clean_email):
+            problems["email"] = Conflict(_l("Email ini sudah terdaftar."),
+                                         code="email_taken", field="email")
+    except ValidationError as err:
+        problems["email"] = err
+    try:
+        check_password(password)
+    except ValidationError as err:
+        problems["password"] = err
+    # Each profile field's own check, so a bad NIP does not hide a bad phone.
+    blank = {"nip": {"nip": None, "employee_type": "non_asn"}, "phone": {"phone": None},
+             "province": {"province": None}}
+    for _attempt in range(len(blank) + 1):
+        try:
+            clean = clean_profile(profile)
+        except ValidationError as err:
+            field = err.field if err.field in blank else "nip"
+            problems.setdefault(field, err)
+            profile = replace(profile, **blank[field])
+        else:
+            if clean.nip and nip_taken(clean.nip):
+                problems.setdefault("nip", Conflict(_l("NIP ini sudah terdaftar."),
+                                                    code="nip_taken", field="nip"))
+            break
+    return problems
 
 
 def create_user(*, email: str, password: str, role: str, full_name: str | None = None) -> User:

@@ -171,6 +171,7 @@ def participants_create():
             province=strings.get("province"), phone=strings.get("phone"),
         ),
         locale=data.get("locale") if data.get("locale") in ("id", "en") else "id",
+        timezone=strings.get("timezone"),
     )
     send_verification_email(user)
     db.session.commit()

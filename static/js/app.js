@@ -219,3 +219,32 @@
     });
   });
 })();
+
+/* Sign-up: the time zone follows the chosen province (data-province-zones), first the
+   browser's zone, until the person picks a zone themselves. */
+(function () {
+  "use strict";
+  var MAP = { "Asia/Jakarta": "Asia/Jakarta", "Asia/Pontianak": "Asia/Jakarta",
+              "Asia/Makassar": "Asia/Makassar", "Asia/Ujung_Pandang": "Asia/Makassar",
+              "Asia/Jayapura": "Asia/Jayapura" };
+  document.addEventListener("DOMContentLoaded", function () {
+    var select = document.querySelector("select[data-province-zones]");
+    var province = select && select.form && select.form.querySelector("select[name=province]");
+    if (!select || !province) { return; }
+    var zones = JSON.parse(select.dataset.provinceZones || "{}");
+    var chosen = select.value !== "";
+    function fromProvince() {
+      if (chosen || !province.value) { return; }
+      select.value = zones[province.value.toLowerCase()] || "Asia/Jakarta";
+    }
+    if (!chosen && !province.value) {
+      try {
+        var browser = MAP[Intl.DateTimeFormat().resolvedOptions().timeZone];
+        if (browser) { select.value = browser; }
+      } catch (e) { /* keep "Sesuai provinsi" */ }
+    }
+    fromProvince();
+    select.addEventListener("change", function () { chosen = true; });
+    province.addEventListener("change", fromProvince);
+  });
+})();

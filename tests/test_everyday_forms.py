@@ -1,0 +1,117 @@
+"""Sign-up as people use it: every field error in one answer, each naming its field, in
+the person's language; typed passwords kept; the time zone chosen or derived from the
+province (web and API)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from sqlalchemy import select
+
+from asnbelajar import timeutil
+from asnbelajar.extensions import db
+
+PASSWORD = "rahasia123"
+
+
+@pytest.fixture
+def web_client(app_factory):
+    app = app_factory(BOOTSTRAP_SERVE_LOCAL=True)
+    with app.app_context():
+        yield app.test_client()
+
+
+def _data(**overrides):
+    data = {
+        "full_name": "Ni Made Ayu, S.Kom.", "email": "ayu@example.go.id",
+        "password": PASSWORD, "confirm": PASSWORD, "employee_type": "pns",
+        "nip": "1985.0312.2010.01.1.001", "instansi": "Pemerintah Provinsi Bali",
+        "province": "Bali", "phone": "0812 3456 7890", "consent": "y",
+    }
+    data.update(overrides)
+    return data
+
+
+def _user(email):
+    from asnbelajar.accounts.models import User
+
+    return db.session.scalar(select(User).where(User.email == email))
+
+
+def test_every_field_error_at_once_and_passwords_kept(web_client):
+    response = web_client.post("/signup", data=_data(
+        email="bukan-email", nip="199013452015031001", password="pendek", confirm="pendek",
+        phone="12ab"))
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    for field in ("email", "nip", "password", "phone"):
+        assert f'id="{field}-error"' in html, field
+    # The summary names each field before its message.
+    start = html.index("error-summary")
+    summary = html[start:html.index("</ul>", start)]
+    for label in ("Email", "NIP / NI PPPK", "Kata sandi", "Nomor WhatsApp"):
+        assert f">{label}</a>:" in summary, label
+    assert "This field" not in html and "Field must" not in html
+    assert re.search(r'name="password"[^>]*value="pendek"|value="pendek"[^>]*name="password"',
+                     html)
+    assert re.search(r'name="confirm"[^>]*value="pendek"|value="pendek"[^>]*name="confirm"',
+                     html)
+
+
+def test_taken_email_reported_with_a_short_password(web_client, make_participant):
+    make_participant(email="ayu@example.go.id", nip=None, kind="non_asn")
+    html = web_client.post("/signup", data=_data(password="x", confirm="x")).get_data(
+        as_text=True)
+    assert "Email ini sudah terdaftar." in html and 'id="password-error"' in html
+
+
+def test_empty_form_in_indonesian(web_client):
+    html = web_client.post("/signup", data={}).get_data(as_text=True)
+    assert "This field is required" not in html
+    assert 'id="full_name-error"' in html and 'id="email-error"' in html
+
+
+@pytest.mark.parametrize("province,zone", [
+    ("Bali", "Asia/Makassar"), ("Papua Pegunungan", "Asia/Jayapura"),
+    ("Jawa Timur", "Asia/Jakarta"), ("Sulawesi Selatan", "Asia/Makassar"),
+])
+def test_web_sign_up_derives_zone_from_province(web_client, province, zone):
+    response = web_client.post("/signup", data=_data(province=province))
+    assert response.status_code == 302, response.get_data(as_text=True)[:2000]
+    assert _user("ayu@example.go.id").timezone == zone
+
+
+def test_web_sign_up_keeps_a_chosen_zone(web_client):
+    response = web_client.post("/signup", data=_data(timezone="Asia/Jayapura"))
+    assert response.status_code == 302
+    assert _user("ayu@example.go.id").timezone == "Asia/Jayapura"
+
+
+def test_sign_up_page_offers_zone_with_province_map(web_client):
+    html = web_client.get("/signup").get_data(as_text=True)
+    assert 'name="timezone"' in html and "data-province-zones" in html
+    assert "papua pegunungan" in html.lower() and "/static/js/tz.js" in html
+
+
+def test_api_sign_up_zone_given_derived_or_refused(client):
+    body = {"email": "yan@example.go.id", "password": PASSWORD, "full_name": "Yan Wenda",
+            "employee_type": "non_asn", "instansi": "Pemerintah Kabupaten Jayawijaya",
+            "province": "Papua Pegunungan", "consent": True}
+    assert client.post("/api/v1/participants", json=body).status_code == 201
+    assert _user("yan@example.go.id").timezone == "Asia/Jayapura"
+    body2 = {**body, "email": "yan2@example.go.id", "timezone": "Asia/Makassar"}
+    assert client.post("/api/v1/participants", json=body2).status_code == 201
+    assert _user("yan2@example.go.id").timezone == "Asia/Makassar"
+    bad = client.post("/api/v1/participants",
+                      json={**body, "email": "yan3@example.go.id", "timezone": "Europe/Paris"})
+    assert bad.status_code == 422
+    assert _user("yan3@example.go.id") is None
+
+
+def test_zone_for_province():
+    assert timeutil.zone_for_province("  nusa tenggara  timur ") == "Asia/Makassar"
+    assert timeutil.zone_for_province("Maluku Utara") == "Asia/Jayapura"
+    assert timeutil.zone_for_province(None) == "Asia/Jakarta"
+    assert timeutil.zone_name("WITA") == "Asia/Makassar"
+    assert timeutil.zone_name("Europe/Paris") is None
