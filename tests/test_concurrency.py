@@ -9,12 +9,13 @@ from __future__ import annotations
 import threading
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from sqlalchemy import func, insert, select
 
 from asnbelajar.accounts.models import ParticipantProfile, User
+from asnbelajar.accounts.services import CONSENT_VERSION
 from asnbelajar.attendance.models import CheckIn
 from asnbelajar.attendance.services import check_in, finalize_episode
 from asnbelajar.certificates.models import Certificate
@@ -49,7 +50,8 @@ def bulk_participants(count: int, offset: int = 0) -> list[int]:
     _db.session.execute(insert(ParticipantProfile), [
         {"user_id": ids[e], "nip": make_nip(offset + i + 50_000), "employee_type": "pns",
          "instansi_name": "Pemerintah Provinsi Riau", "province": "Riau",
-         "anonymized": False} for i, e in enumerate(emails)])
+         "anonymized": False, "consent_version": CONSENT_VERSION,
+         "consent_at": datetime(2024, 1, 1)} for i, e in enumerate(emails)])
     _db.session.commit()
     return [ids[e] for e in emails]
 

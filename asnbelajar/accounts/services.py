@@ -15,6 +15,7 @@ from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..errors import Conflict, NotFound, TooManyAttempts, ValidationError
@@ -441,6 +442,7 @@ def token_row(token: str) -> ApiToken | None:
     row = db.session.scalar(
         select(ApiToken).where(ApiToken.token_hash == _token_hash(token),
                                ApiToken.revoked_at.is_(None))
+        .options(joinedload(ApiToken.user))  # one statement: every API request needs both
     )
     if row is None or not row.user.is_active:
         return None

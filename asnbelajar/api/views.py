@@ -264,10 +264,11 @@ def episodes_add_checkpoint(user: User, episode_id: int):
 def registrations_create(user: User, episode_id: int):
     get_episode(episode_id, published_only=True)
     result = register(episode_id, user, source="api")
-    db.session.commit()
     registration = result.registration
+    # Read before the commit expires the row (no reload); answered only once committed.
     body = {"id": registration.id, "status": registration.status,
             "waitlist_position": waitlist_position(registration)}
+    db.session.commit()
     return jsonify(body), 201 if result.created else 200
 
 
@@ -294,10 +295,11 @@ def _checkin_limit() -> str:
 def checkins_create(user: User, episode_id: int):
     data = parse(schemas.CheckIn, _json_body())
     result = check_in(episode_id, user, str(data.get("code") or ""), ip=request.remote_addr)
-    db.session.commit()
+    # Read before the commit expires the objects (no reload); answered only once committed.
     body = {"id": result.check_in.id, "checkpoint": result.checkpoint.label,
             "checked_in_at": iso(result.check_in.created_at), "created": result.created,
             "walk_in": result.walk_in}
+    db.session.commit()
     return jsonify(body), 201 if result.created else 200
 
 

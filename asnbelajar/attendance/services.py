@@ -69,66 +69,90 @@ def check_in(episode_id: int, user: User, code: str, ip: str | None = None) -> C
     A repeat returns the earlier check-in (the unique constraint guarantees one row).
     Raises ValidationError for a wrong code, Conflict for a closed window, a cancelled
     episode, or a participant who is not registered where walk-ins are not allowed.
+
+    The closing-code minute is the platform's peak (issue 13), so a registered person's
+    check-in is two statements: the checkpoint by code with its episode's status and the
+    person's registration in one query, then ``INSERT ... ON CONFLICT DO NOTHING RETURNING``
+    (the row is built from what was written, not read back). Everything else (which error
+    to show, the earlier check-in of a repeat, a walk-in's registration) is read only on
+    the path that needs it.
     """
-    episode = db.session.get(Episode, episode_id)
-    if episode is None or episode.status == "draft":
-        raise NotFound(_l("Episode tidak ditemukan."))
-    if episode.status == "cancelled":
-        raise Conflict(_l("Episode ini dibatalkan."), code="cancelled")
     normalized = normalize_code(code)
-    if not normalized:
-        raise ValidationError(_l("Masukkan kode presensi."), code="code_required",
-                              field="code")
-    checkpoint = db.session.scalar(
-        select(Checkpoint).where(Checkpoint.episode_id == episode.id,
-                                 Checkpoint.code == normalized)
-    )
+    found = None
+    if normalized:
+        found = db.session.execute(
+            select(Checkpoint, Episode.status, Registration.status)
+            .join(Episode, Episode.id == Checkpoint.episode_id)
+            .outerjoin(Registration, and_(Registration.episode_id == Checkpoint.episode_id,
+                                          Registration.user_id == user.id))
+            .where(Checkpoint.episode_id == episode_id, Checkpoint.code == normalized)
+        ).first()
     wrong = ValidationError(_l("Kode presensi salah. Periksa kembali kode yang tampil di "
                                "layar siaran."), code="wrong_code", field="code")
-    if checkpoint is None:
+    if found is None:
+        # Failure path: the episode decides between 404, cancelled and a wrong code.
+        episode = db.session.get(Episode, episode_id)
+        _check_episode_status(episode.status if episode else None)
+        if not normalized:
+            raise ValidationError(_l("Masukkan kode presensi."), code="code_required",
+                                  field="code")
         raise wrong
-    existing = db.session.scalar(
-        select(CheckIn).where(CheckIn.checkpoint_id == checkpoint.id,
-                              CheckIn.user_id == user.id)
-    )
-    if existing:
-        return CheckInResult(existing, created=False, checkpoint=checkpoint)
+    checkpoint, episode_status, registration_status = found
+    _check_episode_status(episode_status)
     now = now_utc()
+    refusal = None
     if now < as_utc(checkpoint.opens_at):
         # Answered exactly like a wrong code: a guesser must not learn that a code exists
         # before the stream shows it (issue 9).
-        raise wrong
-    if now >= as_utc(checkpoint.closes_at):
-        raise Conflict(_l("Presensi \"%(label)s\" sudah ditutup.", label=checkpoint.label),
-                       code="window_closed")
-    if user.role != "participant":
-        raise Conflict(_l("Hanya peserta yang melakukan presensi."), code="not_participant")
+        refusal = wrong
+    elif now >= as_utc(checkpoint.closes_at):
+        refusal = Conflict(_l("Presensi \"%(label)s\" sudah ditutup.", label=checkpoint.label),
+                           code="window_closed")
+    elif user.role != "participant":
+        refusal = Conflict(_l("Hanya peserta yang melakukan presensi."),
+                           code="not_participant")
+    if refusal is not None:
+        # A repeat still answers with the earlier check-in, whatever the window says now.
+        existing = _existing_check_in(checkpoint.id, user.id)
+        if existing is not None:
+            return CheckInResult(existing, created=False, checkpoint=checkpoint)
+        raise refusal
     walk_in = False
-    registration = db.session.scalar(
-        select(Registration).where(Registration.episode_id == episode.id,
-                                   Registration.user_id == user.id)
-    )
-    if registration is None or registration.status == "cancelled":
-        result = register(episode.id, user, source="walk_in", walk_in=True)
-        registration = result.registration
+    if registration_status is None or registration_status == "cancelled":
+        existing = _existing_check_in(checkpoint.id, user.id)
+        if existing is not None:
+            return CheckInResult(existing, created=False, checkpoint=checkpoint)
+        registration_status = register(episode_id, user, source="walk_in",
+                                       walk_in=True).registration.status
         walk_in = True
-    if registration.status == "waitlisted":
+    if registration_status == "waitlisted":
         raise Conflict(_l("Anda masih dalam daftar tunggu episode ini, sehingga belum dapat "
                           "presensi."), code="waitlisted")
     table = CheckIn.__table__
+    values = {"checkpoint_id": checkpoint.id, "episode_id": episode_id, "user_id": user.id,
+              "created_at": to_db(now), "ip": (ip or "")[:45] or None}
     inserted = db.session.execute(
-        insert_ignore(table).values(
-            checkpoint_id=checkpoint.id, episode_id=episode.id, user_id=user.id,
-            created_at=to_db(now), ip=(ip or "")[:45] or None,
-        ).returning(table.c.id)
-    ).first()
-    # RETURNING tells whether this request wrote the row (a concurrent repeat gets none).
-    created = inserted is not None
-    row = db.session.scalar(
-        select(CheckIn).where(CheckIn.checkpoint_id == checkpoint.id,
-                              CheckIn.user_id == user.id)
-    )
-    return CheckInResult(row, created=created, checkpoint=checkpoint, walk_in=walk_in)
+        insert_ignore(table).values(**values).returning(table.c.id)).first()
+    if inserted is None:
+        # RETURNING is empty: the row existed (a repeat, or a concurrent double submit).
+        existing = _existing_check_in(checkpoint.id, user.id)
+        return CheckInResult(existing, created=False, checkpoint=checkpoint)
+    # The row as written; not added to the session, so nothing is read back or reloaded.
+    row = CheckIn(id=inserted[0], **values)
+    return CheckInResult(row, created=True, checkpoint=checkpoint, walk_in=walk_in)
+
+
+def _check_episode_status(status: str | None) -> None:
+    if status is None or status == "draft":
+        raise NotFound(_l("Episode tidak ditemukan."))
+    if status == "cancelled":
+        raise Conflict(_l("Episode ini dibatalkan."), code="cancelled")
+
+
+def _existing_check_in(checkpoint_id: int, user_id: int) -> CheckIn | None:
+    return db.session.scalar(
+        select(CheckIn).where(CheckIn.checkpoint_id == checkpoint_id,
+                              CheckIn.user_id == user_id))
 
 
 def checkins_of(episode_id: int, user_id: int) -> list[CheckIn]:

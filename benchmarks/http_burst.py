@@ -1,0 +1,269 @@
+"""Check-in and registration bursts over HTTP, next to two reference routes on the same server.
+
+    python benchmarks/http_burst.py [--requests 2000] [--clients 64] [--workers 2]
+        [--databases sqlite postgresql] [--database-url postgresql://postgres@127.0.0.1:5432/postgres]
+        [--max-seconds 120]
+
+For each database: a fresh database with the migrations applied, an episode live now with
+an open checkpoint and N registered participants holding API tokens, and a second episode
+open for registration with capacity 3/4 N (so the last quarter is waitlisted and the
+capacity check is exercised). The application runs under gunicorn (W workers) on a free
+127.0.0.1 port; ``benchmarks/reference_app.py`` runs under gunicorn with the same number of
+workers on another port against the same database: ``/bare`` (no database) and ``/insert``
+(one INSERT and COMMIT). C client threads with keep-alive connections send N requests to
+each route in turn: bare, insert, check-in (each participant once), registration (each
+participant once). Every phase stops early after --max-seconds. Prints req/s and
+p50/p95/p99 for every route, the ratios of check-in and registration to the INSERT route
+(targets: check-in >= 60 %, registration >= 50 %, p99 <= 2x the INSERT route's), the error
+count, and checks the rows: one check-in per participant, registrations = capacity exactly.
+Traffic stays on 127.0.0.1 and every run is bounded by the request count and the time limit.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import http.client
+import os
+import secrets
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
+
+ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, ROOT)
+sys.path.insert(0, HERE)
+
+from _database import temporary_database  # noqa: E402
+from sqlalchemy import func, insert, select  # noqa: E402
+
+from asnbelajar import create_app  # noqa: E402
+from asnbelajar.extensions import db  # noqa: E402
+
+PG = "postgresql://postgres@127.0.0.1:5432/postgres"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def prepare(url: str, n: int) -> tuple[int, int, int, list[str]]:
+    from flask_migrate import upgrade
+
+    from asnbelajar.accounts.models import ApiToken, ParticipantProfile, User
+    from asnbelajar.accounts.services import CONSENT_VERSION
+    from asnbelajar.episodes.services import add_checkpoint, create_episode, publish_episode
+    from asnbelajar.registrations.models import Registration
+    from asnbelajar.timeutil import now_utc
+
+    app = create_app({"SECRET_KEY": "bench", "SQLALCHEMY_DATABASE_URI": url, "TESTING": True})
+    with app.app_context():
+        upgrade()
+        start = now_utc().replace(microsecond=0) - timedelta(minutes=10)
+        live = create_episode({"title": "Burst", "number": 1, "starts_at": start.isoformat(),
+                               "ends_at": (start + timedelta(hours=2)).isoformat()}, None)
+        add_checkpoint(live, {"label": "penutup", "code": "BURST7",
+                              "opens_at": start.isoformat(),
+                              "closes_at": (start + timedelta(hours=1)).isoformat()}, None)
+        publish_episode(live, None)
+        later = start + timedelta(days=7)
+        capacity = max(1, n * 3 // 4)
+        upcoming = create_episode({"title": "Pendaftaran", "number": 2,
+                                   "starts_at": later.isoformat(),
+                                   "ends_at": (later + timedelta(hours=2)).isoformat(),
+                                   "capacity": capacity}, None)
+        publish_episode(upcoming, None)
+        db.session.commit()
+        db.session.execute(insert(User), [
+            {"email": f"burst{i}@example.go.id", "full_name": f"Peserta {i}",
+             "role": "participant", "password_hash": "x", "active": True, "locale": "id",
+             "timezone": "Asia/Jakarta"} for i in range(n)])
+        ids = list(db.session.scalars(select(User.id).order_by(User.id)))
+        db.session.execute(insert(ParticipantProfile), [
+            {"user_id": uid, "employee_type": "non_asn", "instansi_name": "Pemprov Riau",
+             "province": "Riau", "anonymized": False, "consent_version": CONSENT_VERSION,
+             "consent_at": now_utc().replace(tzinfo=None)} for uid in ids])
+        db.session.execute(insert(Registration), [
+            {"episode_id": live.id, "user_id": uid, "status": "registered", "source": "api"}
+            for uid in ids])
+        tokens = [secrets.token_urlsafe(24) for _ in ids]
+        now = now_utc().replace(tzinfo=None)
+        db.session.execute(insert(ApiToken), [
+            {"user_id": uid, "token_hash": hashlib.sha256(t.encode()).hexdigest(),
+             "name": "bench", "created_at": now, "expires_at": now + timedelta(days=30)}
+            for uid, t in zip(ids, tokens, strict=True)])
+        db.session.commit()
+        result = (live.id, upcoming.id, capacity, tokens)
+        db.engine.dispose()
+    return result
+
+
+def rows(url: str, live_id: int, upcoming_id: int) -> tuple[int, int, int]:
+    from asnbelajar.attendance.models import CheckIn
+    from asnbelajar.registrations.models import Registration
+
+    app = create_app({"SECRET_KEY": "bench", "SQLALCHEMY_DATABASE_URI": url, "TESTING": True})
+    with app.app_context():
+        checkins = db.session.scalar(select(func.count()).select_from(CheckIn)
+                                     .where(CheckIn.episode_id == live_id))
+        registered = db.session.scalar(select(func.count()).select_from(Registration).where(
+            Registration.episode_id == upcoming_id, Registration.status == "registered"))
+        waitlisted = db.session.scalar(select(func.count()).select_from(Registration).where(
+            Registration.episode_id == upcoming_id, Registration.status == "waitlisted"))
+        db.engine.dispose()
+    return checkins, registered, waitlisted
+
+
+def wait_for(port: int) -> None:
+    for _ in range(300):
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return
+        except OSError:
+            time.sleep(0.1)
+    raise SystemExit(f"server on port {port} did not start")
+
+
+def burst(port: int, jobs: list[tuple[str, str, dict]], clients: int,
+          max_seconds: float) -> dict:
+    """POST every (path, body, headers) job; returns throughput, percentiles, statuses."""
+    local = threading.local()
+    latencies: list[float] = []
+    statuses: Counter = Counter()
+    lock = threading.Lock()
+    deadline = time.perf_counter() + max_seconds
+
+    def post(job: tuple[str, str, dict]) -> None:
+        if time.perf_counter() > deadline:
+            return
+        path, body, headers = job
+        if not hasattr(local, "conn"):
+            local.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        t0 = time.perf_counter()
+        try:
+            local.conn.request("POST", path, body=body, headers=headers)
+            response = local.conn.getresponse()
+            response.read()
+            status = response.status
+        except (OSError, http.client.HTTPException):
+            local.conn.close()
+            del local.conn
+            status = "error"
+        elapsed = time.perf_counter() - t0
+        with lock:
+            latencies.append(elapsed)
+            statuses[status] += 1
+
+    started = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=clients) as pool:
+        list(pool.map(post, jobs))
+    wall = time.perf_counter() - started
+    latencies.sort()
+    q = statistics.quantiles(latencies, n=100) if len(latencies) > 1 else [0.0] * 99
+    errors = sum(c for s, c in statuses.items() if s == "error" or int(s) >= 400)
+    return {"n": len(latencies), "rps": len(latencies) / wall, "p50": q[49] * 1000,
+            "p95": q[94] * 1000, "p99": q[98] * 1000, "statuses": dict(statuses),
+            "errors": errors}
+
+
+def run_database(server_url: str, args: argparse.Namespace) -> None:
+    label = "PostgreSQL" if server_url else "SQLite"
+    with temporary_database(server_url, prefix="asnb_http") as url:
+        live_id, upcoming_id, capacity, tokens = prepare(url, args.requests)
+        env = {**os.environ, "ASNBELAJAR_DATABASE_URL": url, "ASNBELAJAR_SECRET_KEY": "bench",
+               "ASNBELAJAR_RATELIMIT_ENABLED": "false", "ASNBELAJAR_DB_POOL_SIZE": "5"}
+        subprocess.run([sys.executable, os.path.join(HERE, "reference_app.py")], env=env,
+                       check=True)
+        gunicorn = os.path.join(os.path.dirname(sys.executable), "gunicorn")
+        app_port, ref_port = free_port(), free_port()
+        common = ["-w", str(args.workers), "--log-level", "warning"]
+        # The application's request log stays on (it is part of the real cost), in a file.
+        log = tempfile.NamedTemporaryFile("w", prefix="http_burst_", suffix=".log",  # noqa: SIM115
+                                          delete=False)
+        servers = [
+            subprocess.Popen([gunicorn, *common, "-b", f"127.0.0.1:{app_port}", "wsgi:app"],
+                             cwd=ROOT, env=env, stderr=log),
+            subprocess.Popen([gunicorn, *common, "-b", f"127.0.0.1:{ref_port}",
+                              "reference_app:app"], cwd=HERE, env=env, stderr=log),
+        ]
+        try:
+            wait_for(app_port)
+            wait_for(ref_port)
+            json_headers = {"Content-Type": "application/json"}
+            # Warm both servers (imports, connection pools) before measuring.
+            burst(ref_port, [("/insert", "{}", json_headers)] * 200, args.clients, 30)
+            burst(app_port, [(f"/api/v1/episodes/{live_id}/checkins", '{"code": "x"}',
+                              {**json_headers, "Authorization": f"Bearer {tokens[0]}"})] * 200,
+                  args.clients, 30)
+            n = args.requests
+            results = {
+                "bare": burst(ref_port, [("/bare", "{}", json_headers)] * n, args.clients,
+                              args.max_seconds),
+                "insert": burst(ref_port, [("/insert", "{}", json_headers)] * n, args.clients,
+                                args.max_seconds),
+                "check-in": burst(app_port, [
+                    (f"/api/v1/episodes/{live_id}/checkins", '{"code": "burst7"}',
+                     {**json_headers, "Authorization": f"Bearer {t}"}) for t in tokens],
+                    args.clients, args.max_seconds),
+                "registration": burst(app_port, [
+                    (f"/api/v1/episodes/{upcoming_id}/registrations", "{}",
+                     {**json_headers, "Authorization": f"Bearer {t}"}) for t in tokens],
+                    args.clients, args.max_seconds),
+            }
+        finally:
+            for server in servers:
+                server.terminate()
+            for server in servers:
+                server.wait(timeout=30)
+            log.close()
+            print(f"server log: {log.name}")
+        checkins, registered, waitlisted = rows(url, live_id, upcoming_id)
+    ref = results["insert"]
+    print(f"\n{label}: gunicorn -w {args.workers}, {args.clients} clients, "
+          f"{args.requests} requests per route")
+    print(f"{'route':<14}{'req/s':>8}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}"
+          f"{'errors':>8}  vs INSERT")
+    for name, r in results.items():
+        ratio = (f"{r['rps'] / ref['rps'] * 100:5.0f} % of req/s, "
+                 f"p99 x{r['p99'] / ref['p99']:.2f}") if name != "insert" else ""
+        print(f"{name:<14}{r['rps']:>8.0f}{r['p50']:>9.1f}{r['p95']:>9.1f}{r['p99']:>9.1f}"
+              f"{r['errors']:>8}  {ratio}")
+    for name in ("check-in", "registration"):
+        print(f"  {name} statuses: {results[name]['statuses']}")
+    print(f"rows: check_ins={checkins} (expected {results['check-in']['n']}), "
+          f"registered={registered} (capacity {capacity}), waitlisted={waitlisted}")
+    ok = (results["check-in"]["rps"] >= 0.6 * ref["rps"]
+          and results["registration"]["rps"] >= 0.5 * ref["rps"]
+          and max(results["check-in"]["p99"], results["registration"]["p99"]) <= 2 * ref["p99"]
+          and results["check-in"]["errors"] == 0 and results["registration"]["errors"] == 0)
+    print(f"targets (check-in >= 60 %, registration >= 50 %, p99 <= 2x, no errors): "
+          f"{'met' if ok else 'NOT met'}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--requests", type=int, default=2000)
+    parser.add_argument("--clients", type=int, default=64)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--max-seconds", type=float, default=120)
+    parser.add_argument("--databases", nargs="+", default=["sqlite", "postgresql"],
+                        choices=["sqlite", "postgresql"])
+    parser.add_argument("--database-url",
+                        default=os.environ.get("BENCH_DATABASE_URL", PG))
+    args = parser.parse_args()
+    for name in args.databases:
+        run_database(args.database_url if name == "postgresql" else "", args)
+
+
+if __name__ == "__main__":
+    main()
