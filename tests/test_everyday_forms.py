@@ -115,3 +115,19 @@ def test_zone_for_province():
     assert timeutil.zone_for_province(None) == "Asia/Jakarta"
     assert timeutil.zone_name("WITA") == "Asia/Makassar"
     assert timeutil.zone_name("Europe/Paris") is None
+
+
+def test_registrant_csv_content_type_once(app):
+    from flask import Response
+
+    from asnbelajar.util.spreadsheets import CSV_MIMETYPE
+
+    assert Response("a", mimetype=CSV_MIMETYPE).headers["Content-Type"] == \
+        "text/csv; charset=utf-8"
+
+
+def test_welcome_after_academic_title_has_one_period(web_client, make_participant):
+    make_participant(email="dr@example.go.id", full_name="Rina Wati, S.E.")
+    web_client.post("/login", data={"login": "dr@example.go.id", "password": PASSWORD})
+    html = web_client.get("/me").get_data(as_text=True)
+    assert "Rina Wati, S.E." in html and "S.E.." not in html

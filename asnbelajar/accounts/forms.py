@@ -137,8 +137,13 @@ class SignupForm(_ProfileFields):
         description=_l("Jadwal, email, undangan kalender dan sertifikat memakai zona ini."),
         render_kw={"data-zone-from-province": "1"},
     )
-    consent = BooleanField(validators=[DataRequired(
+    consent = BooleanField(_l("Persetujuan data pribadi"), validators=[DataRequired(
         message=_l("Persetujuan pemrosesan data pribadi diperlukan untuk mendaftar."))])
+
+    # The error summary lists fields in the order the page shows them.
+    error_order = ("full_name", "email", "password", "confirm", "employee_type", "nip",
+                   "instansi", "unit_kerja", "jabatan", "pangkat_golongan", "province",
+                   "phone", "timezone", "consent")
 
 
 class ProfileForm(_ProfileFields):

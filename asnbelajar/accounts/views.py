@@ -148,9 +148,15 @@ def login():
             change_locale(user, session.pop("lang", None) or user.locale)
             db.session.commit()  # last_login_at, locale
             login_user(user, remember=form.remember.data)
-            flash(_("Selamat datang, %(name)s.", name=user.full_name), "success")
+            flash(_welcome(user.full_name), "success")
             return redirect(safe_next(form.next.data) or home_for(user))
     return render_template("accounts/login.html", form=form, sso_label=_sso_label())
+
+
+def _welcome(name: str) -> str:
+    """"Selamat datang, Andi, S.E." — one period after a name ending in a title's."""
+    text = _("Selamat datang, %(name)s.", name=name)
+    return text[:-1] if text.endswith("..") else text
 
 
 def _sso_label() -> str | None:
@@ -576,5 +582,5 @@ def sso_callback():
     if not done.ok:
         return redirect(url_for("accounts.login"))
     login_user(user)
-    flash(_("Selamat datang, %(name)s.", name=user.full_name), "success")
+    flash(_welcome(user.full_name), "success")
     return redirect(home_for(user))

@@ -54,7 +54,8 @@ __all__ = [
 ]
 
 BOM = "\ufeff"
-CSV_MIMETYPE = "text/csv; charset=utf-8"
+# Werkzeug adds "; charset=utf-8" to a text/* mimetype itself: naming it here sent it twice.
+CSV_MIMETYPE = "text/csv"
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV_BATCH = 1000
 CHUNK_BYTES = 64 * 1024

@@ -25,7 +25,7 @@ ENGLISH = (
     "This field is required", "Field must be", "Not a valid", "Invalid email", "Submit",
     "Password", "Sign in", "Sign up", "Log in", "Logout", "Register", "Cancel",
     "Save", "Search", "Dashboard", "Certificate", "Speaker", "Previous", "Next page",
-    "Upcoming", "Forgot", "Welcome", "Settings",
+    "Upcoming", "Forgot", "Welcome", "Settings", "Consent", "Required", "Loading",
 )
 # Words that are also Indonesian, proper names or shown on purpose (the language switch).
 ALLOWED = re.compile(r"English|Zoom|WhatsApp|Email|Dashboard ASN Belajar")
@@ -46,11 +46,23 @@ PAGES = {
 def demo_server(live_server):
     app, base = live_server
     with app.app_context():
+        from sqlalchemy import func, select
+
         from asnbelajar.demo.seed import seed_demo
+        from asnbelajar.episodes.models import Checkpoint
+        from asnbelajar.registrations.models import Registration
 
         seed_demo(participants=60, echo=lambda *_a, **_k: None)
         db.session.commit()
-    return app, base
+        busiest = db.session.execute(
+            select(Registration.episode_id, func.count()).group_by(Registration.episode_id)
+            .order_by(func.count().desc()).limit(1)).first()[0]
+        checkpoint = db.session.scalar(select(Checkpoint).where(
+            Checkpoint.episode_id == busiest).limit(1))
+    extra = [f"/console/episodes/{busiest}", f"/console/episodes/{busiest}/registrants"]
+    if checkpoint is not None:
+        extra.append(f"/console/episodes/{busiest}/checkpoints/{checkpoint.id}/present")
+    return app, base, extra
 
 
 def _login(page, base, email, password):
@@ -95,10 +107,12 @@ def _check(page, name: str, problems: list[str]) -> None:
 def test_every_role_walk(demo_server, browser, width):
     from asnbelajar.demo.logins import DEMO_LOGINS
 
-    app, base = demo_server
+    app, base, organizer_extra = demo_server
     logins = {role: (email, password) for role, email, password in DEMO_LOGINS}
     problems: list[str] = []
     for role, paths in PAGES.items():
+        if role == "organizer":
+            paths = [*paths, *organizer_extra]
         context = browser.new_context(viewport={"width": width, "height": 900},
                                       locale="id-ID", timezone_id="Asia/Makassar",
                                       bypass_csp=True)  # lets axe-core be injected
