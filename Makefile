@@ -5,6 +5,9 @@ BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 PYTEST_ARGS ?=
+# Installs stay quiet: no pip version nag, no build-backend chatter (errors still show).
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+export PYTHONWARNINGS := ignore::DeprecationWarning:setuptools
 
 .PHONY: run test lint bench install clean-db translations
 
