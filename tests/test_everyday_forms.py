@@ -131,3 +131,44 @@ def test_welcome_after_academic_title_has_one_period(web_client, make_participan
     web_client.post("/login", data={"login": "dr@example.go.id", "password": PASSWORD})
     html = web_client.get("/me").get_data(as_text=True)
     assert "Rina Wati, S.E." in html and "S.E.." not in html
+
+
+# --- invitations and emails in the participant's own zone ---------------------------------
+
+def _ics(email):
+    import base64
+
+    from icalendar import Calendar
+
+    (attachment,) = email.attachments
+    (event,) = Calendar.from_ical(base64.b64decode(attachment["data"])).walk("VEVENT")
+    return event
+
+
+def test_invitation_names_organizer_and_attendee_and_move_keeps_link(
+        app, make_participant, make_episode):
+    from asnbelajar.notifications.models import OutboxEmail
+    from asnbelajar.registrations.services import notify_registrants, register
+
+    episode = make_episode(zoom_url="https://zoom.us/j/123456789")
+    bali = make_participant(email="made@example.go.id", province="Bali",
+                            full_name="I Made Ayu")
+    db.session.commit()
+    register(episode.id, bali)
+    db.session.commit()
+    confirmation = db.session.scalar(select(OutboxEmail).where(
+        OutboxEmail.to_addr == "made@example.go.id",
+        OutboxEmail.dedupe_key.like("registration_confirmed:%")))
+    event = _ics(confirmation)
+    assert str(event["organizer"]).startswith("mailto:")
+    assert str(event["attendee"]) == "mailto:made@example.go.id"
+    assert event["attendee"].params["PARTSTAT"] == "ACCEPTED"
+    assert "WITA" in confirmation.body_text  # Bali reads its own zone
+    episode.ical_sequence += 1
+    notify_registrants(episode, "episode_moved")
+    db.session.commit()
+    moved = db.session.scalar(select(OutboxEmail).where(
+        OutboxEmail.dedupe_key.like(f"episode_moved:{episode.id}:%")))
+    event = _ics(moved)
+    assert str(event["location"]) == "https://zoom.us/j/123456789"
+    assert "organizer" in event

@@ -133,7 +133,8 @@ def _send_join_link(registration: Registration, user: User, meeting: ZoomMeeting
     subject, text, html = render_email(template, user=user, episode=episode, position=None,
                                        join_url=row.join_url)
     queue_email(key, user.email, subject, text, html,
-                [ics_attachment(episode, join_url=row.join_url)])
+                [ics_attachment(episode, join_url=row.join_url,
+                                attendee=(user.email, user.full_name))])
     row.notified_at = to_db(now_utc())
 
 

@@ -67,6 +67,10 @@ def carries_secret(dedupe_key: str) -> bool:
 def render_email(name: str, **context) -> tuple[str, str, str]:
     """(subject, text, html) from templates/email/<name>.{subject,txt,html}."""
     context.setdefault("base_url", current_app.config["BASE_URL"])
+    # Times in the recipient's own zone (a participant in Bali reads WITA) when the email
+    # is for one person; otherwise the episode's zone.
+    user = context.get("user")
+    context.setdefault("email_tz", getattr(user, "timezone", None) or None)
     # Emails are written in Indonesian whatever language the triggering request used.
     with force_locale("id"):
         subject = render_template(f"email/{name}.subject.txt", **context).strip()

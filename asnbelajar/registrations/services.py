@@ -269,7 +269,8 @@ def promote_waitlisted(episode: Episode) -> list[Registration]:
         subject, text, html = render_email("registration_promoted", user=user,
                                            episode=episode)
         queue_email(f"promoted:{registration.id}:{registration.promoted_at.isoformat()}",
-                    user.email, subject, text, html, [ics_attachment(episode)])
+                    user.email, subject, text, html,
+                    [ics_attachment(episode, attendee=(user.email, user.full_name))])
     db.session.flush()
     return promoted
 
@@ -292,7 +293,8 @@ def _queue_confirmation(episode: Episode, user: User, registration: Registration
     position = waitlist_position(registration)
     subject, text, html = render_email(template, user=user, episode=episode,
                                        position=position)
-    attachments = [ics_attachment(episode)] if registration.status == "registered" else []
+    attachments = ([ics_attachment(episode, attendee=(user.email, user.full_name))]
+                   if registration.status == "registered" else [])
     queue_email(f"{template}:{registration.id}:{registration.queued_at.isoformat()}",
                 user.email, subject, text, html, attachments)
 
@@ -312,9 +314,15 @@ def notify_registrants(episode: Episode, template: str) -> int:
                Registration.status.in_(("registered", "waitlisted")),
                User.anonymized_at.is_(None))
     )
-    # One body for everyone, waitlisted included: no join link in this invitation.
+    # One body per group: the registered keep the shared join link in the updated
+    # invitation (a moved event must not lose it), the waiting list gets none.
+    key = f"{template}:{episode.id}:{episode.ical_sequence}:"
     queued = queue_email_to_many(
-        f"{template}:{episode.id}:{episode.ical_sequence}:", recipients, subject, text, html,
+        key, recipients.where(Registration.status == "registered"), subject, text, html,
+        [ics_attachment(episode, method=method, join_link=True)],
+    )
+    queued += queue_email_to_many(
+        key, recipients.where(Registration.status == "waitlisted"), subject, text, html,
         [ics_attachment(episode, method=method, join_link=False)],
     )
     current_app.logger.info("queued %s for %s registrants of episode %s",
