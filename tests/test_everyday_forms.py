@@ -172,3 +172,53 @@ def test_invitation_names_organizer_and_attendee_and_move_keeps_link(
     event = _ics(moved)
     assert str(event["location"]) == "https://zoom.us/j/123456789"
     assert "organizer" in event
+
+
+# --- reminders ------------------------------------------------------------------------
+
+def test_episode_under_an_hour_away_gets_only_the_hour_reminder(
+        app, make_episode, make_participant):
+    from datetime import timedelta
+
+    from asnbelajar.notifications.models import OutboxEmail
+    from asnbelajar.registrations.services import register
+    from asnbelajar.scheduler.services import send_due_reminders
+
+    episode = make_episode(starts_in=timedelta(minutes=40))
+    register(episode.id, make_participant())
+    db.session.commit()
+    assert send_due_reminders()["queued"] == 1
+    keys = list(db.session.scalars(select(OutboxEmail.dedupe_key).where(
+        OutboxEmail.dedupe_key.like("reminder-%"))))
+    assert len(keys) == 1 and keys[0].startswith("reminder-1h:")
+
+
+def test_reminders_can_be_turned_off_in_the_profile(
+        web_client, make_episode, make_participant):
+    from datetime import timedelta
+
+    from asnbelajar.registrations.services import register
+    from asnbelajar.scheduler.services import send_due_reminders
+
+    quiet = make_participant(email="sepi@example.go.id", province="Maluku")
+    loud = make_participant(email="ramai@example.go.id")
+    db.session.commit()
+    page = web_client.get("/login")
+    assert page.status_code == 200
+    web_client.post("/login", data={"login": "sepi@example.go.id", "password": PASSWORD})
+    form = web_client.get("/me/profile").get_data(as_text=True)
+    assert 'name="reminders_enabled"' in form and "checked" in form.split(
+        'name="reminders_enabled"')[1][:80] + form.split('name="reminders_enabled"')[0][-80:]
+    profile = quiet.profile
+    response = web_client.post("/me/profile", data={
+        "full_name": quiet.full_name, "timezone": quiet.timezone,
+        "employee_type": profile.employee_type, "nip": profile.nip or "",
+        "instansi": profile.instansi_name, "province": profile.province})
+    assert response.status_code == 302, response.get_data(as_text=True)[:3000]
+    db.session.refresh(quiet)
+    assert quiet.reminders_enabled is False and quiet.timezone == "Asia/Jayapura"
+    episode = make_episode(starts_in=timedelta(hours=20))
+    register(episode.id, quiet)
+    register(episode.id, loud)
+    db.session.commit()
+    assert send_due_reminders()["queued"] == 1  # only the one who kept them

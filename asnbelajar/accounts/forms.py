@@ -154,6 +154,8 @@ class ProfileForm(_ProfileFields):
     )
     timezone = SelectField(_l("Zona waktu tampilan"), choices=ZONE_CHOICES,
                            validators=[DataRequired()])
+    reminders_enabled = BooleanField(
+        _l("Kirimi saya pengingat episode (sehari dan satu jam sebelum mulai)"))
     consent = BooleanField()  # required by the view only while no consent is on record
 
 

@@ -6,6 +6,7 @@ from datetime import date, datetime
 
 from flask_login import UserMixin
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, func, text
+from sqlalchemy import true as sa_true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -35,6 +36,8 @@ class User(UserMixin, db.Model):
     active: Mapped[bool] = mapped_column(default=True)
     locale: Mapped[str] = mapped_column(String(5), default="id")
     timezone: Mapped[str] = mapped_column(String(40), default="Asia/Jakarta")
+    # Episode reminders (1 day and 1 hour before); the person may turn them off.
+    reminders_enabled: Mapped[bool] = mapped_column(default=True, server_default=sa_true())
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]
     anonymized_at: Mapped[datetime | None]

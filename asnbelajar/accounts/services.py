@@ -18,6 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from ..database import commit_keeping_loaded
 from ..errors import Conflict, NotFound, TooManyAttempts, ValidationError
 from ..extensions import db
 from ..notifications.services import queue_email, render_email
@@ -466,7 +467,7 @@ def touch_token(row: ApiToken) -> None:
                                (ApiToken.last_used_at.is_(None))
                                | (ApiToken.last_used_at <= now - step))
         .values(last_used_at=now).execution_options(synchronize_session=False))
-    db.session.commit()
+    commit_keeping_loaded()  # the token and its user stay loaded for the request
 
 
 def user_for_token(token: str) -> User | None:
@@ -676,7 +677,7 @@ def consent_needed(profile: ParticipantProfile | None) -> bool:
 
 
 def update_profile(user: User, *, full_name: str, timezone: str, data: ProfileData | None,
-                   consent: bool | None) -> None:
+                   consent: bool | None, reminders_enabled: bool | None = None) -> None:
     """A user edits their own name, display zone and participant profile.
 
     Every rule is checked before any attribute changes, so a refusal leaves the user and
@@ -715,6 +716,8 @@ def update_profile(user: User, *, full_name: str, timezone: str, data: ProfileDa
 
     user.full_name = name
     user.timezone = timezone
+    if reminders_enabled is not None:
+        user.reminders_enabled = bool(reminders_enabled)
     if clean is not None:
         _assign_profile(profile, clean, instansi)
         if record_consent:

@@ -302,6 +302,7 @@ def profile():
                 user, full_name=form.full_name.data, timezone=form.timezone.data,
                 data=_profile_data(form) if prof else None,
                 consent=form.consent.data if prof else None,
+                reminders_enabled=form.reminders_enabled.data if prof else None,
             )
         if done.ok:
             flash(_("Profil tersimpan."), "success")
@@ -320,6 +321,7 @@ class _ProfileView:
         prof = user.profile
         self.full_name = user.full_name
         self.timezone = user.timezone
+        self.reminders_enabled = user.reminders_enabled
         self.employee_type = prof.employee_type
         self.nip = prof.nip
         self.instansi = prof.instansi_name

@@ -32,7 +32,7 @@ from ..notifications.services import flush_outbox, queue_email, render_email
 from ..registrations.models import Registration
 from ..reports.snapshots import refresh_reports
 from ..siasn.services import run_push_job
-from ..timeutil import now_utc, to_db
+from ..timeutil import now_utc, to_db, to_local
 from .models import SchedulerLease
 from .zoom import personal_join_urls, report_pending, sync_zoom
 
@@ -96,6 +96,16 @@ def finalize_due_episodes() -> dict[str, Any]:
     return {"finalized": len(ids), "episodes": done}
 
 
+def _reminder_when(key: str, episode: Episode, user: User, now) -> str:
+    """"1 jam lagi", or "besok"/"hari ini" by the calendar day in the person's zone (an
+    evening episode reminded the same morning is today, not tomorrow)."""
+    if key == "1h":
+        return "1 jam lagi"
+    zone = user.timezone or episode.timezone
+    same_day = to_local(episode.starts_at, zone).date() == to_local(now, zone).date()
+    return "hari ini" if same_day else "besok"
+
+
 def send_due_reminders() -> dict[str, int]:
     """Queue the 1-day and 1-hour reminders for registrants of episodes starting soon.
 
@@ -103,11 +113,13 @@ def send_due_reminders() -> dict[str, int]:
     """
     now = now_utc()
     queued = 0
-    for key, ahead, when in (("1d", timedelta(days=1), "besok"),
-                             ("1h", timedelta(hours=1), "1 jam lagi")):
+    # Windows that do not overlap: an episode less than an hour away gets only the 1-hour
+    # reminder, never the day-ahead one with it.
+    for key, nearest, ahead in (("1d", timedelta(hours=1), timedelta(days=1)),
+                                ("1h", timedelta(0), timedelta(hours=1))):
         episodes = list(db.session.scalars(
             select(Episode).where(Episode.status == "published",
-                                  Episode.starts_at > to_db(now),
+                                  Episode.starts_at > to_db(now + nearest),
                                   Episode.starts_at <= to_db(now + ahead))
         ))
         for episode in episodes:
@@ -115,10 +127,12 @@ def send_due_reminders() -> dict[str, int]:
                 select(Registration.id, User)
                 .join(User, User.id == Registration.user_id)
                 .where(Registration.episode_id == episode.id,
-                       Registration.status == "registered", User.anonymized_at.is_(None))
+                       Registration.status == "registered", User.anonymized_at.is_(None),
+                       User.reminders_enabled.is_(True))
             ).all()
             links = personal_join_urls(episode.id)
             for registration_id, user in rows:
+                when = _reminder_when(key, episode, user, now)
                 subject, text, html = render_email("reminder", user=user, episode=episode,
                                                    when=when, join_url=links.get(registration_id))
                 queued += queue_email(f"reminder-{key}:{registration_id}", user.email,
