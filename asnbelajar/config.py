@@ -56,8 +56,9 @@ class Defaults:
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_SECURE = False
-    # Re-sent (rotated expiry) on every request of a remembered visitor.
-    REMEMBER_COOKIE_REFRESH_EACH_REQUEST = True
+    # Not REMEMBER_COOKIE_REFRESH_EACH_REQUEST: Flask-Login would then set a remember-me
+    # cookie for every signed-in session, "remember me" ticked or not. The cookie carries
+    # the session token, so a logout, password change or reset turns it over.
     # "production" (only then): secure-only cookies and HSTS. Local runs and tests: http.
     ENV = "development"
     HSTS_SECONDS = 31536000

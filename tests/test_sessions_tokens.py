@@ -235,3 +235,10 @@ def test_pages_for_signed_in_people_are_not_cached(client, make_participant):
     _login(client, user.email)
     assert client.get("/episodes").headers["Cache-Control"] == "no-store"
     assert client.get("/me/data.json").headers["Cache-Control"] == "no-store"
+
+
+def test_no_remember_cookie_unless_asked(client, make_participant):
+    user = make_participant(email="lupakan@example.go.id")
+    _login(client, user.email)
+    client.get("/me/profile")
+    assert client.get_cookie("remember_token") is None
