@@ -222,3 +222,34 @@ def test_reminders_can_be_turned_off_in_the_profile(
     register(episode.id, loud)
     db.session.commit()
     assert send_due_reminders()["queued"] == 1  # only the one who kept them
+
+
+# --- speakers while the episode is live -----------------------------------------------------
+
+def test_speaker_sees_join_link_while_live_and_no_check_in(app_factory, make_episode):
+    from datetime import timedelta
+
+    from asnbelajar.accounts.services import create_user
+    from asnbelajar.speakers.models import EpisodeSpeaker, Speaker
+
+    app = app_factory(BOOTSTRAP_SERVE_LOCAL=True)
+    with app.app_context():
+        episode = make_episode(starts_in=timedelta(minutes=-10),
+                               zoom_url="https://zoom.us/j/987654321")
+        user = create_user(email="pembicara@example.go.id", password=PASSWORD, role="speaker",
+                           full_name="Dr. Sari")
+        speaker = Speaker(name="Dr. Sari", user_id=user.id, email=user.email)
+        db.session.add(speaker)
+        db.session.flush()
+        db.session.add(EpisodeSpeaker(episode_id=episode.id, speaker_id=speaker.id,
+                                      role="narasumber"))
+        db.session.commit()
+        episode_id = episode.id
+    client = app.test_client()
+    client.post("/login", data={"login": "pembicara@example.go.id", "password": PASSWORD})
+    portal = client.get("/speaker").get_data(as_text=True)
+    assert "https://zoom.us/j/987654321" in portal
+    session = client.get(f"/speaker/episodes/{episode_id}").get_data(as_text=True)
+    assert "Gabung Zoom sebagai narasumber" in session
+    public = client.get(f"/episodes/{episode_id}").get_data(as_text=True)
+    assert "Isi kode presensi" not in public

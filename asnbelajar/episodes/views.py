@@ -34,7 +34,12 @@ from ..extensions import db
 from ..registrations.models import Registration
 from ..registrations.services import get_registration, registered_count, waitlist_position
 from ..reports.snapshots import impact_summary
-from ..speakers.services import add_speaker, can_download_material, materials_for_episode
+from ..speakers.services import (
+    add_speaker,
+    can_download_material,
+    is_episode_speaker,
+    materials_for_episode,
+)
 from ..timeutil import (
     ZONES,
     current_year,
@@ -227,8 +232,12 @@ def detail(episode_id: int):
             verdict = verdict_of(episode.id, current_user.id)
 
     materials = materials_for_episode(episode.id)
+    # A speaker of this episode presents the codes; the page offers them no check-in.
+    speaking_here = current_user.is_authenticated and (
+        current_user.role == "speaker" or is_episode_speaker(episode.id, current_user.id))
     return render_template(
         "episodes/detail.html", episode=episode, tz=_display_tz(), now=now,
+        speaking_here=speaking_here,
         registration=registration, position=position, registered=registered_count(episode.id),
         show_zoom=show_zoom, join_from=join_from, is_registered=is_registered,
         minutes_before=minutes_before, open_checkpoint=open_checkpoint,

@@ -9,9 +9,12 @@ speaker with ``?speaker=<id>``. A speaker only ever reaches sessions they presen
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask import (
     Blueprint,
     abort,
+    current_app,
     flash,
     g,
     make_response,
@@ -271,8 +274,13 @@ def portal():
     return render_template(
         "speakers/portal.html", speaker=speaker, now=now,
         portal=portal_for(speaker, now) if speaker else None, role_labels=ROLE_LABELS,
-        viewing_as=_is_organizer(),
+        viewing_as=_is_organizer(), join_window=_join_window(),
     )
+
+
+def _join_window() -> timedelta:
+    """How long before the start the speaker's join link shows (as for participants)."""
+    return timedelta(minutes=int(current_app.config.get("JOIN_LINK_MINUTES_BEFORE", 30)))
 
 
 def _render_session(episode: Episode, speaker: Speaker | None, status: int = 200,
@@ -283,7 +291,7 @@ def _render_session(episode: Episode, speaker: Speaker | None, status: int = 200
         "speakers/session.html", episode=episode, speaker=speaker, detail=detail, now=now,
         material_form=material_form or MaterialForm(formdata=None),
         confirm_form=ConfirmForm(formdata=None), role_labels=ROLE_LABELS,
-        score_fields=SCORE_FIELDS, viewing_as=_is_organizer(),
+        score_fields=SCORE_FIELDS, viewing_as=_is_organizer(), join_window=_join_window(),
         can_manage=lambda m: can_manage_material(m, current_user),
         session_url=lambda **kw: _session_url(episode, speaker, **kw),
     ), status
