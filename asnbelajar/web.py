@@ -184,10 +184,13 @@ def init_web(app: Flask) -> None:
         # stolen token must not browse the site as its owner.
         if req.blueprint != "api" and req.endpoint not in TOKEN_ENDPOINTS:
             return None
-        header = req.headers.get("Authorization", "")
-        if header.lower().startswith("bearer "):
-            return user_for_token(header[7:].strip())
-        return None
+        # Shared with the API's own check (api.views._api_user): one lookup per request.
+        key = "asnbelajar.api_user"
+        if key not in req.environ:
+            header = req.headers.get("Authorization", "")
+            token = header[7:].strip() if header.lower().startswith("bearer ") else ""
+            req.environ[key] = user_for_token(token) if token else None
+        return req.environ[key]
 
     @login_manager.unauthorized_handler
     def unauthorized():

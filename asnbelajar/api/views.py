@@ -25,6 +25,7 @@ from ..accounts.services import (
 )
 from ..attendance.services import check_in, finalize_episode, import_report
 from ..certificates.services import certificates_of, verify
+from ..database import commit_keeping_loaded
 from ..episodes.models import Episode
 from ..episodes.services import (
     add_checkpoint,
@@ -268,7 +269,7 @@ def registrations_create(user: User, episode_id: int):
     # Read before the commit expires the row (no reload); answered only once committed.
     body = {"id": registration.id, "status": registration.status,
             "waitlist_position": waitlist_position(registration)}
-    db.session.commit()
+    commit_keeping_loaded()
     return jsonify(body), 201 if result.created else 200
 
 
@@ -299,7 +300,7 @@ def checkins_create(user: User, episode_id: int):
     body = {"id": result.check_in.id, "checkpoint": result.checkpoint.label,
             "checked_in_at": iso(result.check_in.created_at), "created": result.created,
             "walk_in": result.walk_in}
-    db.session.commit()
+    commit_keeping_loaded()
     return jsonify(body), 201 if result.created else 200
 
 

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import case, func, select
+from sqlalchemy import case, func, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import contains_eager
 
@@ -66,6 +66,13 @@ def lock_episode(episode_id: int) -> Episode:
     stmt = select(Episode).where(Episode.id == episode_id)
     if is_postgres():
         stmt = stmt.with_for_update(of=Episode, key_share=True)
+    else:
+        # SQLite: the driver runs SELECTs outside a transaction until the first write, so
+        # a count read here could be stale by the time the INSERT gets the write lock
+        # (the HTTP burst registered 1501 of 1500). A no-op write takes the database's
+        # write lock first; every read after it is serialized with the other writers.
+        db.session.execute(text("UPDATE episode SET id = id WHERE id = :id"),
+                           {"id": episode_id})
     episode = db.session.scalar(stmt.execution_options(populate_existing=True))
     if episode is None:
         raise NotFound(_l("Episode tidak ditemukan."))

@@ -1,0 +1,111 @@
+"""SQL statements per request on the hot and the list pages (issue 13): a pinned budget for
+each, and list pages whose count must not grow with their rows, so an N+1 fails here."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import update
+
+from asnbelajar.accounts.models import ApiToken
+from asnbelajar.registrations.services import register
+from asnbelajar.timeutil import now_utc, to_db
+
+from .query_count import count_queries
+
+
+def _used_just_now(db, user) -> None:
+    # The token's use is recorded at most once a minute; these requests are not that one.
+    db.session.execute(update(ApiToken).where(ApiToken.user_id == user.id)
+                       .values(last_used_at=to_db(now_utc())))
+    db.session.commit()
+
+
+def _post_checkin(client, headers, episode_id, code="AWAL23"):
+    return client.post(f"/api/v1/episodes/{episode_id}/checkins", json={"code": code},
+                       headers=headers)
+
+
+def test_registered_check_in_is_three_statements(client, db, make_episode, make_participant,
+                                                 token_for):
+    episode = make_episode(starts_in=timedelta(minutes=-5))
+    person = make_participant()
+    register(episode.id, person)
+    db.session.commit()
+    headers, episode_id = token_for(person), episode.id
+    _used_just_now(db, person)
+    with count_queries() as queries:
+        r = _post_checkin(client, headers, episode_id)
+    assert r.status_code == 201
+    # token with its user; checkpoint with episode status and registration; the INSERT.
+    assert len(queries) == 3, queries.report()
+    with count_queries() as queries:
+        r = _post_checkin(client, headers, episode_id)
+    assert r.status_code == 200 and r.json["created"] is False
+    assert len(queries) == 4, queries.report()  # + the earlier row, read for the answer
+
+
+def test_walk_in_check_in_and_registration_budgets(client, db, make_episode, make_participant,
+                                                   token_for):
+    live = make_episode(starts_in=timedelta(minutes=-5))
+    upcoming = make_episode(starts_in=timedelta(days=3))
+    person = make_participant()
+    headers, live_id, upcoming_id = token_for(person), live.id, upcoming.id
+    _used_just_now(db, person)
+    with count_queries() as queries:
+        r = _post_checkin(client, headers, live_id)
+    assert r.status_code == 201 and r.json["walk_in"] is True
+    assert len(queries) <= 12, queries.report()
+    with count_queries() as queries:
+        r = client.post(f"/api/v1/episodes/{upcoming_id}/registrations", json={},
+                        headers=headers)
+    assert r.status_code == 201
+    assert len(queries) <= 9, queries.report()
+
+
+def _count(client, db, url: str) -> int:
+    db.session.expire_all()  # as a real request: nothing already loaded
+    with count_queries() as queries:
+        r = client.get(url)
+    assert r.status_code == 200, url
+    return len(queries)
+
+
+def test_participant_dashboard_does_not_grow_with_registrations(
+        client, db, make_episode, make_participant, login):
+    person = make_participant()
+    for _ in range(2):
+        register(make_episode().id, person)
+    db.session.commit()
+    login(person)
+    two = _count(client, db, "/me")
+    for _ in range(6):
+        register(make_episode().id, person)
+    db.session.commit()
+    assert _count(client, db, "/me") == two <= 5
+
+
+def test_episode_page_budget(client, db, make_episode, make_participant, login):
+    episode = make_episode()
+    person = make_participant()
+    register(episode.id, person)
+    db.session.commit()
+    login(person)
+    episode_id = episode.id
+    assert _count(client, db, f"/episodes/{episode_id}") <= 10
+
+
+def test_registrant_table_does_not_grow_with_rows(client, db, make_episode, make_participant,
+                                                 login, organizer):
+    episode = make_episode()
+    for _ in range(2):
+        register(episode.id, make_participant())
+    db.session.commit()
+    login(organizer)
+    episode_id = episode.id
+    url = f"/console/episodes/{episode_id}/registrants"
+    two = _count(client, db, url)
+    for _ in range(12):
+        register(episode_id, make_participant())
+    db.session.commit()
+    assert _count(client, db, url) == two <= 7
