@@ -253,3 +253,55 @@ def test_speaker_sees_join_link_while_live_and_no_check_in(app_factory, make_epi
     assert "Gabung Zoom sebagai narasumber" in session
     public = client.get(f"/episodes/{episode_id}").get_data(as_text=True)
     assert "Isi kode presensi" not in public
+
+
+# --- check-in and "Pendaftaran Saya" states ------------------------------------------------
+
+def test_checkpoint_closing_before_opening_has_its_own_message(app, make_episode):
+    from datetime import timedelta
+
+    from asnbelajar.episodes.services import add_checkpoint
+    from asnbelajar.errors import ValidationError
+
+    episode = make_episode(checkpoints=False)
+    opens = episode.starts_at_utc + timedelta(minutes=30)
+    # "10.30-10.00" as the console reads it: closing time past midnight.
+    with pytest.raises(ValidationError) as err:
+        add_checkpoint(episode, {"label": "awal", "opens_at": opens,
+                                 "closes_at": opens + timedelta(hours=23, minutes=30)}, None)
+    assert "lebih awal dari jam buka" in str(err.value.message)
+
+
+def test_evaluation_closes_two_weeks_after_the_end(app, make_episode, make_participant, clock):
+    from datetime import timedelta
+
+    from asnbelajar.errors import Conflict
+    from asnbelajar.evaluations.services import evaluation_open, submit_evaluation
+    from asnbelajar.registrations.services import register
+
+    episode = make_episode(starts_in=timedelta(hours=1))
+    person = make_participant()
+    register(episode.id, person)
+    db.session.commit()
+    clock.advance(days=20)
+    assert not evaluation_open(episode)
+    with pytest.raises(Conflict):
+        submit_evaluation(episode, person, {"overall": 5}, None)
+
+
+def test_my_registrations_show_check_in_state(web_client, make_episode, make_participant):
+    from datetime import timedelta
+
+    from asnbelajar.attendance.services import check_in
+    from asnbelajar.registrations.services import register
+
+    episode = make_episode(starts_in=timedelta(minutes=-5))
+    person = make_participant(email="hadir@example.go.id")
+    register(episode.id, person)
+    db.session.commit()
+    web_client.post("/login", data={"login": "hadir@example.go.id", "password": PASSWORD})
+    assert "Presensi sekarang" in web_client.get("/me/registrations").get_data(as_text=True)
+    check_in(episode.id, person, episode.checkpoints[0].code)
+    db.session.commit()
+    html = web_client.get("/me/registrations").get_data(as_text=True)
+    assert "Presensi sekarang" not in html and "Presensi tercatat" in html

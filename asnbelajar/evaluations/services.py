@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -15,7 +17,16 @@ from ..errors import Conflict, ValidationError
 from ..extensions import db
 from ..registrations.models import Registration
 from ..speakers.models import EpisodeSpeaker
+from ..timeutil import now_utc
 from .models import SCORE_FIELDS, Evaluation, EvaluationSpeakerScore
+
+
+def evaluation_open(episode: Episode, now=None) -> bool:
+    """Evaluations are taken from the start until EVALUATION_OPEN_DAYS (default 14) days
+    after the end: a 2022 episode no longer asks for one."""
+    now = now or now_utc()
+    days = int(current_app.config.get("EVALUATION_OPEN_DAYS", 14))
+    return episode.starts_at_utc <= now < episode.ends_at_utc + timedelta(days=days)
 
 
 def submit_evaluation(episode: Episode, user: User, scores: dict[str, Any],
@@ -23,6 +34,8 @@ def submit_evaluation(episode: Episode, user: User, scores: dict[str, Any],
     if not episode.is_published or episode.starts_at_utc > __import__(
             "asnbelajar.timeutil", fromlist=["now_utc"]).now_utc():
         raise Conflict(_l("Evaluasi dibuka setelah episode dimulai."), code="not_open")
+    if not evaluation_open(episode):
+        raise Conflict(_l("Evaluasi episode ini sudah ditutup."), code="closed")
     registration = db.session.scalar(select(Registration).where(
         Registration.episode_id == episode.id, Registration.user_id == user.id,
         Registration.status == "registered"))

@@ -28,6 +28,7 @@ from sqlalchemy.orm import contains_eager
 
 from ..accounts.models import User
 from ..accounts.services import consent_needed
+from ..attendance.models import CheckIn
 from ..certificates.models import Certificate
 from ..database import is_postgres
 from ..episodes.calendar import ics_attachment
@@ -353,6 +354,7 @@ class MyRegistrations:
     certificates: dict[int, Certificate]  # episode id → live participant certificate
     evaluated: set[int]  # episode ids with the person's evaluation
     positions: dict[int, int]  # registration id → waiting-list place
+    checked_in: frozenset[int] = frozenset()  # episode ids with at least one check-in
 
 
 def upcoming_registrations(user_id: int, *, limit: int | None = None,
@@ -403,9 +405,14 @@ def my_registrations(user_id: int, *, page: int = 1,
         evaluated = set(db.session.scalars(
             select(Evaluation.episode_id).where(Evaluation.user_id == user_id,
                                                 Evaluation.episode_id.in_(episode_ids))))
+    checked_in: frozenset[int] = frozenset()
+    if episode_ids:
+        checked_in = frozenset(db.session.scalars(
+            select(CheckIn.episode_id).distinct().where(CheckIn.user_id == user_id,
+                                                        CheckIn.episode_id.in_(episode_ids))))
     waiting = [reg for reg, _ep in upcoming if reg.status == "waitlisted"]
     positions = waitlist_positions([reg.episode_id for reg in waiting],
                                    [reg.id for reg in waiting])
     return MyRegistrations(upcoming=upcoming, past=past, past_page=past_page,
                            certificates=certificates, evaluated=evaluated,
-                           positions=positions)
+                           positions=positions, checked_in=checked_in)

@@ -22,6 +22,7 @@ from ..audit.services import record_event
 from ..episodes.models import Episode
 from ..episodes.services import get_episode
 from ..errors import DomainError
+from ..evaluations.services import evaluation_open
 from ..extensions import db
 from ..timeutil import now_utc
 from ..uploads import read_limited
@@ -96,7 +97,8 @@ def mine():
     return render_template(
         "registrations/mine.html", upcoming=mine.upcoming, past=mine.past,
         past_page=mine.past_page, certificates=mine.certificates, evaluated=mine.evaluated,
-        positions=mine.positions, now=now_utc(),
+        positions=mine.positions, checked_in=mine.checked_in, now=now_utc(),
+        evaluation_open=evaluation_open,
     )
 
 

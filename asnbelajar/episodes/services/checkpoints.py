@@ -14,7 +14,7 @@ from ...audit.services import record_event, snapshot
 from ...database import is_postgres
 from ...errors import Conflict, NotFound, ValidationError
 from ...extensions import db
-from ...timeutil import as_utc, to_db
+from ...timeutil import as_utc, to_db, to_local
 from ..models import Checkpoint, Episode
 from .episodes import _as_bool, _as_datetime, generate_code
 
@@ -47,6 +47,13 @@ def _checkpoint_values(episode: Episode, data: dict[str, Any],
     early, late = int(cfg["CHECKPOINT_MAX_EARLY_MINUTES"]), int(cfg["CHECKPOINT_MAX_LATE_MINUTES"])
     earliest = episode.starts_at_utc - timedelta(minutes=early)
     latest = episode.ends_at_utc + timedelta(minutes=late)
+    if closes > latest and (to_local(closes, episode.timezone).date()
+                            != to_local(opens, episode.timezone).date()):
+        # The console reads "09.00-08.30" as a window past midnight; when that runs past
+        # the episode, the person typed a closing time before the opening time.
+        raise ValidationError(
+            _l("Jam tutup checkpoint lebih awal dari jam bukanya: checkpoint harus ditutup "
+               "setelah dibuka."), field="closes_at")
     if opens < earliest or closes > latest:
         raise ValidationError(
             _l("Jendela checkpoint harus berada antara %(a)d menit sebelum mulai dan "
