@@ -305,3 +305,24 @@ def test_my_registrations_show_check_in_state(web_client, make_episode, make_par
     db.session.commit()
     html = web_client.get("/me/registrations").get_data(as_text=True)
     assert "Presensi sekarang" not in html and "Presensi tercatat" in html
+
+
+def test_presenter_view_holds_the_code_back_days_early(app_factory, make_episode):
+    from datetime import timedelta
+
+    from asnbelajar.accounts.services import create_user
+
+    app = app_factory(BOOTSTRAP_SERVE_LOCAL=True)
+    with app.app_context():
+        create_user(email="penyaji@example.go.id", password=PASSWORD, role="organizer")
+        early = make_episode(starts_in=timedelta(days=4))
+        soon = make_episode(starts_in=timedelta(minutes=30))
+        db.session.commit()
+        pages = [(e.id, e.checkpoints[0].id, e.checkpoints[0].code) for e in (early, soon)]
+    client = app.test_client()
+    client.post("/login", data={"login": "penyaji@example.go.id", "password": PASSWORD})
+    (e1, c1, code1), (e2, c2, code2) = pages
+    html = client.get(f"/console/episodes/{e1}/checkpoints/{c1}/present").get_data(as_text=True)
+    assert "<h1" in html and "presenter-code" not in html and "satu jam sebelum" in html
+    html = client.get(f"/console/episodes/{e2}/checkpoints/{c2}/present").get_data(as_text=True)
+    assert "presenter-code" in html and " ".join(code2) in html

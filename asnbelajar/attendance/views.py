@@ -3,6 +3,8 @@ of a checkpoint code, and the organizer's report upload, manual mark and finaliz
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import segno
 from flask import (
     Blueprint,
@@ -123,8 +125,15 @@ def presenter(episode_id: int, checkpoint_id: int):
     checkin_url = external_url("attendance.checkin", episode_id=episode.id)
     qr = segno.make(checkin_url, error="m").svg_data_uri(scale=8, border=2, dark="#0a1f33",
                                                            light="#ffffff")
+    now = now_utc()
+    # The code goes on screen only from an hour before its window opens: never days early,
+    # where anyone glancing at the organizer's screen could pass it on.
+    code_visible = now >= as_utc(checkpoint.opens_at) - PRESENTER_LEAD
     return render_template("attendance/presenter.html", episode=episode, checkpoint=checkpoint,
-                           checkin_url=checkin_url, qr=qr, now=now_utc())
+                           checkin_url=checkin_url, qr=qr, now=now, code_visible=code_visible)
+
+
+PRESENTER_LEAD = timedelta(hours=1)
 
 
 # Organizer actions (forms live on the episode cockpit) ----------------------------------

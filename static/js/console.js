@@ -25,6 +25,11 @@
   function tick() {
     var now = Date.now();
     var state;
+    // The code is held back until an hour before the window opens: show it then.
+    if (!document.querySelector(".presenter-code") && now >= opens - 3600000) {
+      window.location.reload();
+      return;
+    }
     var left;
     if (now < opens) {
       state = "pending";
