@@ -200,6 +200,7 @@ def init_web(app: Flask) -> None:
         return redirect(url_for("accounts.login", next=request.full_path))
 
     babel.init_app(app, locale_selector=select_locale)
+    _init_compression(app)
     # Emails and calendars link to the public address, also when rendered by a job.
     app.jinja_env.globals["external_url"] = external_url
 
@@ -304,6 +305,12 @@ def init_web(app: Flask) -> None:
             response.headers.setdefault(
                 "Strict-Transport-Security",
                 f"max-age={int(app.config['HSTS_SECONDS'])}; includeSubDomains")
+        if request.endpoint in STATIC_ENDPOINTS and request.args.get("v") \
+                and response.status_code == 200:
+            # The URL carries the file's content hash (operations.static_version): a
+            # changed file gets a new URL, so browsers keep this one for a year and never
+            # revalidate it (issue 13: seven revalidations per page view on a slow phone).
+            response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
         declared = response.headers.get("Cache-Control", "")
         if _personal(response) and "no-store" not in declared and "public" not in declared:
             # Pages and API answers about a signed-in person (or a token holder) must not
@@ -311,6 +318,31 @@ def init_web(app: Flask) -> None:
             # answer public (a speaker photo, agency suggestions) decided it holds none.
             response.headers["Cache-Control"] = "no-store"
         return response
+
+
+STATIC_ENDPOINTS = frozenset({"static", "bootstrap.static"})
+
+# Text worth compressing; images, PDFs and archives are compressed already.
+COMPRESS_MIMETYPES = ["text/html", "text/css", "text/plain", "text/javascript",
+                      "application/javascript", "application/json", "image/svg+xml",
+                      "text/calendar"]
+
+
+def _init_compression(app: Flask) -> None:
+    """Brotli or gzip for text answers from the embedded server (nginx compresses in
+    production too: docs/deployment.md). Answers under 500 bytes (most JSON) are not worth
+    the CPU."""
+    from flask_compress import Compress
+
+    app.config.setdefault("COMPRESS_MIMETYPES", COMPRESS_MIMETYPES)
+    app.config.setdefault("COMPRESS_ALGORITHM", ["br", "gzip"])
+    # Static files are sent streamed; exports (CSV/XLSX) stream too but are not listed
+    # above, so they pass through untouched.
+    app.config.setdefault("COMPRESS_STREAMS", True)
+    app.config.setdefault("COMPRESS_ALGORITHM_STREAMING", ["br", "deflate"])
+    app.config.setdefault("COMPRESS_BR_LEVEL", 5)
+    app.config.setdefault("COMPRESS_LEVEL", 6)
+    Compress(app)
 
 
 def _personal(response) -> bool:
