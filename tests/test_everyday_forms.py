@@ -326,3 +326,23 @@ def test_presenter_view_holds_the_code_back_days_early(app_factory, make_episode
     assert "<h1" in html and "presenter-code" not in html and "satu jam sebelum" in html
     html = client.get(f"/console/episodes/{e2}/checkpoints/{c2}/present").get_data(as_text=True)
     assert "presenter-code" in html and " ".join(code2) in html
+
+
+def test_console_warns_before_publishing_a_past_episode(app_factory, make_episode):
+    from datetime import timedelta
+
+    from asnbelajar.accounts.services import create_user
+
+    app = app_factory(BOOTSTRAP_SERVE_LOCAL=True)
+    with app.app_context():
+        create_user(email="penyaji@example.go.id", password=PASSWORD, role="organizer")
+        past = make_episode(starts_in=timedelta(days=-3), publish=False)
+        coming = make_episode(starts_in=timedelta(days=3), publish=False)
+        db.session.commit()
+        ids = past.id, coming.id
+    client = app.test_client()
+    client.post("/login", data={"login": "penyaji@example.go.id", "password": PASSWORD})
+    html = client.get(f"/console/episodes/{ids[0]}").get_data(as_text=True)
+    assert 'id="past-date-warning"' in html and "bertanggal lampau" in html
+    html = client.get(f"/console/episodes/{ids[1]}").get_data(as_text=True)
+    assert 'id="past-date-warning"' not in html
