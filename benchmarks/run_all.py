@@ -13,6 +13,8 @@ RUNS = [
     ["finalize.py", "--attendees", "7700"],
     ["finalize.py", "--attendees", "7700", "--database-url", PG],
     ["checkin_burst.py", "--participants", "2000", "--database-url", PG],
+    ["http_burst.py", "--requests", "2000", "--database-url", PG],  # SQLite and PostgreSQL
+    ["page_weight.py"],
     ["export_registrants.py"],
     ["export_registrants.py", "--database-url", PG],
     ["outbox.py", "--messages", "7700", "--senders", "1", "4", "--database-url", PG],
