@@ -323,7 +323,7 @@ def test_presenter_view_holds_the_code_back_days_early(app_factory, make_episode
     client.post("/login", data={"login": "penyaji@example.go.id", "password": PASSWORD})
     (e1, c1, code1), (e2, c2, code2) = pages
     html = client.get(f"/console/episodes/{e1}/checkpoints/{c1}/present").get_data(as_text=True)
-    assert "<h1" in html and "presenter-code" not in html and "satu jam sebelum" in html
+    assert "<h1" in html and "presenter-code" not in html and "pada hari presensi dibuka" in html
     html = client.get(f"/console/episodes/{e2}/checkpoints/{c2}/present").get_data(as_text=True)
     assert "presenter-code" in html and " ".join(code2) in html
 

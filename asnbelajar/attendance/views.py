@@ -26,7 +26,7 @@ from ..episodes.services import get_episode
 from ..errors import NotFound
 from ..extensions import db, limiter
 from ..registrations.services import get_registration, waitlist_position
-from ..timeutil import as_utc, now_utc
+from ..timeutil import as_utc, now_utc, to_local
 from ..util.sql import id_arg
 from ..util.urls import external_url
 from ..web import organizer_required, role_required, service_call
@@ -126,9 +126,12 @@ def presenter(episode_id: int, checkpoint_id: int):
     qr = segno.make(checkin_url, error="m").svg_data_uri(scale=8, border=2, dark="#0a1f33",
                                                            light="#ffffff")
     now = now_utc()
-    # The code goes on screen only from an hour before its window opens: never days early,
-    # where anyone glancing at the organizer's screen could pass it on.
-    code_visible = now >= as_utc(checkpoint.opens_at) - PRESENTER_LEAD
+    # The code goes on screen only on the day its window opens (in the episode's zone) or
+    # within the hour before: never days early, with a countdown of a hundred hours.
+    opens = as_utc(checkpoint.opens_at)
+    code_visible = (now >= opens - PRESENTER_LEAD
+                    or to_local(opens, episode.timezone).date()
+                    == to_local(now, episode.timezone).date())
     return render_template("attendance/presenter.html", episode=episode, checkpoint=checkpoint,
                            checkin_url=checkin_url, qr=qr, now=now, code_visible=code_visible)
 
