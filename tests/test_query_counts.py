@@ -108,4 +108,4 @@ def test_registrant_table_does_not_grow_with_rows(client, db, make_episode, make
     for _ in range(12):
         register(episode_id, make_participant())
     db.session.commit()
-    assert _count(client, db, url) == two <= 7
+    assert _count(client, db, url) == two <= 8  # 7 on SQLite, 8 on PostgreSQL
