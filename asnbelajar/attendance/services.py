@@ -26,10 +26,12 @@ from sqlalchemy.exc import IntegrityError
 
 from ..accounts.models import User
 from ..audit.services import record_event
+from ..certificates.services import issue_participant_certificates, queue_ready_emails
 from ..database import insert_ignore
 from ..episodes.models import Checkpoint, Episode
 from ..errors import Conflict, NotFound, ValidationError
 from ..extensions import db
+from ..ledger.services import credit_episode, eligible_condition
 from ..registrations.models import Registration
 from ..registrations.services import lock_episode, register
 from ..timeutil import as_utc, now_utc, to_db
@@ -463,8 +465,6 @@ def finalize_episode(episode_id: int, *, actor_id: int | None, force: bool = Fal
     runs are serialized on the episode row and the database's unique indexes make any
     leftover race a no-op.
     """
-    from ..certificates.services import issue_participant_certificates, queue_ready_emails
-    from ..ledger.services import credit_episode, eligible_condition
 
     episode = lock_episode(episode_id)
     if episode.status != "published":
@@ -491,8 +491,6 @@ def finalize_episode(episode_id: int, *, actor_id: int | None, force: bool = Fal
 
 def complete_eligibility(episode: Episode, user_id: int) -> bool:
     """After a late evaluation: issue and credit this one participant if now eligible."""
-    from ..certificates.services import issue_participant_certificates, queue_ready_emails
-    from ..ledger.services import credit_episode, eligible_condition
 
     if episode.finalized_at is None:
         return False

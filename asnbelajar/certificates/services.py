@@ -17,24 +17,30 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, func, or_, select, update
 
 from ..accounts.models import ParticipantProfile, User
-from ..accounts.nip import mask_nip
+from ..accounts.nip import NIPError, mask_nip, parse_nip
 from ..attendance.models import AttendanceVerdict
 from ..audit.services import record_event
 from ..database import insert_ignore
-from ..episodes.models import Episode
+from ..episodes.models import Episode, Program
 from ..errors import Conflict, NotFound, ValidationError
 from ..extensions import db
+from ..ledger.services import live_credit, recredit_episode, reverse_entry
+from ..notifications.services import queue_email, queue_email_to_many, render_email
 from ..speakers.models import EpisodeSpeaker, Speaker
-from ..timeutil import (
-    ROMAN_MONTHS,
-    now_utc,
-    to_db,
-    to_local,
-)
+from ..timeutil import ROMAN_MONTHS, iso, now_utc, to_db, to_local
+from ..uploads import check_image_pixels, read_limited
 from ..util.bulk import insert_many
 from ..util.urls import external_url
 from .models import Certificate, CertificateCounter, CertificateDesign, CertificateFile
-from .rendering import SPEAKER_ROLE_LABELS, render_certificate, resolve_design, verify_url
+from .pdf import IMAGE_BOXES, prepare_image, wording_errors
+from .rendering import (
+    SPEAKER_ROLE_LABELS,
+    merge_design,
+    preview_pdf,
+    render_certificate,
+    resolve_design,
+    verify_url,
+)
 
 __all__ = ["SPEAKER_ROLE_LABELS", "verify_url"]  # re-exported for other domains
 
@@ -164,7 +170,6 @@ def issue_participant_certificates(episode: Episode, eligible, user_id: int | No
 def queue_ready_emails(episode: Episode, since) -> int:
     """One "certificate ready" email per certificate issued since ``since``, queued with a
     single INSERT ... SELECT (the body is the same for everyone)."""
-    from ..notifications.services import queue_email_to_many, render_email
 
     subject, text, html = render_email("certificate_ready", episode=episode, user=None)
     recipients = (
@@ -253,7 +258,6 @@ class Verification:
     replaced_by: str | None  # the live replacement's verification code, when reissued
 
     def as_json(self) -> dict:
-        from ..timeutil import iso
         return {
             "valid": self.valid, "revoked": self.revoked, "number": self.number,
             "name": self.name, "nip_masked": self.nip_masked, "episode": self.episode,
@@ -330,7 +334,6 @@ def certificates_of(user_id: int) -> list[Certificate]:
 
 def revoke_certificate(cert: Certificate, *, reason: str, actor_id: int | None) -> Certificate:
     """Revoke and reverse the JP credit that came with it (one ledger reversal)."""
-    from ..ledger.services import live_credit, reverse_entry
 
     if not reason or not reason.strip():
         raise ValidationError(_l("Alasan pencabutan wajib diisi."), field="reason")
@@ -353,7 +356,6 @@ def reissue_certificate(cert: Certificate, *, actor_id: int | None,
                         reason: str = "") -> Certificate:
     """Replace a certificate (e.g. a corrected name): the old one is revoked, the new one
     gets a new number and code, and the JP credit moves to it."""
-    from ..ledger.services import recredit_episode
 
     episode = db.session.get(Episode, cert.episode_id)
     if cert.kind == "participant" and cert.revoked_at is not None:
@@ -391,7 +393,6 @@ def _queue_reissued_email(user: User, episode: Episode, *, old: Certificate,
                           new: Certificate) -> None:
     """Tell the participant (through the outbox, same transaction) which certificate now
     counts and where to download it."""
-    from ..notifications.services import queue_email, render_email
 
     if user.anonymized_at is not None:
         return
@@ -453,8 +454,6 @@ def read_design_image(stream, field: str) -> bytes:
     printing once: resized, re-encoded (which also drops any payload it carried)."""
     from PIL import Image, UnidentifiedImageError
 
-    from ..uploads import check_image_pixels, read_limited
-    from .pdf import IMAGE_BOXES, prepare_image
 
     data = read_limited(stream, int(current_app.config["IMAGE_MAX_BYTES"]))
     check_image_pixels(data, field)  # from the header, before anything is decoded
@@ -473,7 +472,6 @@ def read_design_image(stream, field: str) -> bytes:
 
 
 def _clean_design_data(data: dict) -> dict:
-    from .pdf import wording_errors
 
     out = {}
     for name in ("issuer_lines", "title", "intro", "participant_wording", "speaker_wording",
@@ -489,7 +487,6 @@ def _clean_design_data(data: dict) -> dict:
         out[name] = value or None
     nip = (data.get("signer_nip") or "").strip()
     if nip:
-        from ..accounts.nip import NIPError, parse_nip
 
         try:
             nip = parse_nip(nip).nip
@@ -536,8 +533,6 @@ def preview_design(*, program_id: int | None = None, episode_id: int | None = No
                    images: dict[str, bytes], remove: set[str], kind: str = "participant"
                    ) -> bytes:
     """The PDF the design would give, on sample data, without saving anything."""
-    from ..episodes.models import Program
-    from .rendering import merge_design, preview_pdf
 
     values = _clean_design_data(data)
     episode = db.session.get(Episode, episode_id) if episode_id is not None else None
