@@ -61,7 +61,9 @@ def _operations(schema):
 @pytest.mark.parametrize("role", ["anonymous", "participant", "organizer"])
 def test_api_matches_its_openapi_document(app, world, role):
     schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
-    headers = world["headers"][role]
+    # The in-process client does not undo Brotli/gzip, which the app negotiates like any
+    # server; ask for the plain body so the checks read the JSON itself.
+    headers = {**world["headers"][role], "Accept-Encoding": "identity"}
     failures: list[str] = []
     operations = _operations(schema)
     assert len(operations) >= 30, [op.label for op in operations]
