@@ -11,7 +11,8 @@ from flask.cli import FlaskGroup, with_appcontext
 from . import create_app
 from .accounts.models import User
 from .accounts.reference import load_instansi
-from .accounts.services import create_user, issue_api_token, normalize_email
+from .accounts.services import create_user, normalize_email
+from .accounts.sessions import issue_api_token
 from .backup import (
     BackupError,
     backup_sqlite,

@@ -30,7 +30,7 @@ from flask_wtf.csrf import CSRFError
 
 from . import timeutil
 from .accounts.nip import mask_nip
-from .accounts.services import user_for_session_id, user_for_token
+from .accounts.sessions import user_for_session_id, user_for_token
 from .errors import DomainError
 from .extensions import babel, db, login_manager
 from .util.converters import register_converters

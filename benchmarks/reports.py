@@ -270,7 +270,7 @@ def _counts() -> dict[str, int]:
 
 def _organizer() -> tuple[int, str, int]:
     from asnbelajar.accounts.models import User
-    from asnbelajar.accounts.services import issue_api_token
+    from asnbelajar.accounts.sessions import issue_api_token
 
     organizer = db.session.scalar(db.select(User).where(User.role == "organizer"))
     token = issue_api_token(organizer)

@@ -253,7 +253,7 @@ def login(client):
 
 @pytest.fixture
 def token_for(db):
-    from asnbelajar.accounts.services import issue_api_token
+    from asnbelajar.accounts.sessions import issue_api_token
 
     def make(user) -> dict[str, str]:
         token = issue_api_token(user)

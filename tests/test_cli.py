@@ -5,7 +5,8 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from asnbelajar.accounts.models import User
-from asnbelajar.accounts.services import authenticate, user_for_token
+from asnbelajar.accounts.services import authenticate
+from asnbelajar.accounts.sessions import user_for_token
 
 
 def test_create_user_then_api_token(runner, db):

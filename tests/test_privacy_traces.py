@@ -105,7 +105,8 @@ def test_sent_secret_links_are_purged_other_mail_kept(app, client, db, make_part
 
 def test_retention_clears_old_checkin_and_audit_ips(app_factory, clock):
     from asnbelajar.accounts.privacy import apply_retention
-    from asnbelajar.accounts.services import ProfileData, create_user, issue_api_token, sign_up
+    from asnbelajar.accounts.services import ProfileData, create_user, sign_up
+    from asnbelajar.accounts.sessions import issue_api_token
     from asnbelajar.episodes.services import add_checkpoint, create_episode, publish_episode
     from asnbelajar.extensions import db
     from asnbelajar.timeutil import now_utc

@@ -10,7 +10,8 @@ import pytest
 from sqlalchemy import select
 
 from asnbelajar.accounts.models import ApiToken, User
-from asnbelajar.accounts.services import issue_api_token, make_reset_token
+from asnbelajar.accounts.services import make_reset_token
+from asnbelajar.accounts.sessions import issue_api_token
 
 PASSWORD = "rahasia123"
 

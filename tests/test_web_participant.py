@@ -568,7 +568,7 @@ def test_owner_downloads_pdf(web_client, make_participant, finished_episode):
 def test_pdf_download_access(web_client, web_app, make_participant, make_user,
                              finished_episode):
     from asnbelajar.accounts.models import User
-    from asnbelajar.accounts.services import issue_api_token
+    from asnbelajar.accounts.sessions import issue_api_token
 
     user_id = make_participant()
     make_participant(email="other@example.go.id", nip=NIP_OTHER)

@@ -13,20 +13,22 @@ from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from ..database import commit_keeping_loaded
-from ..errors import Conflict, NotFound, TooManyAttempts, ValidationError
+from ..errors import Conflict, TooManyAttempts, ValidationError
 from ..extensions import db
 from ..notifications.services import queue_email, render_email
 from ..timeutil import ZONES, now_utc, to_db, zone_for_province, zone_name
 from ..util.urls import external_url
-from .models import ROLES, ApiToken, Instansi, LoginThrottle, ParticipantProfile, User
+from .models import ROLES, Instansi, LoginThrottle, ParticipantProfile, User
 from .nip import NIPError, normalize_nip, parse_nip
 from .reference import PROVINCES
+from .sessions import (
+    end_all_sessions,
+    ensure_session_token,
+)
 
 CONSENT_VERSION = "2024-01"
 MIN_PASSWORD_LENGTH = 8
@@ -409,144 +411,6 @@ def prune_login_throttle(days: int = 1) -> int:
     cutoff = to_db(now_utc()) - timedelta(days=days)
     result = db.session.execute(delete(LoginThrottle).where(LoginThrottle.updated_at < cutoff))
     return result.rowcount or 0
-
-
-def _token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
-def _token_days() -> int:
-    return int(current_app.config.get("API_TOKEN_DAYS", 90))
-
-
-def token_expires_at(row: ApiToken):
-    """When a token stops working (tokens from before expiry existed: created + days)."""
-    return row.expires_at or row.created_at + timedelta(days=_token_days())
-
-
-def issue_api_token(user: User, name: str = "api") -> str:
-    """A new token for the user; only its SHA-256 is stored. Expires after
-    ``API_TOKEN_DAYS``."""
-    token = "asnb_" + secrets.token_urlsafe(32)
-    now = to_db(now_utc())
-    clean_name = _clean(name, 100) or "api"
-    db.session.add(ApiToken(user_id=user.id, token_hash=_token_hash(token), name=clean_name,
-                            created_at=now, expires_at=now + timedelta(days=_token_days())))
-    db.session.flush()
-    return token
-
-
-def token_row(token: str) -> ApiToken | None:
-    """The live (not revoked, not expired) token row of an active user, or None."""
-    if not token:
-        return None
-    row = db.session.scalar(
-        select(ApiToken).where(ApiToken.token_hash == _token_hash(token),
-                               ApiToken.revoked_at.is_(None))
-        .options(joinedload(ApiToken.user))  # one statement: every API request needs both
-    )
-    if row is None or not row.user.is_active:
-        return None
-    now = to_db(now_utc())
-    if token_expires_at(row) <= now:
-        return None
-    return row
-
-
-def touch_token(row: ApiToken) -> None:
-    """Record use, at most once per TOKEN_TOUCH_SECONDS: one UPDATE a minute per token
-    instead of one per request keeps the check-in path lean. Committed on its own so a
-    request that fails later still counts as a use."""
-    now = to_db(now_utc())
-    step = timedelta(seconds=int(current_app.config.get("TOKEN_TOUCH_SECONDS", 60)))
-    if row.last_used_at is not None and now - row.last_used_at < step:
-        return
-    # Conditional UPDATE: of concurrent requests only one writes.
-    db.session.execute(
-        update(ApiToken).where(ApiToken.id == row.id,
-                               (ApiToken.last_used_at.is_(None))
-                               | (ApiToken.last_used_at <= now - step))
-        .values(last_used_at=now).execution_options(synchronize_session=False))
-    commit_keeping_loaded()  # the token and its user stay loaded for the request
-
-
-def user_for_token(token: str) -> User | None:
-    row = token_row(token)
-    if row is None:
-        return None
-    user = row.user
-    touch_token(row)
-    return user
-
-
-def list_tokens(user: User) -> list[ApiToken]:
-    """The user's live tokens (revoked and expired ones left out), newest first."""
-    rows = db.session.scalars(
-        select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
-        .order_by(ApiToken.created_at.desc(), ApiToken.id.desc())
-    ).all()
-    now = to_db(now_utc())
-    return [r for r in rows if token_expires_at(r) > now]
-
-
-def revoke_token(user: User, token_id: int) -> ApiToken:
-    """Revoke one of the user's own tokens. Someone else's or an unknown id: NotFound
-    (never tell whether another person's token exists)."""
-    row = db.session.get(ApiToken, token_id)
-    if row is None or row.user_id != user.id or row.revoked_at is not None:
-        raise NotFound(_l("Token tidak ditemukan."))
-    row.revoked_at = to_db(now_utc())
-    return row
-
-
-def revoke_presented_token(token: str) -> bool:
-    """API logout: the presenting token stops working. False when it was not live."""
-    row = token_row(token)
-    if row is None:
-        return False
-    row.revoked_at = to_db(now_utc())
-    return True
-
-
-def end_all_sessions(user: User) -> None:
-    """Every session cookie, remember-me cookie and API token of the person stops
-    working: a new session token changes the id the cookies carry, and every token is
-    revoked (password change, reset, erasure)."""
-    user.session_token = secrets.token_hex(16)
-    db.session.execute(
-        update(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
-        .values(revoked_at=to_db(now_utc())).execution_options(synchronize_session=False))
-
-
-def end_session(user: User) -> None:
-    """Logout: the cookie presented (and any copy of it, and the remember-me cookie) is
-    dead from now on. The session token is per person, so the person's other browsers are
-    signed out too; API tokens are left alone (they are revoked one by one)."""
-    user.session_token = secrets.token_hex(16)
-
-
-def ensure_session_token(user: User) -> None:
-    """Accounts that never logged in since sessions were tied to a token get one."""
-    if not user.session_token:
-        user.session_token = secrets.token_hex(16)
-
-
-def user_for_session_id(user_id: str) -> User | None:
-    """Flask-Login's loader: the id is "<user id>:<session token>"; a cookie from before a
-    logout or password change carries an old token and loads nobody."""
-    raw_id, sep, token = (user_id or "").partition(":")
-    if not raw_id.isdigit() or len(raw_id) > 12:
-        return None
-    user = db.session.get(User, int(raw_id))
-    if user is None or not user.is_active:
-        return None
-    if not user.session_token:
-        # A cookie from before sessions carried a token: good only until the person's
-        # next login, logout or password change gives the account one.
-        return user if not token else None
-    if not sep or not secrets.compare_digest(user.session_token, token):
-        return None
-    return user
 
 
 def change_password(user: User, current: str, new: str) -> None:

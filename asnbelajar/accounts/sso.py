@@ -22,7 +22,8 @@ from ..extensions import db
 from ..timeutil import now_utc, to_db
 from .models import ParticipantProfile, User
 from .nip import NIPError, parse_nip
-from .services import _clean, check_email, end_all_sessions, ensure_session_token
+from .services import _clean, check_email
+from .sessions import end_all_sessions, ensure_session_token
 
 CLIENT_NAME = "asn_sso"
 

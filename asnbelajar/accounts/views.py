@@ -61,20 +61,16 @@ from .services import (
     change_locale,
     change_password,
     consent_needed,
-    end_session,
-    ensure_session_token,
-    list_tokens,
     request_password_reset,
     reset_password,
-    revoke_token,
     send_verification_email,
     sign_up,
     sign_up_problems,
-    token_expires_at,
     update_profile,
     user_for_reset_token,
     verify_email,
 )
+from .sessions import end_session, ensure_session_token, list_tokens, revoke_token, token_expires_at
 from .sso import sso_account, sso_client, sso_enabled
 
 bp = Blueprint("accounts", __name__)

@@ -8,7 +8,7 @@ from typing import Any
 from flask import jsonify, request
 
 from ..accounts.models import ApiToken, User
-from ..accounts.services import list_tokens, revoke_presented_token, revoke_token, token_expires_at
+from ..accounts.sessions import list_tokens, revoke_presented_token, revoke_token, token_expires_at
 from ..extensions import db
 from ..timeutil import iso
 from .views import bp, require

@@ -15,14 +15,8 @@ from sqlalchemy import select
 
 from ..accounts.models import ParticipantProfile, User
 from ..accounts.nip import NIPError, parse_nip
-from ..accounts.services import (
-    ProfileData,
-    authenticate,
-    issue_api_token,
-    send_verification_email,
-    sign_up,
-    user_for_token,
-)
+from ..accounts.services import ProfileData, authenticate, send_verification_email, sign_up
+from ..accounts.sessions import issue_api_token, user_for_token
 from ..attendance.services import check_in, finalize_episode, import_report
 from ..certificates.services import certificates_of, verify
 from ..database import commit_keeping_loaded

@@ -13,12 +13,8 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from ...accounts.models import User
-from ...accounts.services import (
-    check_password,
-    end_all_sessions,
-    hash_password,
-    make_reset_token,
-)
+from ...accounts.services import check_password, hash_password, make_reset_token
+from ...accounts.sessions import end_all_sessions
 from ...audit.services import record_event
 from ...episodes.models import Episode
 from ...errors import Conflict, ValidationError
