@@ -59,3 +59,30 @@ def test_reminders_are_queued_once_per_window(app, db, make_episode, make_partic
 def test_run_all_once_runs_every_job(app):
     results = run_all_once(app)
     assert {"flush-outbox", "send-reminders", "finalize-due", "render-certificates"} <= set(results)
+
+
+def test_a_rerun_with_nothing_new_renders_nothing(app, db, make_episode, make_participant,
+                                                   clock, monkeypatch):
+    import asnbelajar.scheduler.services as jobs
+
+    episode = make_episode(starts_in=timedelta(hours=20))
+    for person in [make_participant() for _ in range(3)]:
+        register(episode.id, person)
+    db.session.commit()
+    rendered = []
+    real_render = jobs.render_email
+
+    def counting_render(*args, **kwargs):
+        rendered.append(kwargs["user"].id)
+        return real_render(*args, **kwargs)
+
+    monkeypatch.setattr(jobs, "render_email", counting_render)
+    assert send_due_reminders()["queued"] == 3
+    assert len(rendered) == 3
+    assert send_due_reminders()["queued"] == 0
+    assert len(rendered) == 3  # already in the outbox: not selected, not rendered
+    clock.advance(hours=19, minutes=30)
+    assert send_due_reminders()["queued"] == 3  # the 1-hour window is new work
+    assert len(rendered) == 6
+    assert send_due_reminders()["queued"] == 0
+    assert len(rendered) == 6

@@ -16,7 +16,7 @@ from datetime import timedelta
 from typing import Any
 
 from flask import Flask, current_app
-from sqlalchemy import select, update
+from sqlalchemy import String, case, cast, literal, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ..accounts.models import User
@@ -28,6 +28,7 @@ from ..database import insert_ignore, is_outage
 from ..episodes.models import Episode
 from ..errors import DomainError
 from ..extensions import db
+from ..notifications.models import OutboxEmail
 from ..notifications.services import flush_outbox, queue_email, render_email
 from ..registrations.models import Registration
 from ..reports.snapshots import refresh_reports
@@ -106,38 +107,54 @@ def _reminder_when(key: str, episode: Episode, user: User, now) -> str:
     return "hari ini" if same_day else "besok"
 
 
+def due_reminders_query(now):
+    """One SELECT of (dedupe key, registration id, episode, user) for every reminder that
+    is due and not already in the outbox.
+
+    Windows that do not overlap: an episode more than an hour and at most a day away gets
+    the 1-day reminder; one less than an hour away gets only the 1-hour reminder, never the
+    day-ahead one with it. Keys already queued are filtered out by ``NOT EXISTS`` on the
+    outbox's unique ``dedupe_key``, so a run with nothing new renders nothing.
+    """
+    window = case((Episode.starts_at <= to_db(now + timedelta(hours=1)), literal("1h")),
+                  else_=literal("1d"))
+    dedupe_key = (literal("reminder-", String) + window + literal(":")
+                  + cast(Registration.id, String))
+    queued = select(OutboxEmail.id).where(OutboxEmail.dedupe_key == dedupe_key)
+    return (
+        select(dedupe_key.label("dedupe_key"), Registration.id, Episode, User)
+        .join(Episode, Episode.id == Registration.episode_id)
+        .join(User, User.id == Registration.user_id)
+        .where(Episode.status == "published",
+               Episode.starts_at > to_db(now),
+               Episode.starts_at <= to_db(now + timedelta(days=1)),
+               Registration.status == "registered", User.anonymized_at.is_(None),
+               User.reminders_enabled.is_(True),
+               ~queued.exists())
+        .order_by(Episode.id, Registration.id)
+    )
+
+
 def send_due_reminders() -> dict[str, int]:
     """Queue the 1-day and 1-hour reminders for registrants of episodes starting soon.
 
-    Dedupe keys (``reminder-1d:<registration>``) make a rerun queue nothing twice.
+    Dedupe keys (``reminder-1d:<registration>``) make a rerun queue nothing twice; only
+    reminders not yet in the outbox are selected and rendered.
     """
     now = now_utc()
     queued = 0
-    # Windows that do not overlap: an episode less than an hour away gets only the 1-hour
-    # reminder, never the day-ahead one with it.
-    for key, nearest, ahead in (("1d", timedelta(hours=1), timedelta(days=1)),
-                                ("1h", timedelta(0), timedelta(hours=1))):
-        episodes = list(db.session.scalars(
-            select(Episode).where(Episode.status == "published",
-                                  Episode.starts_at > to_db(now + nearest),
-                                  Episode.starts_at <= to_db(now + ahead))
-        ))
-        for episode in episodes:
-            rows = db.session.execute(
-                select(Registration.id, User)
-                .join(User, User.id == Registration.user_id)
-                .where(Registration.episode_id == episode.id,
-                       Registration.status == "registered", User.anonymized_at.is_(None),
-                       User.reminders_enabled.is_(True))
-            ).all()
-            links = personal_join_urls(episode.id)
-            for registration_id, user in rows:
-                when = _reminder_when(key, episode, user, now)
-                subject, text, html = render_email("reminder", user=user, episode=episode,
-                                                   when=when, join_url=links.get(registration_id))
-                queued += queue_email(f"reminder-{key}:{registration_id}", user.email,
-                                      subject, text, html)
-            db.session.commit()
+    rows = db.session.execute(due_reminders_query(now)).all()
+    links: dict[int, dict[int, str]] = {}
+    for dedupe_key, registration_id, episode, user in rows:
+        if episode.id not in links:
+            links[episode.id] = personal_join_urls(episode.id)
+        key = dedupe_key.split(":", 1)[0].removeprefix("reminder-")
+        when = _reminder_when(key, episode, user, now)
+        subject, text, html = render_email("reminder", user=user, episode=episode, when=when,
+                                           join_url=links[episode.id].get(registration_id))
+        queued += queue_email(dedupe_key, user.email, subject, text, html)
+    if rows:
+        db.session.commit()
     return {"queued": queued}
 
 
