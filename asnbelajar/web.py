@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -30,7 +31,7 @@ from flask_wtf.csrf import CSRFError
 
 from . import timeutil
 from .accounts.nip import mask_nip
-from .accounts.sessions import user_for_session_id, user_for_token
+from .accounts.sessions import finish_token_touch, user_for_session_id, user_for_token
 from .errors import DomainError
 from .extensions import babel, db, login_manager
 from .util.converters import register_converters
@@ -289,6 +290,23 @@ def init_web(app: Flask) -> None:
         # (tests, scripts), the next request must authenticate on its own.
         g.pop("_login_user", None)
         g.pop("_flask_babel", None)  # and Flask-Babel its locale
+
+    @app.after_request
+    def record_token_use(response):
+        # A token's use joins the request's transaction; a request that did not commit
+        # records it here (accounts.sessions.touch_token). Bookkeeping only: a database
+        # failure here must not turn an answer into an error.
+        from sqlalchemy.exc import SQLAlchemyError
+
+        from .operations import safe_rollback  # operations imports this module
+
+        try:
+            finish_token_touch()
+        except SQLAlchemyError as err:
+            logging.getLogger("asnbelajar").warning("token use not recorded: %s",
+                                                    type(err).__name__)
+            safe_rollback()
+        return response
 
     @app.after_request
     def security_headers(response):

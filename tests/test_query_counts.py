@@ -109,3 +109,51 @@ def test_registrant_table_does_not_grow_with_rows(client, db, make_episode, make
         register(episode_id, make_participant())
     db.session.commit()
     assert _count(client, db, url) == two <= 8  # 7 on SQLite, 8 on PostgreSQL
+
+
+def test_first_use_of_a_token_joins_the_check_in_commit(client, db, make_episode,
+                                                        make_participant, token_for):
+    """The token's last use is written in the check-in's own transaction: one durable
+    write per check-in, not two, even on the token's first use of the minute."""
+    from sqlalchemy import event, select
+
+    episode = make_episode(starts_in=timedelta(minutes=-5))
+    person = make_participant()
+    register(episode.id, person)
+    db.session.commit()
+    headers, episode_id = token_for(person), episode.id
+    commits: list[int] = []
+
+    def on_commit(_conn) -> None:
+        commits.append(1)
+
+    engine = db.engine
+    event.listen(engine, "commit", on_commit)
+    try:
+        with count_queries() as queries:
+            r = _post_checkin(client, headers, episode_id)
+    finally:
+        event.remove(engine, "commit", on_commit)
+    assert r.status_code == 201
+    assert len(queries) == 4, queries.report()  # + the conditional UPDATE of the token
+    assert len(commits) == 1
+    db.session.expire_all()
+    assert db.session.scalar(select(ApiToken.last_used_at)) is not None
+
+
+def test_a_refused_check_in_still_records_the_token_use(client, db, make_episode,
+                                                        make_participant, token_for):
+    from sqlalchemy import select
+
+    from asnbelajar.attendance.models import CheckIn
+
+    episode = make_episode(starts_in=timedelta(minutes=-5))
+    person = make_participant()
+    register(episode.id, person)
+    db.session.commit()
+    headers, episode_id = token_for(person), episode.id
+    r = _post_checkin(client, headers, episode_id, code="SALAH1")
+    assert r.status_code == 422 and r.json["error"]["code"] == "wrong_code"
+    db.session.expire_all()
+    assert db.session.scalar(select(ApiToken.last_used_at)) is not None
+    assert db.session.scalar(select(CheckIn.id)) is None  # and nothing else was written

@@ -7,10 +7,10 @@ import hashlib
 import secrets
 from datetime import timedelta
 
-from flask import current_app
+from flask import current_app, has_request_context, request
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select, update
-from sqlalchemy.orm import joinedload
+from sqlalchemy import bindparam, event, select, update
+from sqlalchemy.orm import Session, joinedload
 
 from ..database import commit_keeping_loaded
 from ..errors import NotFound
@@ -44,15 +44,19 @@ def issue_api_token(user: User, name: str = "api") -> str:
     return token
 
 
+# Built once: the hot path (every API request) only binds values, no statement is
+# constructed per request (issue 13). One statement: every API request needs both rows.
+_TOKEN_ROW = (select(ApiToken)
+              .where(ApiToken.token_hash == bindparam("token_hash"),
+                     ApiToken.revoked_at.is_(None))
+              .options(joinedload(ApiToken.user)))
+
+
 def token_row(token: str) -> ApiToken | None:
     """The live (not revoked, not expired) token row of an active user, or None."""
     if not token:
         return None
-    row = db.session.scalar(
-        select(ApiToken).where(ApiToken.token_hash == _token_hash(token),
-                               ApiToken.revoked_at.is_(None))
-        .options(joinedload(ApiToken.user))  # one statement: every API request needs both
-    )
+    row = db.session.scalar(_TOKEN_ROW, {"token_hash": _token_hash(token)})
     if row is None or not row.user.is_active:
         return None
     now = to_db(now_utc())
@@ -61,21 +65,62 @@ def token_row(token: str) -> ApiToken | None:
     return row
 
 
+# request.environ key: a token use written in the request's transaction, not yet committed.
+TOUCH_PENDING = "asnbelajar.token_touch"
+
+
+# Conditional UPDATE: of concurrent requests only one writes.
+_TOUCH = (update(ApiToken)
+          .where(ApiToken.id == bindparam("token_id"),
+                 (ApiToken.last_used_at.is_(None))
+                 | (ApiToken.last_used_at <= bindparam("cutoff")))
+          .values(last_used_at=bindparam("now"))
+          .execution_options(synchronize_session=False))
+
+
+def _touch(token_id: int, now, step: timedelta) -> None:
+    db.session.execute(_TOUCH, {"token_id": token_id, "now": now, "cutoff": now - step})
+
+
+def _touch_step() -> timedelta:
+    return timedelta(seconds=int(current_app.config.get("TOKEN_TOUCH_SECONDS", 60)))
+
+
 def touch_token(row: ApiToken) -> None:
     """Record use, at most once per TOKEN_TOUCH_SECONDS: one UPDATE a minute per token
-    instead of one per request keeps the check-in path lean. Committed on its own so a
-    request that fails later still counts as a use."""
+    instead of one per request keeps the check-in path lean.
+
+    Inside a request the UPDATE joins the request's own transaction, so a check-in that
+    commits makes one durable write, not two (issue 13); a request that ends without
+    committing (a read, a refusal that rolled back) still has its use recorded by
+    ``finish_token_touch`` after the view."""
     now = to_db(now_utc())
-    step = timedelta(seconds=int(current_app.config.get("TOKEN_TOUCH_SECONDS", 60)))
+    step = _touch_step()
     if row.last_used_at is not None and now - row.last_used_at < step:
         return
-    # Conditional UPDATE: of concurrent requests only one writes.
-    db.session.execute(
-        update(ApiToken).where(ApiToken.id == row.id,
-                               (ApiToken.last_used_at.is_(None))
-                               | (ApiToken.last_used_at <= now - step))
-        .values(last_used_at=now).execution_options(synchronize_session=False))
-    commit_keeping_loaded()  # the token and its user stay loaded for the request
+    _touch(row.id, now, step)
+    if has_request_context():
+        request.environ[TOUCH_PENDING] = (row.id, now)
+    else:
+        commit_keeping_loaded()  # the token and its user stay loaded for the caller
+
+
+@event.listens_for(Session, "after_commit")
+def _touch_committed(_session) -> None:
+    if has_request_context():
+        request.environ.pop(TOUCH_PENDING, None)
+
+
+def finish_token_touch() -> None:
+    """After a request whose view did not commit: discard what it left uncommitted (the
+    end of the request would roll it back anyway) and commit the token's use alone."""
+    pending = request.environ.pop(TOUCH_PENDING, None)
+    if pending is None:
+        return
+    token_id, now = pending
+    db.session.rollback()
+    _touch(token_id, now, _touch_step())
+    db.session.commit()
 
 
 def user_for_token(token: str) -> User | None:

@@ -12,6 +12,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     Integer,
     and_,
+    bindparam,
     case,
     cast,
     delete,
@@ -61,6 +62,28 @@ class CheckInResult:
     walk_in: bool = False
 
 
+# The hot path's statements are built once and only bound per request (issue 13): the
+# checkpoint by code with its episode's status and the person's registration in one query.
+_CHECKPOINT_BY_CODE = (
+    select(Checkpoint, Episode.status, Registration.status)
+    .join(Episode, Episode.id == Checkpoint.episode_id)
+    .outerjoin(Registration, and_(Registration.episode_id == Checkpoint.episode_id,
+                                  Registration.user_id == bindparam("user_id")))
+    .where(Checkpoint.episode_id == bindparam("episode_id"),
+           Checkpoint.code == bindparam("code")))
+_INSERT_CHECK_IN: dict[str, Any] = {}
+
+
+def _insert_check_in():
+    """INSERT ... ON CONFLICT DO NOTHING RETURNING id, one per dialect, built once."""
+    statement = _INSERT_CHECK_IN.get(db.engine.dialect.name)
+    if statement is None:
+        table = CheckIn.__table__
+        statement = insert_ignore(table).returning(table.c.id)
+        _INSERT_CHECK_IN[db.engine.dialect.name] = statement
+    return statement
+
+
 def normalize_code(raw: str | None) -> str:
     return "".join((raw or "").split()).upper()[:MAX_CODE_LENGTH + 1]
 
@@ -83,14 +106,8 @@ def check_in(episode_id: int, user: User, code: str, ip: str | None = None) -> C
     found = None
     if normalized:
         found = db.session.execute(
-            select(Checkpoint, Episode.status, Registration.status)
-            .join(Episode, Episode.id == Checkpoint.episode_id)
-            .outerjoin(Registration, and_(Registration.episode_id == Checkpoint.episode_id,
-                                          Registration.user_id == user.id))
-            .where(Checkpoint.episode_id == episode_id, Checkpoint.code == normalized)
-        ).first()
-    wrong = ValidationError(_l("Kode presensi salah. Periksa kembali kode yang tampil di "
-                               "layar siaran."), code="wrong_code", field="code")
+            _CHECKPOINT_BY_CODE,
+            {"episode_id": episode_id, "user_id": user.id, "code": normalized}).first()
     if found is None:
         # Failure path: the episode decides between 404, cancelled and a wrong code.
         episode = db.session.get(Episode, episode_id)
@@ -98,7 +115,7 @@ def check_in(episode_id: int, user: User, code: str, ip: str | None = None) -> C
         if not normalized:
             raise ValidationError(_l("Masukkan kode presensi."), code="code_required",
                                   field="code")
-        raise wrong
+        raise _wrong_code()
     checkpoint, episode_status, registration_status = found
     _check_episode_status(episode_status)
     now = now_utc()
@@ -106,7 +123,7 @@ def check_in(episode_id: int, user: User, code: str, ip: str | None = None) -> C
     if now < as_utc(checkpoint.opens_at):
         # Answered exactly like a wrong code: a guesser must not learn that a code exists
         # before the stream shows it (issue 9).
-        refusal = wrong
+        refusal = _wrong_code()
     elif now >= as_utc(checkpoint.closes_at):
         refusal = Conflict(_l("Presensi \"%(label)s\" sudah ditutup.", label=checkpoint.label),
                            code="window_closed")
@@ -130,11 +147,9 @@ def check_in(episode_id: int, user: User, code: str, ip: str | None = None) -> C
     if registration_status == "waitlisted":
         raise Conflict(_l("Anda masih dalam daftar tunggu episode ini, sehingga belum dapat "
                           "presensi."), code="waitlisted")
-    table = CheckIn.__table__
     values = {"checkpoint_id": checkpoint.id, "episode_id": episode_id, "user_id": user.id,
               "created_at": to_db(now), "ip": (ip or "")[:45] or None}
-    inserted = db.session.execute(
-        insert_ignore(table).values(**values).returning(table.c.id)).first()
+    inserted = db.session.execute(_insert_check_in(), values).first()
     if inserted is None:
         # RETURNING is empty: the row existed (a repeat, or a concurrent double submit).
         existing = _existing_check_in(checkpoint.id, user.id)
@@ -142,6 +157,12 @@ def check_in(episode_id: int, user: User, code: str, ip: str | None = None) -> C
     # The row as written; not added to the session, so nothing is read back or reloaded.
     row = CheckIn(id=inserted[0], **values)
     return CheckInResult(row, created=True, checkpoint=checkpoint, walk_in=walk_in)
+
+
+def _wrong_code() -> ValidationError:
+    # Built only on the path that answers with it: the message's translation is not free.
+    return ValidationError(_l("Kode presensi salah. Periksa kembali kode yang tampil di "
+                              "layar siaran."), code="wrong_code", field="code")
 
 
 def _check_episode_status(status: str | None) -> None:
