@@ -193,10 +193,14 @@ def register(episode_id: int, user: User, *, source: str = "web",
         if opens and now < opens:
             raise Conflict(_l("Pendaftaran belum dibuka."), code="registration_not_open")
         raise Conflict(_l("Pendaftaran sudah ditutup."), code="registration_closed")
-    # Re-read under the lock: a concurrent double submit may have won the race.
-    existing = get_registration(episode_id, user.id)
-    if existing and existing.status != "cancelled":
-        return RegistrationResult(existing, created=False)
+    if existing is not None:
+        # Re-read under the lock: a concurrent request may have re-activated this
+        # cancelled registration. (With no row before the lock, a concurrent double submit
+        # is caught by the unique constraint below instead: one statement fewer while
+        # the lock is held.)
+        existing = get_registration(episode_id, user.id)
+        if existing and existing.status != "cancelled":
+            return RegistrationResult(existing, created=False)
     places = places_for_newcomers(episode)
     full = places is not None and places <= 0
     if full and walk_in:
