@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import timedelta
+from functools import cache
 
 from flask import current_app, has_request_context, request
 from flask_babel import lazy_gettext as _l
@@ -44,19 +45,22 @@ def issue_api_token(user: User, name: str = "api") -> str:
     return token
 
 
-# Built once: the hot path (every API request) only binds values, no statement is
-# constructed per request (issue 13). One statement: every API request needs both rows.
-_TOKEN_ROW = (select(ApiToken)
-              .where(ApiToken.token_hash == bindparam("token_hash"),
-                     ApiToken.revoked_at.is_(None))
-              .options(joinedload(ApiToken.user)))
+@cache
+def _token_row_statement():
+    """Built once, at first use (building it configures the mappers, which needs every
+    model imported): the hot path (every API request) only binds values (issue 13). One
+    statement: every API request needs both the token and its user."""
+    return (select(ApiToken)
+            .where(ApiToken.token_hash == bindparam("token_hash"),
+                   ApiToken.revoked_at.is_(None))
+            .options(joinedload(ApiToken.user)))
 
 
 def token_row(token: str) -> ApiToken | None:
     """The live (not revoked, not expired) token row of an active user, or None."""
     if not token:
         return None
-    row = db.session.scalar(_TOKEN_ROW, {"token_hash": _token_hash(token)})
+    row = db.session.scalar(_token_row_statement(), {"token_hash": _token_hash(token)})
     if row is None or not row.user.is_active:
         return None
     now = to_db(now_utc())
@@ -69,17 +73,19 @@ def token_row(token: str) -> ApiToken | None:
 TOUCH_PENDING = "asnbelajar.token_touch"
 
 
-# Conditional UPDATE: of concurrent requests only one writes.
-_TOUCH = (update(ApiToken)
-          .where(ApiToken.id == bindparam("token_id"),
-                 (ApiToken.last_used_at.is_(None))
-                 | (ApiToken.last_used_at <= bindparam("cutoff")))
-          .values(last_used_at=bindparam("now"))
-          .execution_options(synchronize_session=False))
+@cache
+def _touch_statement():
+    # Conditional UPDATE: of concurrent requests only one writes.
+    return (update(ApiToken)
+            .where(ApiToken.id == bindparam("token_id"),
+                   (ApiToken.last_used_at.is_(None))
+                   | (ApiToken.last_used_at <= bindparam("cutoff")))
+            .values(last_used_at=bindparam("now"))
+            .execution_options(synchronize_session=False))
 
 
 def _touch(token_id: int, now, step: timedelta) -> None:
-    db.session.execute(_TOUCH, {"token_id": token_id, "now": now, "cutoff": now - step})
+    db.session.execute(_touch_statement(), {"token_id": token_id, "now": now, "cutoff": now - step})
 
 
 def _touch_step() -> timedelta:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 from flask import current_app
@@ -62,26 +63,24 @@ class CheckInResult:
     walk_in: bool = False
 
 
-# The hot path's statements are built once and only bound per request (issue 13): the
-# checkpoint by code with its episode's status and the person's registration in one query.
-_CHECKPOINT_BY_CODE = (
-    select(Checkpoint, Episode.status, Registration.status)
-    .join(Episode, Episode.id == Checkpoint.episode_id)
-    .outerjoin(Registration, and_(Registration.episode_id == Checkpoint.episode_id,
-                                  Registration.user_id == bindparam("user_id")))
-    .where(Checkpoint.episode_id == bindparam("episode_id"),
-           Checkpoint.code == bindparam("code")))
-_INSERT_CHECK_IN: dict[str, Any] = {}
+# The hot path's statements are built once (at first use: building them configures the
+# mappers, which needs every model imported) and only bound per request (issue 13).
+@cache
+def _checkpoint_by_code():
+    """The checkpoint by code with its episode's status and the person's registration."""
+    return (select(Checkpoint, Episode.status, Registration.status)
+            .join(Episode, Episode.id == Checkpoint.episode_id)
+            .outerjoin(Registration, and_(Registration.episode_id == Checkpoint.episode_id,
+                                          Registration.user_id == bindparam("user_id")))
+            .where(Checkpoint.episode_id == bindparam("episode_id"),
+                   Checkpoint.code == bindparam("code")))
 
 
-def _insert_check_in():
-    """INSERT ... ON CONFLICT DO NOTHING RETURNING id, one per dialect, built once."""
-    statement = _INSERT_CHECK_IN.get(db.engine.dialect.name)
-    if statement is None:
-        table = CheckIn.__table__
-        statement = insert_ignore(table).returning(table.c.id)
-        _INSERT_CHECK_IN[db.engine.dialect.name] = statement
-    return statement
+@cache
+def _insert_check_in(dialect: str):
+    """INSERT ... ON CONFLICT DO NOTHING RETURNING id for the engine's dialect."""
+    table = CheckIn.__table__
+    return insert_ignore(table).returning(table.c.id)
 
 
 def normalize_code(raw: str | None) -> str:
@@ -106,7 +105,7 @@ def check_in(episode_id: int, user: User, code: str, ip: str | None = None) -> C
     found = None
     if normalized:
         found = db.session.execute(
-            _CHECKPOINT_BY_CODE,
+            _checkpoint_by_code(),
             {"episode_id": episode_id, "user_id": user.id, "code": normalized}).first()
     if found is None:
         # Failure path: the episode decides between 404, cancelled and a wrong code.
@@ -149,7 +148,7 @@ def check_in(episode_id: int, user: User, code: str, ip: str | None = None) -> C
                           "presensi."), code="waitlisted")
     values = {"checkpoint_id": checkpoint.id, "episode_id": episode_id, "user_id": user.id,
               "created_at": to_db(now), "ip": (ip or "")[:45] or None}
-    inserted = db.session.execute(_insert_check_in(), values).first()
+    inserted = db.session.execute(_insert_check_in(db.engine.dialect.name), values).first()
     if inserted is None:
         # RETURNING is empty: the row existed (a repeat, or a concurrent double submit).
         existing = _existing_check_in(checkpoint.id, user.id)
