@@ -5,14 +5,17 @@ Computing a year from scratch reads every registration, verdict, certificate and
 entry of the year: a few milliseconds for a small program, several seconds for 200,000
 participants and a million ledger entries. When to trust the stored figures:
 
-* the last computation was quick (under ``SLOW_SECONDS``, 2 s): never trusted, computed again,
-  so small and medium programs always see exact, current figures;
-* it was slow and is younger than ``REPORT_SNAPSHOT_SECONDS``: served, with its time shown
-  on the page; the scheduler's ``refresh-reports`` job recounts the current year in the
-  background and an organizer can ask for a recount;
-* it was slow, is older, and nothing changed since: served too (on PostgreSQL the
+* the last computation was very quick (under ``KEEP_SECONDS``, 0.1 s): never kept, computed
+  again, so small programs always see exact, current figures;
+* nothing changed since it was computed: served, however old (on PostgreSQL the
   *fingerprint* is the insert/update/delete counters the server keeps for the tables the
-  figures come from; they may lag a commit by some seconds, well inside the bound above).
+  figures come from; they may lag a commit by a second or so). At the real season's size
+  a recount costs most of a second even on a quiet server, so pages at that scale depend
+  on this (measured by ``benchmarks/pages_at_scale.py``);
+* it was slow (``SLOW_SECONDS``, 0.5 s, or more) and is younger than
+  ``REPORT_SNAPSHOT_SECONDS``: served although something changed, with its time shown on
+  the page; the scheduler's ``refresh-reports`` job recounts the current year in the
+  background and an organizer can ask for a recount.
 """
 
 from __future__ import annotations
@@ -44,9 +47,10 @@ from .services import (
 )
 
 KIND = "year"
-# Well above what a small program's year costs even on a busy server, well below what
-# 200,000 participants cost (several seconds).
-SLOW_SECONDS = 2.0
+# Above what a small program's year costs; the real season (457,300 registrations) costs
+# 0.7-1 s on PostgreSQL and more on SQLite.
+KEEP_SECONDS = 0.1
+SLOW_SECONDS = 0.5
 WATCHED_TABLES = ("registration", "ledger_entry", "certificate", "attendance_verdict",
                   "episode", "participant_profile", "instansi", "instansi_headcount",
                   "episode_speaker", "speaker")
@@ -156,13 +160,15 @@ def year_figures(year: int, *, refresh: bool = False) -> YearFigures:
     mark = fingerprint()
     snapshot = db.session.scalar(select(ReportSnapshot).where(
         ReportSnapshot.kind == KIND, ReportSnapshot.year == year))
-    # Only figures that were slow to count are ever kept: quick ones are counted again, so
-    # they are always exact.
+    # Only figures that took a while to count are ever kept: quick ones are counted again,
+    # so they are always exact.
     if (snapshot is not None and not refresh and max_age > 0
-            and snapshot.seconds >= SLOW_SECONDS):
+            and snapshot.seconds >= KEEP_SECONDS):
         age = now_utc() - as_utc(snapshot.computed_at)
         unchanged = mark is not None and snapshot.fingerprint == mark
-        if unchanged or age < timedelta(seconds=max_age):
+        recent_and_slow = (snapshot.seconds >= SLOW_SECONDS
+                           and age < timedelta(seconds=max_age))
+        if unchanged or recent_and_slow:
             return YearFigures(year=year, data=snapshot.data,
                                computed_at=as_utc(snapshot.computed_at),
                                seconds=snapshot.seconds, recomputed=False)
