@@ -4,7 +4,9 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
-PYTEST_ARGS ?=
+# The suite runs in parallel, one worker per core (at most 4): each worker has its own
+# SQLite files or PostgreSQL database. PYTEST_ARGS= (empty) runs it in one process.
+PYTEST_ARGS ?= -n auto --maxprocesses=4
 # Installs stay quiet: no pip version nag, no build-backend chatter (errors still show).
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 export PYTHONWARNINGS := ignore::DeprecationWarning:setuptools
