@@ -35,7 +35,28 @@ def frozen(clock):
 def _event(data: bytes):
     calendar = Calendar.from_ical(data)
     (event,) = calendar.walk("VEVENT")
+    _second_reader_agrees(data, event)
     return calendar, event
+
+
+def _second_reader_agrees(data: bytes, event) -> None:
+    """A second, independent iCalendar parser (vobject, as Evolution-style clients read)
+    reads the same event: same UID, SEQUENCE, start, end, organizer and attendee."""
+    import vobject
+
+    parsed = vobject.readOne(data.decode("utf-8"))
+    method = Calendar.from_ical(data).get("method")
+    if method is not None:
+        assert parsed.method.value == str(method)
+    (other,) = list(parsed.vevent_list)
+    assert other.uid.value == str(event["uid"])
+    assert int(other.sequence.value) == int(event["sequence"])
+    assert other.dtstart.value == event["dtstart"].dt
+    assert other.dtend.value == event["dtend"].dt
+    if "organizer" in event:
+        assert other.organizer.value == str(event["organizer"])
+    if "attendee" in event:
+        assert other.attendee.value == str(event["attendee"])
 
 
 def _edit_form(episode: Episode, **overrides) -> dict:
