@@ -11,7 +11,7 @@ PYTEST_ARGS ?= -n auto --maxprocesses=4
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 export PYTHONWARNINGS := ignore::DeprecationWarning:setuptools
 
-.PHONY: run test lint bench install clean-db translations
+.PHONY: run test lint bench install clean-db translations css
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is required")'
@@ -64,3 +64,8 @@ clean-db:
 # fails while a msgid has no English.
 translations: $(VENV)/.installed
 	VENV=$(VENV) sh asnbelajar/translations/update.sh --check
+
+# static/css/bootstrap.min.css: Bootstrap cut to the classes the pages use (committed; run
+# after using a new Bootstrap class: tests/test_css_build.py fails until then).
+css: $(VENV)/.installed-test
+	$(BIN)/python tools/build_css.py

@@ -167,7 +167,8 @@ def text_of(response) -> str:
 def test_layout_serves_bootstrap_locally_without_inline_scripts(web_client):
     html = text_of(web_client.get("/login"))
     assert '<html lang="' in html
-    assert "/bootstrap/static/css/bootstrap.min.css" in html
+    assert 'href="/static/css/bootstrap.min.css?v=' in html  # purged: tools/build_css.py
+    assert "/bootstrap/static/js/bootstrap.min.js" in html
     assert "/static/js/app.js" in html
     assert "cdn.jsdelivr.net" not in html and "//cdn" not in html
     # CSP is script-src 'self': every <script> must load a file, no inline handlers.
