@@ -51,3 +51,7 @@ class OutboxEmail(db.Model):
     claimed_by: Mapped[str | None] = mapped_column(String(100))
     # Retry until then (created_at + OUTBOX_RETRY_HOURS, or from a manual retry).
     give_up_at: Mapped[datetime | None]
+    # Render at send time (notifications/rendering.py): the renderer's name and its JSON
+    # context; subject and bodies stay empty until the sender renders them.
+    template: Mapped[str | None] = mapped_column(String(100))
+    context: Mapped[dict | None] = mapped_column(JSON)

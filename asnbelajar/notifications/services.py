@@ -44,6 +44,7 @@ from ..extensions import db
 from ..timeutil import now_utc, to_db
 from ..util.sql import LIKE_ESCAPE, contains_pattern
 from .models import OutboxEmail
+from .rendering import render_claimed
 
 log = logging.getLogger("asnbelajar.outbox")
 
@@ -331,7 +332,12 @@ def deliver_claimed(ids: list[int], holder: str) -> DeliveryResult:
     result = DeliveryResult()
     mailer = None
     sent_on_connection = 0
-    pending = list(ids)
+    # Emails queued to be rendered now (a registration's confirmation) get their text
+    # first; one that no longer applies is marked failed and not sent.
+    unrenderable = set(render_claimed(ids, holder))
+    result.failed += len(unrenderable)
+    result.gave_up += len(unrenderable)
+    pending = [i for i in ids if i not in unrenderable]
     try:
         while pending:
             chunk, pending = pending[:100], pending[100:]

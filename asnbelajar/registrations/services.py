@@ -37,6 +37,7 @@ from ..errors import Conflict, Forbidden, NotFound, ValidationError
 from ..evaluations.models import Evaluation
 from ..extensions import db
 from ..integrations.models import pushes_registrants
+from ..notifications.rendering import Rendered, queue_rendered_later, renderer
 from ..notifications.services import queue_email, queue_email_to_many, render_email
 from ..timeutil import now_utc, to_db
 from ..util.sql import paginate
@@ -302,13 +303,32 @@ def _queue_confirmation(episode: Episode, user: User, registration: Registration
         return  # the Zoom sync job sends it with the person's own join link
     template = ("registration_confirmed" if registration.status == "registered"
                 else "registration_waitlisted")
-    position = waitlist_position(registration)
+    # Rendered by the outbox sender (notifications.rendering), not here: this runs while
+    # the request holds the episode's lock, and the email with its .ics cost about as
+    # much as the rest of the registration.
+    queue_rendered_later(f"{template}:{registration.id}:{registration.queued_at.isoformat()}",
+                         user.email, "registration",
+                         {"registration_id": registration.id, "template": template})
+
+
+@renderer("registration")
+def _render_registration_email(context: dict) -> Rendered | None:
+    """The confirmation or waiting-list email of a registration, as the episode is now."""
+    registration = db.session.get(Registration, int(context["registration_id"]))
+    if registration is None:
+        return None
+    user = db.session.get(User, registration.user_id)
+    if user is None or user.anonymized_at is not None:
+        return None
+    episode = db.session.get(Episode, registration.episode_id)
+    template = context["template"]
+    position = (waitlist_position(registration)
+                if template == "registration_waitlisted" else None)
     subject, text, html = render_email(template, user=user, episode=episode,
                                        position=position)
     attachments = ([ics_attachment(episode, attendee=(user.email, user.full_name))]
-                   if registration.status == "registered" else [])
-    queue_email(f"{template}:{registration.id}:{registration.queued_at.isoformat()}",
-                user.email, subject, text, html, attachments)
+                   if template == "registration_confirmed" else [])
+    return Rendered(subject, text, html, attachments)
 
 
 def notify_registrants(episode: Episode, template: str) -> int:
