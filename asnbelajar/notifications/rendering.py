@@ -24,6 +24,7 @@ import base64
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 from sqlalchemy import select, update
@@ -56,6 +57,13 @@ def renderer(name: str):
     return decorator
 
 
+@cache
+def _insert_statement(dialect: str):
+    """INSERT ... ON CONFLICT DO NOTHING RETURNING id, built once per dialect: this runs
+    inside every registration while it holds the episode's lock."""
+    return insert_ignore(_table).returning(_table.c.id)
+
+
 def queue_rendered_later(dedupe_key: str, to_addr: str, template: str,
                          context: dict[str, Any]) -> bool:
     """Queue an email to be rendered by the sender (unless one with this key exists).
@@ -65,14 +73,11 @@ def queue_rendered_later(dedupe_key: str, to_addr: str, template: str,
     if template not in RENDERERS:
         raise ValueError(f"no renderer for {template!r}")
     now = to_db(now_utc())
-    inserted = db.session.execute(
-        insert_ignore(_table).values(
-            dedupe_key=dedupe_key[:200], to_addr=to_addr, subject="", body_text="",
-            body_html=None, attachments=[], template=template, context=context,
-            status="pending", attempts=0, next_attempt_at=now, created_at=now,
-            give_up_at=to_db(now_utc() + retry_window()),
-        ).returning(_table.c.id)
-    ).first()
+    inserted = db.session.execute(_insert_statement(db.engine.dialect.name), {
+        "dedupe_key": dedupe_key[:200], "to_addr": to_addr, "subject": "", "body_text": "",
+        "body_html": None, "attachments": [], "template": template, "context": context,
+        "status": "pending", "attempts": 0, "next_attempt_at": now, "created_at": now,
+        "give_up_at": to_db(now_utc() + retry_window())}).first()
     return inserted is not None
 
 

@@ -19,10 +19,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cache
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import case, func, select, text
+from sqlalchemy import bindparam, case, func, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import contains_eager
 
@@ -89,6 +90,18 @@ def registered_count(episode_id: int) -> int:
     ) or 0
 
 
+@cache
+def _places_taken():
+    """Registered and waiting, in one pass over the episode's active registrations; built
+    once (it runs in every registration, under the episode's lock)."""
+    return (select(func.coalesce(func.sum(case((Registration.status == "registered", 1),
+                                               else_=0)), 0),
+                   func.coalesce(func.sum(case((Registration.status == "waitlisted", 1),
+                                               else_=0)), 0))
+            .where(Registration.episode_id == bindparam("episode_id"),
+                   Registration.status.in_(("registered", "waitlisted"))))
+
+
 def places_for_newcomers(episode: Episode) -> int | None:
     """Places a newcomer may take now (None: no limit), the one capacity policy.
 
@@ -98,14 +111,8 @@ def places_for_newcomers(episode: Episode) -> int | None:
     """
     if episode.capacity is None:
         return None
-    registered, waiting = db.session.execute(
-        select(func.coalesce(func.sum(case((Registration.status == "registered", 1),
-                                           else_=0)), 0),
-               func.coalesce(func.sum(case((Registration.status == "waitlisted", 1),
-                                           else_=0)), 0))
-        .where(Registration.episode_id == episode.id,
-               Registration.status.in_(("registered", "waitlisted")))
-    ).one()
+    registered, waiting = db.session.execute(_places_taken(),
+                                             {"episode_id": episode.id}).one()
     return max(episode.capacity - int(registered) - int(waiting), 0)
 
 
