@@ -5,9 +5,10 @@
 Builds a throwaway SQLite database (an episode live now with an open checkpoint, a
 participant registered to it), serves the app on a free 127.0.0.1 port (werkzeug, threaded)
 and loads, at 390 px wide with the network throttled to --kbit down/up and --latency-ms:
-the home page, the episode page, the login page and the participant's check-in page. For
-each: bytes transferred on a cold cache (encoded, as on the wire), requests, bytes on a
-warm reload (same browser cache), and first contentful paint of the cold load. Targets
+the home page, the catalog, the episode page, the login page, the participant's check-in
+page and dashboard. For each: bytes transferred on a cold cache (encoded, as on the wire),
+requests, bytes on a warm reload (same browser cache), and first contentful paint of the
+cold load. Targets
 (issue 13): check-in page <= 60 KB cold and first paint < 3 s; public and participant pages
 <= 150 KB cold and <= 15 KB warm. --screenshots saves each page at 390 and 1280 px.
 """
@@ -74,10 +75,28 @@ def prepare(app) -> int:
         return episode.id
 
 
+def throttle(cdp, kbit: float | None, latency_ms: float | None) -> None:
+    """Emulate a slow link (kbit down and up, latency), or none when kbit is None."""
+    cdp.send("Network.emulateNetworkConditions", {
+        "offline": False, "latency": latency_ms or 0,
+        "downloadThroughput": kbit * 1000 / 8 if kbit else -1,
+        "uploadThroughput": kbit * 1000 / 8 if kbit else -1})
+
+
 def measure(page, cdp, url: str) -> dict:
+    # Only requests this load sent (not a late one of the page before), data: URLs aside.
+    sent: set[str] = set()
     sizes: dict[str, float] = {}
-    cdp.on("Network.loadingFinished",
-           lambda e: sizes.__setitem__(e["requestId"], e.get("encodedDataLength", 0)))
+
+    def will_send(event: dict) -> None:
+        if not event["request"]["url"].startswith("data:"):
+            sent.add(event["requestId"])
+
+    def finished(event: dict) -> None:
+        sizes[event["requestId"]] = event.get("encodedDataLength", 0)
+
+    cdp.on("Network.requestWillBeSent", will_send)
+    cdp.on("Network.loadingFinished", finished)
     page.goto(url, wait_until="load")
     # Chromium leaves out the paint entries when nothing painted "contentful" before the
     # load (a form field's placeholder); then the first paint, then DOMContentLoaded.
@@ -88,8 +107,12 @@ def measure(page, cdp, url: str) -> dict:
         if (p) return p.startTime;
         const n = performance.getEntriesByType('navigation')[0];
         return n ? n.domContentLoadedEventEnd : null; }""")
-    page.wait_for_timeout(200)
-    return {"bytes": sum(sizes.values()), "requests": len(sizes), "fcp_ms": paint}
+    # The favicon is fetched after the load event: wait for it too.
+    page.wait_for_load_state("networkidle")
+    cdp.remove_listener("Network.requestWillBeSent", will_send)
+    cdp.remove_listener("Network.loadingFinished", finished)
+    mine = [size for request, size in sizes.items() if request in sent]
+    return {"bytes": sum(mine), "requests": len(mine), "fcp_ms": paint}
 
 
 def main() -> None:
@@ -109,8 +132,11 @@ def main() -> None:
         thread = threading.Thread(target=server.serve_forever, daemon=True)
         thread.start()
         base = f"http://127.0.0.1:{port}"
-        pages = [("home", "/"), ("episode", f"/episodes/{episode_id}"), ("login", "/login"),
-                 ("check-in", f"/episodes/{episode_id}/checkin"), ("dashboard", "/me")]
+        # Public pages as a visitor (signed in, /login would redirect to the dashboard),
+        # then the participant's pages.
+        public = [("home", "/"), ("catalog", "/episodes"), ("episode", f"/episodes/{episode_id}"),
+                  ("login", "/login")]
+        personal = [("check-in", f"/episodes/{episode_id}/checkin"), ("dashboard", "/me")]
         rows = []
         try:
             with sync_playwright() as pw:
@@ -118,30 +144,30 @@ def main() -> None:
                     "--no-sandbox", "--disable-gpu", "--disable-background-networking"])
                 context = browser.new_context(viewport={"width": 390, "height": 844})
                 page = context.new_page()
-                # Sign in first (unthrottled): the participant pages need a session.
-                page.goto(base + "/login")
-                page.fill("input[name=login]", "hp@example.go.id")
-                page.fill("input[name=password]", PASSWORD)
-                page.press("input[name=password]", "Enter")
-                page.wait_for_load_state("load")
                 cdp = context.new_cdp_session(page)
                 cdp.send("Network.enable")
-                cdp.send("Network.emulateNetworkConditions", {
-                    "offline": False, "latency": args.latency_ms,
-                    "downloadThroughput": args.kbit * 1000 / 8,
-                    "uploadThroughput": args.kbit * 1000 / 8})
-                for name, path in pages:
-                    cdp.send("Network.clearBrowserCache")
-                    cold = measure(page, cdp, base + path)
-                    warm = measure(page, cdp, base + path)
-                    rows.append((name, path, cold, warm))
-                    if args.screenshots:
-                        os.makedirs(args.screenshots, exist_ok=True)
-                        for width in (390, 1280):
-                            page.set_viewport_size({"width": width, "height": 900})
-                            page.screenshot(path=os.path.join(
-                                args.screenshots, f"{name}-{width}.png"), full_page=True)
-                        page.set_viewport_size({"width": 390, "height": 844})
+                for signed_in, pages in ((False, public), (True, personal)):
+                    if signed_in:
+                        # Sign in unthrottled: only the pages are measured.
+                        throttle(cdp, None, None)
+                        page.goto(base + "/login")
+                        page.fill("input[name=login]", "hp@example.go.id")
+                        page.fill("input[name=password]", PASSWORD)
+                        page.press("input[name=password]", "Enter")
+                        page.wait_for_load_state("load")
+                    throttle(cdp, args.kbit, args.latency_ms)
+                    for name, path in pages:
+                        cdp.send("Network.clearBrowserCache")
+                        cold = measure(page, cdp, base + path)
+                        warm = measure(page, cdp, base + path)
+                        rows.append((name, path, cold, warm))
+                        if args.screenshots:
+                            os.makedirs(args.screenshots, exist_ok=True)
+                            for width in (390, 1280):
+                                page.set_viewport_size({"width": width, "height": 900})
+                                page.screenshot(path=os.path.join(
+                                    args.screenshots, f"{name}-{width}.png"), full_page=True)
+                            page.set_viewport_size({"width": 390, "height": 844})
                 browser.close()
         finally:
             server.shutdown()
