@@ -7,6 +7,7 @@ from werkzeug.routing import BuildError
 
 from asnbelajar.episodes.calendar import episode_ics
 from asnbelajar.notifications.models import OutboxEmail
+from asnbelajar.notifications.rendering import render_pending
 from asnbelajar.registrations.services import register
 from asnbelajar.util.urls import external_url
 
@@ -45,6 +46,7 @@ def test_registration_email_and_calendar_link_to_the_public_address(
     participant = make_participant()
     register(episode.id, participant)
     db.session.commit()
+    render_pending()  # rendered by the sender (here without sending), as it would be
 
     email = db.session.scalar(select(OutboxEmail).where(OutboxEmail.to_addr == participant.email))
     page = f"{PUBLIC}/episodes/{episode.id}"
