@@ -140,6 +140,9 @@ class ParticipantProfile(db.Model):
     pangkat_golongan: Mapped[str | None] = mapped_column(String(60))
     province: Mapped[str | None] = mapped_column(String(60), index=True)
     phone: Mapped[str | None] = mapped_column(String(20))
+    # When the person asked to get reminders and "certificate ready" on WhatsApp too (the
+    # number above, then a valid Indonesian mobile); None: not asked or opted out.
+    whatsapp_opt_in_at: Mapped[datetime | None]
     consent_version: Mapped[str | None] = mapped_column(String(20))
     consent_at: Mapped[datetime | None]
     anonymized: Mapped[bool] = mapped_column(default=False)

@@ -1,5 +1,6 @@
 """The Zoom connection (one per installation), the Zoom meeting or webinar behind an
-episode, and each registration's Zoom registrant (personal join link)."""
+episode, each registration's Zoom registrant (personal join link), and the WhatsApp
+Business connection that sends notifications."""
 
 from __future__ import annotations
 
@@ -43,6 +44,34 @@ class ZoomConnection(db.Model):
     tested_at: Mapped[datetime | None]
     test_ok: Mapped[bool | None]
     test_message: Mapped[str | None] = mapped_column(String(500))
+
+
+class WhatsAppConnection(db.Model):
+    """The WhatsApp Business Cloud API number that sends notifications. One row (id 1).
+
+    The access token is stored encrypted (``util.crypto``) like Zoom's client secret and
+    never leaves the server. An empty template name leaves that kind of message out.
+    ``failure``/``failure_at``: the last time Meta refused the token or could not be
+    reached (messages are held meanwhile), cleared by the next delivery.
+    """
+
+    __tablename__ = "whatsapp_connection"
+    __table_args__ = (CheckConstraint("id = 1", name="single_row"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    enabled: Mapped[bool] = mapped_column(default=False)
+    phone_number_id: Mapped[str] = mapped_column(String(40))
+    access_token_enc: Mapped[str] = mapped_column(Text)
+    reminder_template: Mapped[str | None] = mapped_column(String(512))
+    certificate_template: Mapped[str | None] = mapped_column(String(512))
+    language_code: Mapped[str] = mapped_column(String(15), default="id")
+    updated_by: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    tested_at: Mapped[datetime | None]
+    test_ok: Mapped[bool | None]
+    test_message: Mapped[str | None] = mapped_column(String(500))
+    failure: Mapped[str | None] = mapped_column(String(500))
+    failure_at: Mapped[datetime | None]
 
 
 class ZoomMeeting(db.Model):
