@@ -24,14 +24,13 @@ from functools import cache
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import bindparam, case, func, select, text
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import contains_eager
+from sqlalchemy.orm import contains_eager, make_transient_to_detached
 
 from ..accounts.models import User
 from ..accounts.services import consent_needed
 from ..attendance.models import CheckIn
 from ..certificates.models import Certificate
-from ..database import is_postgres
+from ..database import insert_ignore, is_postgres
 from ..episodes.calendar import ics_attachment
 from ..episodes.models import Episode
 from ..errors import Conflict, Forbidden, NotFound, ValidationError
@@ -88,6 +87,12 @@ def registered_count(episode_id: int) -> int:
             Registration.episode_id == episode_id, Registration.status == "registered"
         )
     ) or 0
+
+
+@cache
+def _insert_registration(dialect: str):
+    table = Registration.__table__
+    return insert_ignore(table).returning(table.c.id)
 
 
 @cache
@@ -188,6 +193,9 @@ def register(episode_id: int, user: User, *, source: str = "web",
     existing = get_registration(episode_id, user.id)
     if existing and existing.status != "cancelled":
         return RegistrationResult(existing, created=False)
+    # Read before the lock (it decides nothing about places): the lock is held for as
+    # few statements as possible.
+    zoom_link_follows = pushes_registrants(episode_id)
     episode = lock_episode(episode_id)
     now = now_utc()
     if episode.status != "published":
@@ -223,23 +231,30 @@ def register(episode_id: int, user: User, *, source: str = "web",
         registration = existing
         db.session.flush()
     else:
-        try:
-            # The row is made inside the savepoint: if the insert fails, rolling the
-            # savepoint back also forgets the row, and the session stays usable.
-            with db.session.begin_nested():
-                registration = Registration(episode_id=episode.id, user_id=user.id,
-                                            status=status, source=source, created_at=stamp,
-                                            queued_at=stamp)
-                db.session.add(registration)
-        except IntegrityError:
+        values = {"episode_id": episode.id, "user_id": user.id, "status": status,
+                  "source": source, "created_at": stamp, "queued_at": stamp,
+                  "cancelled_at": None, "promoted_at": None}
+        # INSERT ... ON CONFLICT DO NOTHING RETURNING: one round trip under the lock (a
+        # savepoint around an ORM insert took three).
+        inserted = db.session.execute(_insert_registration(db.engine.dialect.name),
+                                      values).first()
+        if inserted is None:
             # Another connection registered this person between the check and the insert
             # (a double submit on SQLite, or a row written without the episode lock); the
             # unique constraint decided, and theirs is the registration.
             found = get_registration(episode_id, user.id)
             if found is None or found.status == "cancelled":
-                raise
+                raise Conflict(_l("Pendaftaran Anda sedang diproses oleh permintaan lain. "
+                                  "Muat ulang halaman."), code="concurrent_change")
             return RegistrationResult(found, created=False)
-    _queue_confirmation(episode, user, registration)
+        # The row as written becomes the session's object without being read back.
+        registration = Registration(id=inserted[0], **values)
+        make_transient_to_detached(registration)
+        db.session.add(registration)
+    if not (registration.status == "registered" and zoom_link_follows):
+        # (With a Zoom meeting that registers people, the Zoom sync job sends it with the
+        # person's own join link.)
+        _queue_confirmation(user, registration)
     return RegistrationResult(registration, created=True)
 
 
@@ -305,9 +320,7 @@ def capacity_changed(episode_id: int) -> list[Registration]:
     return promote_waitlisted(episode)
 
 
-def _queue_confirmation(episode: Episode, user: User, registration: Registration) -> None:
-    if registration.status == "registered" and pushes_registrants(episode.id):
-        return  # the Zoom sync job sends it with the person's own join link
+def _queue_confirmation(user: User, registration: Registration) -> None:
     template = ("registration_confirmed" if registration.status == "registered"
                 else "registration_waitlisted")
     # Rendered by the outbox sender (notifications.rendering), not here: this runs while
