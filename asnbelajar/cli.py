@@ -126,16 +126,21 @@ def finalize_due_command() -> None:
     click.echo(finalize_due_episodes())
 
 
+_CHANNEL = click.option("--channel", type=click.Choice(["email", "whatsapp"]),
+                        default=None, help="Only this channel (default: every channel).")
+
+
 @click.group("outbox")
 def outbox_group() -> None:
-    """Email outbox: status, sending now, retrying failed mail."""
+    """Outbox (email and WhatsApp): status, sending now, retrying failed messages."""
 
 
 @outbox_group.command("status")
+@_CHANNEL
 @with_appcontext
-def outbox_status_command() -> None:
-    """Count emails per status."""
-    for status, count in count_by_status().items():
+def outbox_status_command(channel: str | None) -> None:
+    """Count messages per status."""
+    for status, count in count_by_status(channel).items():
         click.echo(f"{status:<8} {count}")
 
 
@@ -144,17 +149,18 @@ def outbox_status_command() -> None:
               help="Parallel SMTP connections (default OUTBOX_SENDERS).")
 @with_appcontext
 def outbox_flush_command(senders: int | None) -> None:
-    """Send every due email now."""
+    """Send every due message (email and WhatsApp) now."""
     click.echo(flush_outbox(senders=senders))
 
 
 @outbox_group.command("retry-failed")
 @click.option("--id", "ids", type=int, multiple=True,
-              help="Only these emails (repeatable); default: every failed email.")
+              help="Only these messages (repeatable); default: every failed message.")
+@_CHANNEL
 @with_appcontext
-def outbox_retry_failed_command(ids: tuple[int, ...]) -> None:
-    """Queue failed emails again with a fresh retry period."""
-    count = retry_emails(list(ids), all_failed=not ids)
+def outbox_retry_failed_command(ids: tuple[int, ...], channel: str | None) -> None:
+    """Queue failed messages again with a fresh retry period."""
+    count = retry_emails(list(ids), all_failed=not ids, channel=channel)
     db.session.commit()
     click.echo(f"Queued again: {count}")
 

@@ -182,6 +182,14 @@ class Defaults:
     ZOOM_REPORT_MAX_ATTEMPTS = 12
     ZOOM_REPORT_MAX_WAIT_HOURS = 24  # finalize waits this long at most for the report
 
+    # WhatsApp Business Cloud API (Meta) for the optional WhatsApp notifications; the
+    # number, token (stored encrypted) and templates are entered by an organizer in the
+    # console. Tests point the address at a local stand-in.
+    WHATSAPP_BASE_URL = "https://graph.facebook.com"
+    WHATSAPP_API_VERSION = "v23.0"
+    WHATSAPP_TIMEOUT = 10  # seconds to wait for Meta's answer: a silent API costs this once
+    WHATSAPP_CONNECT_TIMEOUT = 5
+
     # SIASN (BKN) web service for the course-history push; tests point these at a stand-in.
     SIASN_SSO_URL = "https://sso-siasn.bkn.go.id"
     SIASN_WSO_URL = "https://apimws.bkn.go.id"

@@ -96,7 +96,9 @@ def render_pending(limit: int = 1000) -> list[int]:
 
 def _unrendered():
     return (select(_table.c.id, _table.c.template, _table.c.context)
-            .where(_table.c.template.is_not(None), _table.c.body_text == ""))
+            .where(_table.c.template.is_not(None), _table.c.body_text == "",
+                   # WhatsApp rows name Meta's template: Meta renders those.
+                   _table.c.channel == "email"))
 
 
 def _render(query) -> list[int]:

@@ -15,24 +15,25 @@ Delivery never loses an email and sends it at most twice:
 - when the server itself is unreachable or silent, the sender stops after one timeout
   and hands its whole claim back, so a black-holed server costs one timeout per sender,
   not one per message.
+
+WhatsApp rows (``channel = 'whatsapp'``) go through the same claim, backoff, give-up and
+retry; :func:`deliver_claimed` hands them to notifications/whatsapp.py, which sends them
+over the Cloud API instead of SMTP. Outages are tracked per channel: WhatsApp being down
+holds WhatsApp rows only, and mail keeps flowing.
 """
 
 from __future__ import annotations
 
 import base64
-import contextlib
 import logging
 import os
+import re
 import smtplib
 import socket
-import ssl
 import threading
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from email.message import EmailMessage
-from pathlib import Path
-from urllib.parse import urlsplit
 
 from flask import Flask, current_app, render_template
 from flask_babel import force_locale
@@ -43,7 +44,8 @@ from ..database import insert_ignore, is_postgres
 from ..extensions import db
 from ..timeutil import now_utc, to_db
 from ..util.sql import LIKE_ESCAPE, contains_pattern
-from .models import OutboxEmail
+from .mailer import build_message, make_mailer, message_domain
+from .models import CHANNELS, OutboxEmail
 from .rendering import render_claimed
 
 log = logging.getLogger("asnbelajar.outbox")
@@ -52,6 +54,8 @@ SENDER_NAME = f"{socket.gethostname()}:{os.getpid()}"
 STATUSES = ("pending", "sending", "sent", "failed")
 # last_error of emails held back because the SMTP server (not the message) failed.
 SERVER_DOWN = "SMTP server unavailable: "
+# The same marker per channel (notifications/whatsapp.py writes the WhatsApp one).
+SERVER_DOWN_BY_CHANNEL = {"email": SERVER_DOWN, "whatsapp": "WhatsApp unavailable: "}
 
 
 # Emails whose body carries a secret link (dedupe-key prefixes): the body is purged once
@@ -149,82 +153,6 @@ def retry_window() -> timedelta:
     return timedelta(hours=float(current_app.config["OUTBOX_RETRY_HOURS"]))
 
 
-def build_message(email) -> EmailMessage:
-    """The MIME message of an outbox row (an ``OutboxEmail`` or a row with its columns)."""
-    msg = EmailMessage()
-    msg["From"] = current_app.config["MAIL_DEFAULT_SENDER"]
-    msg["To"] = email.to_addr
-    msg["Subject"] = email.subject
-    msg["Message-ID"] = email.message_id or _new_message_id(email.id)
-    msg.set_content(email.body_text)
-    if email.body_html:
-        msg.add_alternative(email.body_html, subtype="html")
-    for item in email.attachments or []:
-        maintype, _, subtype = item["content_type"].partition("/")
-        params = {}
-        if "; " in subtype:
-            subtype, _, extra = subtype.partition("; ")
-            key, _, value = extra.partition("=")
-            params[key] = value
-        msg.add_attachment(
-            base64.b64decode(item["data"]), maintype=maintype, subtype=subtype,
-            filename=item["filename"], params=params,
-        )
-    return msg
-
-
-def _message_domain() -> str:
-    return urlsplit(current_app.config["BASE_URL"]).hostname or "asnbelajar"
-
-
-def _new_message_id(email_id: int) -> str:
-    return f"<outbox.{email_id}.{uuid.uuid4().hex[:12]}@{_message_domain()}>"
-
-
-class ConsoleMailer:
-    """Development backend: writes each message as an .eml file under instance/mail/."""
-
-    def __init__(self) -> None:
-        self.folder = Path(current_app.instance_path) / "mail"
-        self.folder.mkdir(parents=True, exist_ok=True)
-
-    def send(self, email, message: EmailMessage) -> None:
-        path = self.folder / f"{email.id:08d}.eml"
-        path.write_bytes(message.as_bytes())
-
-    def close(self) -> None:
-        pass
-
-
-class SmtpMailer:
-    """One SMTP connection; every socket operation waits at most ``MAIL_TIMEOUT``."""
-
-    def __init__(self) -> None:
-        cfg = current_app.config
-        timeout = float(cfg["MAIL_TIMEOUT"])
-        if cfg.get("MAIL_USE_SSL"):
-            self.conn = smtplib.SMTP_SSL(cfg["MAIL_SERVER"], int(cfg["MAIL_PORT"]),
-                                         timeout=timeout, context=ssl.create_default_context())
-        else:
-            self.conn = smtplib.SMTP(cfg["MAIL_SERVER"], int(cfg["MAIL_PORT"]), timeout=timeout)
-            if cfg.get("MAIL_USE_TLS"):
-                self.conn.starttls(context=ssl.create_default_context())
-        if cfg.get("MAIL_USERNAME"):
-            self.conn.login(cfg["MAIL_USERNAME"], cfg["MAIL_PASSWORD"] or "")
-
-    def send(self, email, message: EmailMessage) -> None:
-        self.conn.send_message(message)
-
-    def close(self) -> None:
-        with contextlib.suppress(smtplib.SMTPException, OSError):
-            self.conn.quit()
-
-
-def make_mailer():
-    backend = current_app.config.get("MAIL_BACKEND", "console")
-    return SmtpMailer() if backend == "smtp" else ConsoleMailer()
-
-
 def backoff(attempts: int, cap_seconds: float | None = None) -> timedelta:
     """30 s, 1 min, 2 min, 4 min ... up to the cap (``OUTBOX_MAX_BACKOFF``, hourly)."""
     if cap_seconds is None:
@@ -254,7 +182,7 @@ def claim_due(limit: int, holder: str) -> list[int]:
     message_id = func.coalesce(
         _table.c.message_id,
         literal(f"<outbox.{uuid.uuid4().hex[:12]}.") + cast(_table.c.id, String)
-        + literal(f"@{_message_domain()}>"))
+        + literal(f"@{message_domain()}>"))
     ids = list(db.session.scalars(
         update(_table).where(_table.c.id.in_(due.scalar_subquery()))
         .values(status="sending", claimed_by=holder, claimed_at=to_db(now),
@@ -270,11 +198,18 @@ class DeliveryResult:
     failed: int = 0  # attempts that failed (the email stays queued unless it gave up)
     gave_up: int = 0  # emails marked failed in this run
     deferred: int = 0  # claimed but handed back unattempted after a connection failure
-    server_down: bool = False  # the server (not a message) failed in this run
+    server_down: bool = False  # the SMTP server (not a message) failed in this run
     errors: list[str] = field(default_factory=list)
+    # Per channel: attempted at least once / delivered at least once / server down.
+    tried: set[str] = field(default_factory=set)
+    delivered: set[str] = field(default_factory=set)
+    down: set[str] = field(default_factory=set)
 
     def add(self, other: DeliveryResult) -> None:
         self.server_down = self.server_down or other.server_down
+        self.tried |= other.tried
+        self.delivered |= other.delivered
+        self.down |= other.down
         self.sent += other.sent
         self.failed += other.failed
         self.gave_up += other.gave_up
@@ -327,9 +262,15 @@ def _record_failure(ids: list[int], holder: str, error: str, *, attempted: int |
     return gave_up
 
 
-def deliver_claimed(ids: list[int], holder: str) -> DeliveryResult:
-    """Send the rows ``holder`` claimed, over one connection, marking each as it goes."""
+def deliver_claimed(ids: list[int], holder: str,
+                    skip: set[str] | None = None) -> DeliveryResult:
+    """Send the rows ``holder`` claimed, marking each as it goes: emails over one SMTP
+    connection, WhatsApp rows over the Cloud API. ``skip``: channels already found down
+    in this flush (their rows are handed back untried)."""
+    from .whatsapp import deliver as deliver_whatsapp  # it builds on this module
+
     result = DeliveryResult()
+    skip = set() if skip is None else skip
     mailer = None
     sent_on_connection = 0
     # Emails queued to be rendered now (a registration's confirmation) get their text
@@ -337,7 +278,11 @@ def deliver_claimed(ids: list[int], holder: str) -> DeliveryResult:
     unrenderable = set(render_claimed(ids, holder))
     result.failed += len(unrenderable)
     result.gave_up += len(unrenderable)
-    pending = [i for i in ids if i not in unrenderable]
+    whatsapp = set(db.session.scalars(select(_table.c.id).where(
+        _table.c.id.in_(ids), _table.c.channel == "whatsapp"))) if ids else set()
+    db.session.commit()
+    result.add(deliver_whatsapp(sorted(whatsapp - unrenderable), holder, skip))
+    pending = [i for i in ids if i not in unrenderable and i not in whatsapp]
     try:
         while pending:
             chunk, pending = pending[:100], pending[100:]
@@ -349,6 +294,7 @@ def deliver_claimed(ids: list[int], holder: str) -> DeliveryResult:
             for index, row in enumerate(rows):
                 message = build_message(row)
                 error = None
+                result.tried.add("email")
                 for _try in range(2):
                     try:
                         if mailer is None:
@@ -377,6 +323,7 @@ def deliver_claimed(ids: list[int], holder: str) -> DeliveryResult:
                         .values(**values))
                     db.session.commit()
                     result.sent += 1
+                    result.delivered.add("email")
                     sent_on_connection += 1
                     continue
                 text = _describe(error)
@@ -385,6 +332,7 @@ def deliver_claimed(ids: list[int], holder: str) -> DeliveryResult:
                     # The server, not this message: hand the whole claim back at once.
                     rest = [r.id for r in rows[index:]] + pending
                     result.server_down = True
+                    result.down.add("email")
                     result.gave_up += _record_failure(rest, holder, SERVER_DOWN + text,
                                                       attempted=row.id)
                     result.deferred += len(rest) - 1
@@ -403,7 +351,7 @@ def deliver_claimed(ids: list[int], holder: str) -> DeliveryResult:
 
 
 def _sender_loop(app: Flask, number: int, budget: _Budget, batch: int,
-                 totals: DeliveryResult, lock: threading.Lock) -> None:
+                 totals: DeliveryResult, lock: threading.Lock, skip: set[str]) -> None:
     holder = f"{SENDER_NAME}/{number}"
     with app.app_context():
         try:
@@ -415,11 +363,13 @@ def _sender_loop(app: Flask, number: int, budget: _Budget, batch: int,
                 budget.give_back(take - len(ids))
                 if not ids:
                     return
-                outcome = deliver_claimed(ids, holder)
+                outcome = deliver_claimed(ids, holder, skip)
                 with lock:
                     totals.add(outcome)
-                if outcome.deferred or (outcome.errors and not outcome.sent):
+                if "email" in outcome.down or (outcome.errors and not outcome.sent
+                                               and not outcome.down):
                     return  # the server is away; the next flush tries again
+                # WhatsApp down alone: mail goes on, later WhatsApp rows are handed back.
         except Exception:
             db.session.rollback()
             log.exception("outbox sender %s stopped", holder)
@@ -463,10 +413,16 @@ def flush_outbox(limit: int | None = None, senders: int | None = None) -> dict[s
     totals, budget = DeliveryResult(), _Budget(limit)
     run = _run_senders(app, senders, batch, budget)
     totals.add(run)
-    if not run.sent and not run.errors and _probe_server_down_email():
+    # Per channel: one that saw no traffic probes a held row; one that delivered again
+    # releases everything its outage held back.
+    probed = [channel for channel in CHANNELS
+              if channel not in run.tried | run.down and _probe_server_down_email(channel)]
+    if probed:
         run = _run_senders(app, 1, batch, budget)
         totals.add(run)
-    if run.sent and not run.server_down and _retry_server_down_emails():
+    back = [channel for channel in sorted(run.delivered - run.down)
+            if _retry_server_down_emails(channel)]
+    if back:
         totals.add(_run_senders(app, senders, batch, budget))
     pending = db.session.scalar(select(func.count()).select_from(_table)
                                 .where(_table.c.status.in_(("pending", "sending")))) or 0
@@ -480,11 +436,12 @@ def flush_outbox(limit: int | None = None, senders: int | None = None) -> dict[s
 
 def _run_senders(app: Flask, senders: int, batch: int, budget: _Budget) -> DeliveryResult:
     totals, lock = DeliveryResult(), threading.Lock()
+    skip: set[str] = set()  # channels found down in this run, shared by its senders
     if senders == 1:
-        _sender_loop(app, 0, budget, batch, totals, lock)
+        _sender_loop(app, 0, budget, batch, totals, lock, skip)
         return totals
     threads = [threading.Thread(target=_sender_loop, name=f"outbox-sender-{n}",
-                                args=(app, n, budget, batch, totals, lock))
+                                args=(app, n, budget, batch, totals, lock, skip))
                for n in range(senders)]
     for thread in threads:
         thread.start()
@@ -493,17 +450,18 @@ def _run_senders(app: Flask, senders: int, batch: int, budget: _Budget) -> Deliv
     return totals
 
 
-def _server_down_rows():
-    return and_(_table.c.status == "pending",
-                _table.c.last_error.like(contains_pattern(SERVER_DOWN, prefix=True),
-                                         escape=LIKE_ESCAPE),
+def _server_down_rows(channel: str = "email"):
+    return and_(_table.c.status == "pending", _table.c.channel == channel,
+                _table.c.last_error.like(
+                    contains_pattern(SERVER_DOWN_BY_CHANNEL[channel], prefix=True),
+                    escape=LIKE_ESCAPE),
                 _table.c.next_attempt_at > to_db(now_utc()))
 
 
-def _probe_server_down_email() -> bool:
-    """Make the earliest email held back by a server failure due now (one attempt per
+def _probe_server_down_email(channel: str = "email") -> bool:
+    """Make the earliest message held back by a server failure due now (one attempt per
     flush tells whether the server is back)."""
-    first = db.session.scalar(select(_table.c.id).where(_server_down_rows())
+    first = db.session.scalar(select(_table.c.id).where(_server_down_rows(channel))
                               .order_by(_table.c.next_attempt_at, _table.c.id).limit(1))
     if first is None:
         return False
@@ -513,9 +471,9 @@ def _probe_server_down_email() -> bool:
     return True
 
 
-def _retry_server_down_emails() -> int:
-    """The server answers again: every email held back because it was down is due now."""
-    result = db.session.execute(update(_table).where(_server_down_rows())
+def _retry_server_down_emails(channel: str = "email") -> int:
+    """The server answers again: every message held back because it was down is due now."""
+    result = db.session.execute(update(_table).where(_server_down_rows(channel))
                                 .values(next_attempt_at=to_db(now_utc())))
     db.session.commit()
     return result.rowcount or 0
@@ -523,19 +481,28 @@ def _retry_server_down_emails() -> int:
 
 # Organizers: what happened to the mail, and a second chance ------------------------------
 
-def count_by_status() -> dict[str, int]:
+def count_by_status(channel: str | None = None) -> dict[str, int]:
+    """Messages per status, of one channel or of all."""
     counts = dict.fromkeys(STATUSES, 0)
-    counts.update(db.session.execute(
-        select(_table.c.status, func.count()).group_by(_table.c.status)).all())
+    query = select(_table.c.status, func.count()).group_by(_table.c.status)
+    if channel in CHANNELS:
+        query = query.where(_table.c.channel == channel)
+    counts.update(db.session.execute(query).all())
     return counts
 
 
-def outbox_query(status: str | None = None, recipient: str | None = None):
-    """Outbox rows, newest first, filtered by status and by recipient (start of the
-    address, any letter case)."""
+def outbox_query(status: str | None = None, recipient: str | None = None,
+                 channel: str | None = None):
+    """Outbox rows, newest first, filtered by status, channel and recipient (start of
+    the address or number, any letter case; a number typed as 0812... finds 62812...)."""
     query = select(OutboxEmail).order_by(OutboxEmail.id.desc())
     if status in STATUSES:
         query = query.where(OutboxEmail.status == status)
+    if channel in CHANNELS:
+        query = query.where(OutboxEmail.channel == channel)
+    compact = re.sub(r"[\s\-.]", "", recipient or "").lstrip("+")
+    if compact.isdigit() and (recipient or "").strip()[:1] in ("0", "+"):
+        recipient = "62" + compact[1:] if compact.startswith("0") else compact
     if recipient:
         query = query.where(func.lower(OutboxEmail.to_addr).like(
             contains_pattern(recipient.strip().lower()[:254], prefix=True),
@@ -544,11 +511,14 @@ def outbox_query(status: str | None = None, recipient: str | None = None):
 
 
 def retry_emails(ids: list[int] | None = None, *, all_failed: bool = False,
-                 actor_id: int | None = None) -> int:
-    """Queue failed emails again (the given ids, or every failed one) with a fresh retry
-    window; returns how many. Sent or still queued emails are left alone. Audited."""
+                 actor_id: int | None = None, channel: str | None = None) -> int:
+    """Queue failed messages again (the given ids, or every failed one, of ``channel``
+    or of every channel) with a fresh retry window; returns how many. Sent or still
+    queued messages are left alone. Audited."""
     now = now_utc()
     stmt = update(_table).where(_table.c.status == "failed")
+    if channel in CHANNELS:
+        stmt = stmt.where(_table.c.channel == channel)
     if not all_failed:
         ids = sorted({int(i) for i in ids or []})
         if not ids:
@@ -562,5 +532,5 @@ def retry_emails(ids: list[int] | None = None, *, all_failed: bool = False,
         record_event(actor_id, "outbox.retry", "outbox_email",
                      retried[0] if len(retried) == 1 else None,
                      after={"count": len(retried), "ids": sorted(retried)[:100],
-                            "all_failed": all_failed})
+                            "all_failed": all_failed, "channel": channel})
     return len(retried)
