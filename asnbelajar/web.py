@@ -32,6 +32,7 @@ from flask_wtf.csrf import CSRFError
 from . import timeutil
 from .accounts.nip import mask_nip
 from .accounts.sessions import finish_token_touch, user_for_session_id, user_for_token
+from .episodes.labels import series_label_of
 from .errors import DomainError
 from .extensions import babel, db, login_manager
 from .util.converters import register_converters
@@ -227,8 +228,12 @@ def init_web(app: Flask) -> None:
     app.jinja_env.filters["time_id"] = lambda v, tz=None: timeutil.format_time_id(
         v, tz or viewer_timezone()
     )
+    app.jinja_env.filters["period"] = lambda start, end, tz=None: timeutil.format_period_id(
+        start, end, tz or viewer_timezone(), locale=str(get_locale() or "id"))
     app.jinja_env.filters["iso"] = timeutil.iso
     app.jinja_env.filters["mask_nip"] = mask_nip
+    # "Seri 41 · 2024" for an episode (or a certificate's frozen label): the one label.
+    app.jinja_env.filters["series"] = series_label_of
     app.jinja_env.globals["now_utc"] = timeutil.now_utc
 
     @app.errorhandler(DomainError)

@@ -195,7 +195,7 @@ def test_series_preview_lists_drafts_and_creates_nothing(client, db, frozen, log
     assert response.status_code == 200
     assert "Setiap Kamis" in html
     for number in (8, 9, 10, 11):
-        assert f"2031 / {number}" in html
+        assert f"Seri {number} · 2031" in html
     assert "Kamis, 6 Maret 2031" in html and "09.00–10.30 WITA" in html
     assert "Buat 4 draf" in html
     assert plan_of(html)
@@ -287,7 +287,7 @@ def test_series_confirm_of_a_changed_plan_shows_preview_again(client, db, frozen
     html = response.get_data(as_text=True)
     assert response.status_code == 200
     assert "Rencana berubah sejak pratinjau" in html
-    assert "2031 / 2" in html
+    assert "Seri 2 · 2031" in html
     assert count(db, Episode) == 1
 
 

@@ -47,7 +47,7 @@ def episode_ics(episode: Episode, *, method: str = "PUBLISH", join_link: bool = 
     event.add("dtstamp", now_utc())
     event.add("dtstart", as_utc(episode.starts_at))
     event.add("dtend", as_utc(episode.ends_at))
-    event.add("summary", f"{episode.program.name} Seri {episode.number}: {episode.title}")
+    event.add("summary", f"{episode.program.name} {episode.label}: {episode.title}")
     url = external_url("episodes.detail", episode_id=episode.id)
     lines = [episode.summary or "", "", f"Halaman episode: {url}"]
     if episode.youtube_url:

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
 from ..timeutil import as_utc, now_utc, utcnow
+from .labels import series_label
 
 if TYPE_CHECKING:
     # speakers.models imports this module; the relationship resolves by name at runtime.
@@ -116,7 +117,8 @@ class Episode(db.Model):
 
     @property
     def label(self) -> str:
-        return f"{self.year} / Seri {self.number}"
+        """ "Seri 41 · 2024", in the language of the page or email (see labels.py)."""
+        return series_label(self.number, self.year)
 
     @property
     def is_published(self) -> bool:

@@ -17,6 +17,7 @@ from ..attendance.models import AttendanceVerdict
 from ..audit.services import record_event
 from ..certificates.models import Certificate
 from ..database import insert_ignore
+from ..episodes.labels import official_series_label
 from ..episodes.models import Episode
 from ..errors import Conflict, NotFound, ValidationError
 from ..evaluations.models import Evaluation
@@ -262,7 +263,8 @@ class LedgerLine:
             what = self.reversed_activity or entry.title or f"entri #{entry.reverses_id}"
             return f"Pembatalan: {what}"
         if entry.kind == "episode_credit" and episode is not None:
-            return f"{episode.program.name} Seri {episode.number}: {episode.title}"
+            label = official_series_label(episode.number)
+            return f"{episode.program.name} {label}: {episode.title}"
         title = entry.title or "Pelatihan eksternal"
         return f"{title} — {entry.provider}" if entry.provider else title
 

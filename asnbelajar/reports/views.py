@@ -19,6 +19,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..accounts.models import Instansi
+from ..episodes.labels import series_label
 from ..episodes.services import get_episode
 from ..errors import DomainError
 from ..extensions import db
@@ -64,7 +65,7 @@ def dashboard():
     year = _year()
     figures = year_figures(year, refresh=request.args.get("recount") == "1")
     db.session.commit()  # a recount is kept for the next visitor
-    labels = [f"Seri {e.number}" for e in figures.episodes]
+    labels = [series_label(e.number) for e in figures.episodes]
     return render_template(
         "reports/dashboard.html", d=figures, year=year, years=report_years(),
         episodes_chart=charts.grouped_bars(

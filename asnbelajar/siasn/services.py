@@ -30,6 +30,7 @@ from ..audit.services import record_event
 from ..certificates.models import Certificate
 from ..certificates.services import render_pdf
 from ..database import insert_ignore
+from ..episodes.labels import official_series_label
 from ..episodes.models import Episode, Program
 from ..errors import NotFound, ValidationError
 from ..extensions import db
@@ -74,7 +75,7 @@ def _record(cert: Certificate, episode: Episode, program_name: str,
     return {
         "nip": cert.nip,
         "nama": cert.name,
-        "namaKursus": f"{cert.program_name} Seri {episode.number} Tahun {episode.year}: "
+        "namaKursus": f"{cert.program_name} {official_series_label(episode.number, episode.year)}: "
                       f"{cert.episode_title}"[:250],
         "institusiPenyelenggara": _organizer(program_name, organizer_name),
         "jumlahJam": int(cert.jp or 0),

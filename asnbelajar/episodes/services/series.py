@@ -15,6 +15,7 @@ from ...extensions import db
 from ...speakers.models import EpisodeSpeaker
 from ...timeutil import as_utc, local_year, now_utc, to_db, zone
 from ...uploads import path_of, store_bytes
+from ..labels import official_series_label
 from ..models import Episode, Program
 from .checkpoints import add_checkpoint
 from .episodes import (
@@ -202,6 +203,8 @@ def create_series(plan: list[SeriesItem], *, timezone: str, actor_id: int | None
     if created:
         record_event(actor_id, "episode.series_create", "program", program.id,
                      after={"episode_ids": [e.id for e in created],
-                            "numbers": [e.label for e in created],
-                            "skipped": [f"{i.year} / Seri {i.number}" for i in skipped]})
+                            "numbers": [official_series_label(e.number, e.year)
+                                        for e in created],
+                            "skipped": [official_series_label(i.number, i.year)
+                                        for i in skipped]})
     return SeriesResult(created=created, skipped=skipped)
