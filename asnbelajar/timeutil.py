@@ -157,6 +157,19 @@ def format_datetime_id(value: datetime | None, tz: str | None = None, *,
     return f"{text}, pukul {local:%H.%M} {zone_abbr(tz)}"
 
 
+def format_period_id(start: datetime, end: datetime | None, tz: str | None = None, *,
+                     locale: str = "id") -> str:
+    """ "Jumat, 1 Maret 2024, pukul 11.00–13.00 WIT": the day and hours in ``tz`` with
+    the zone named once (certificates: a reader must never have to guess the zone)."""
+    if end is None:
+        return format_datetime_id(start, tz, locale=locale)
+    first, last = to_local(start, tz), to_local(end, tz)
+    day = format_day_id(first.date(), locale=locale)
+    if _babel_locale(locale) == "en":
+        return f"{day}, {first:%H:%M}–{last:%H:%M} {zone_abbr(tz)}"
+    return f"{day}, pukul {first:%H.%M}–{last:%H.%M} {zone_abbr(tz)}"
+
+
 def format_date_id(value: date | datetime | None, tz: str | None = None,
                    locale: str = "id") -> str:
     """ "22 Februari 2024" ."""

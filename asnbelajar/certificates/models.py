@@ -68,7 +68,13 @@ class Certificate(db.Model):
     program_name: Mapped[str] = mapped_column(String(200))
     episode_label: Mapped[str] = mapped_column(String(60))
     episode_title: Mapped[str] = mapped_column(String(250))
-    held_on: Mapped[date]
+    held_on: Mapped[date]  # the episode's day in ``timezone`` (older rows: the episode's zone)
+    # The zone the dates are printed in (the holder's) and the episode's times they come
+    # from; NULL on certificates issued before (migration d5f7b9c1e3a4), which keep their
+    # day-only text.
+    timezone: Mapped[str | None] = mapped_column(String(40))
+    held_from: Mapped[datetime | None]
+    held_until: Mapped[datetime | None]
     jp: Mapped[int | None]
     signer_name: Mapped[str] = mapped_column(String(200))
     signer_title: Mapped[str] = mapped_column(String(200))

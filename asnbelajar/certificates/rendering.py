@@ -14,7 +14,7 @@ import re
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from threading import Lock
 from typing import BinaryIO
@@ -24,10 +24,11 @@ from sqlalchemy import delete, select
 
 from ..audit.services import record_event
 from ..database import insert_ignore
+from ..episodes.labels import official_series_label
 from ..episodes.models import Episode
 from ..extensions import db
 from ..speakers.models import EpisodeSpeaker, Speaker
-from ..timeutil import format_date_id, format_day_id, now_utc, to_db
+from ..timeutil import format_date_id, format_day_id, format_period_id, now_utc, to_db
 from ..util.urls import external_url
 from .models import Certificate, CertificateDesign, CertificateFile
 from .pdf import (
@@ -139,14 +140,24 @@ def verify_url(cert: Certificate) -> str:
 
 def document_for(cert: Certificate, *, issuer: str, speakers=(), topic: str | None = None,
                  stamp_revoked: bool = False, dates: dict | None = None) -> CertificateDocument:
-    """``dates`` memoizes the formatted dates across a batch (they repeat)."""
+    """``dates`` memoizes the formatted dates across a batch (they repeat).
+
+    A certificate that froze its zone prints the episode's day and hours in it, the zone
+    named ("Jumat, 1 Maret 2024, pukul 11.00–13.00 WIT"), and its issue date in it too;
+    older ones print the day only, as they always did."""
     revoked = stamp_revoked and cert.revoked_at is not None
     dates = {} if dates is None else dates
-    held_key, issued_key = ("day", cert.held_on), ("date", cert.issued_at)
+    zoned = bool(cert.timezone) and cert.held_from is not None
+    if zoned:
+        held_key = ("period", cert.held_from, cert.held_until, cert.timezone)
+        issued_key = ("date", cert.issued_at, cert.timezone)
+    else:
+        held_key, issued_key = ("day", cert.held_on), ("date", cert.issued_at, None)
     if held_key not in dates:
-        dates[held_key] = format_day_id(cert.held_on)
+        dates[held_key] = (format_period_id(cert.held_from, cert.held_until, cert.timezone)
+                           if zoned else format_day_id(cert.held_on))
     if issued_key not in dates:
-        dates[issued_key] = format_date_id(cert.issued_at)
+        dates[issued_key] = format_date_id(cert.issued_at, cert.timezone)
     return CertificateDocument(
         kind=cert.kind, number=cert.number, verification_code=cert.verification_code,
         verify_url=verify_url(cert), name=cert.name, nip=cert.nip, instansi=cert.instansi,
@@ -433,7 +444,8 @@ def preview_pdf(resolved: ResolvedDesign, episode: Episode | None, *, kind: str 
     """A certificate of sample data in a design (console live preview)."""
     code = "7K3M-9QXR-2B4D-HJ5N"
     title = episode.title if episode else "Transformasi Digital Pelayanan Publik"
-    label = f"Seri {episode.number} Tahun {episode.year}" if episode else "Seri 41 Tahun 2024"
+    label = official_series_label(episode.number if episode else 41,
+                                  episode.year if episode else 2024)
     speakers = ((("Prof. Budi Santoso, Ph.D.", "Universitas Padjadjaran", "Narasumber"),)
                 if episode is None else _speakers_of(episode))
     doc = CertificateDocument(
@@ -446,7 +458,9 @@ def preview_pdf(resolved: ResolvedDesign, episode: Episode | None, *, kind: str 
         instansi=SAMPLE["instansi"] if kind == "participant" else "Universitas Padjadjaran",
         role="Narasumber" if kind == "speaker" else None,
         program_name=program_name, episode_label=label, episode_title=title,
-        held_on=format_day_id(now_utc().date()), jp=(episode.jp if episode else 2)
+        held_on=(format_period_id(episode.starts_at, episode.ends_at, episode.timezone)
+                 if episode else format_period_id(now_utc(), now_utc() + timedelta(hours=2))),
+        jp=(episode.jp if episode else 2)
         if kind == "participant" else None,
         issuer=" ".join(resolved.design.issuer_lines), signer_name=resolved.signer_name,
         signer_title=resolved.signer_title, signer_nip=resolved.signer_nip,

@@ -21,13 +21,14 @@ from ..accounts.nip import NIPError, mask_nip, parse_nip
 from ..attendance.models import AttendanceVerdict
 from ..audit.services import record_event
 from ..database import insert_ignore
+from ..episodes.labels import official_series_label
 from ..episodes.models import Episode, Program
 from ..errors import Conflict, NotFound, ValidationError
 from ..extensions import db
 from ..ledger.services import live_credit, recredit_episode, reverse_entry
 from ..notifications.services import queue_email, queue_email_to_many, render_email
 from ..speakers.models import EpisodeSpeaker, Speaker
-from ..timeutil import ROMAN_MONTHS, iso, now_utc, to_db, to_local
+from ..timeutil import DEFAULT_ZONE, ROMAN_MONTHS, iso, now_utc, to_db, to_local, zone_name
 from ..uploads import check_image_pixels, read_limited
 from ..util.bulk import insert_many
 from ..util.urls import external_url
@@ -108,16 +109,24 @@ def format_number(episode: Episode, seq: int, kind: str = "participant") -> str:
         episode_id=episode.id)
 
 
-def _frozen_common(episode: Episode) -> dict:
+def _frozen_common(episode: Episode, tz: str | None = None) -> dict:
+    """What every certificate of the episode freezes. Dates are printed in ``tz``, the
+    holder's zone (a participant in Jayapura reads 11.00 WIT for a 09.00 WIB episode);
+    the episode's own zone when the holder has none."""
     design = resolve_design(episode)
     return {
         "episode_id": episode.id, "program_name": episode.program.name,
-        "episode_label": f"Seri {episode.number} Tahun {episode.year}",
+        "episode_label": official_series_label(episode.number, episode.year),
         "episode_title": episode.title,
-        "held_on": to_local(episode.starts_at, episode.timezone).date(),
         "signer_name": design.signer_name, "signer_title": design.signer_title,
-        "signer_nip": design.signer_nip,
+        "signer_nip": design.signer_nip, **_frozen_times(episode, tz),
     }
+
+
+def _frozen_times(episode: Episode, tz: str | None) -> dict:
+    zone = zone_name(tz) or zone_name(episode.timezone) or DEFAULT_ZONE
+    return {"timezone": zone, "held_from": episode.starts_at, "held_until": episode.ends_at,
+            "held_on": to_local(episode.starts_at, zone).date()}
 
 
 def _new_code() -> dict:
@@ -133,7 +142,8 @@ def issue_participant_certificates(episode: Episode, eligible, user_id: int | No
     certificate is not replaced here (that is :func:`reissue_certificate`'s job).
     """
     query = (
-        select(User.id, User.full_name, ParticipantProfile.nip, ParticipantProfile.instansi_name)
+        select(User.id, User.full_name, ParticipantProfile.nip, ParticipantProfile.instansi_name,
+               User.timezone)
         .select_from(AttendanceVerdict)
         .join(User, User.id == AttendanceVerdict.user_id)
         .outerjoin(ParticipantProfile, ParticipantProfile.user_id == User.id)
@@ -153,15 +163,17 @@ def issue_participant_certificates(episode: Episode, eligible, user_id: int | No
         return 0
     numbers = allocate_numbers(_scope(episode), len(people))
     common = _frozen_common(episode)
+    # Three zones at most: each participant's dates in their own.
+    times = {tz: _frozen_times(episode, tz) for tz in {row.timezone for row in people}}
     stamp = to_db(now_utc())
     rows = [
         {
-            **common, **_new_code(), "kind": "participant", "user_id": uid, "seq": seq,
-            "number": format_number(episode, seq),
+            **common, **times[tz], **_new_code(), "kind": "participant", "user_id": uid,
+            "seq": seq, "number": format_number(episode, seq),
             "name": name, "nip": nip, "instansi": instansi, "jp": episode.jp,
             "issued_at": stamp,
         }
-        for (uid, name, nip, instansi), seq in zip(people, numbers, strict=True)
+        for (uid, name, nip, instansi, tz), seq in zip(people, numbers, strict=True)
     ]
     # COPY on PostgreSQL: an episode of 15,000 attendees is issued in about a second.
     return insert_many(db.session, Certificate.__table__, rows)
@@ -256,6 +268,9 @@ class Verification:
     signed_at: object
     nip_confirmed: bool | None  # None: no NIP, or the model does not track confirmation
     replaced_by: str | None  # the live replacement's verification code, when reissued
+    # The episode's start and end (UTC): the page shows them in the viewer's zone, named.
+    held_from: object = None
+    held_until: object = None
 
     def as_json(self) -> dict:
         return {
@@ -293,6 +308,13 @@ def verify_certificate(cert: Certificate) -> Verification:
     stored = db.session.execute(select(CertificateFile.signed_at).where(
         CertificateFile.certificate_id == cert.id)).first()
     replacement = replacement_of(cert)
+    held_from, held_until = cert.held_from, cert.held_until
+    if held_from is None:
+        # Issued before certificates froze their times: the episode's, which the page
+        # names with a zone like any other time.
+        held_from, held_until = db.session.execute(
+            select(Episode.starts_at, Episode.ends_at).where(Episode.id == cert.episode_id)
+        ).one()
     return Verification(
         valid=cert.revoked_at is None, revoked=cert.revoked_at is not None,
         number=cert.number, name=cert.name, nip_masked=mask_nip(cert.nip),
@@ -302,6 +324,7 @@ def verify_certificate(cert: Certificate) -> Verification:
         signed=bool(stored and stored[0]), signed_at=stored[0] if stored else None,
         nip_confirmed=_nip_confirmed(cert),
         replaced_by=replacement.verification_code if replacement else None,
+        held_from=held_from, held_until=held_until,
     )
 
 
@@ -374,7 +397,8 @@ def reissue_certificate(cert: Certificate, *, actor_id: int | None,
     profile = user.profile
     seq = allocate_numbers(_scope(episode), 1)[0]
     new = Certificate(
-        **_frozen_common(episode), **_new_code(), kind="participant", user_id=user.id,
+        **_frozen_common(episode, user.timezone), **_new_code(), kind="participant",
+        user_id=user.id,
         seq=seq, number=format_number(episode, seq), name=user.full_name,
         nip=profile.nip if profile else None,
         instansi=profile.instansi_name if profile else None, jp=episode.jp,
@@ -419,8 +443,11 @@ def issue_speaker_certificate(episode: Episode, speaker: Speaker) -> Certificate
                           "%(reason)s", reason=existing.revoked_reason or "-"),
                        code="revoked")
     seq = allocate_numbers(_scope(episode, "speaker"), 1)[0]
+    # A speaker with an account reads their own zone; others the episode's.
+    holder = db.session.get(User, speaker.user_id) if speaker.user_id else None
     cert = Certificate(
-        **_frozen_common(episode), **_new_code(), kind="speaker", speaker_id=speaker.id,
+        **_frozen_common(episode, holder.timezone if holder else None), **_new_code(),
+        kind="speaker", speaker_id=speaker.id,
         seq=seq, number=format_number(episode, seq, kind="speaker"), name=speaker.name,
         nip=None,
         instansi=speaker.institution, role=link.role, jp=None,

@@ -14,7 +14,7 @@ PLACEHOLDERS = {
     "program": "nama program",
     "seri": "mis. Seri 41 Tahun 2024",
     "judul": "judul episode",
-    "tanggal": "hari dan tanggal pelaksanaan",
+    "tanggal": "hari, tanggal dan jam pelaksanaan (di zona waktu penerima)",
     "jp": "jam pelajaran",
     "instansi": "instansi penerima",
     "nomor": "nomor sertifikat",
