@@ -1,5 +1,6 @@
-"""Console pages of the Zoom integration: the connection (with a test button) and the
-Zoom panel of an episode (create the meeting or webinar, pull the report)."""
+"""Console pages of the integrations: the Zoom connection (with a test button), the Zoom
+panel of an episode (create the meeting or webinar, pull the report), and the WhatsApp
+Business connection (with a test message)."""
 
 from __future__ import annotations
 
@@ -8,10 +9,19 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..episodes.services import get_episode
+from ..notifications.services import count_by_status
 from ..web import organizer_required, service_call
 from . import registrants, reports
 from . import services as zoom
-from .forms import EpisodeZoomForm, PullReportForm, ZoomConnectionForm, ZoomTestForm
+from . import whatsapp_settings as wa
+from .forms import (
+    EpisodeZoomForm,
+    PullReportForm,
+    WhatsAppConnectionForm,
+    WhatsAppTestForm,
+    ZoomConnectionForm,
+    ZoomTestForm,
+)
 
 bp = Blueprint("integrations", __name__)
 
@@ -98,3 +108,50 @@ def episode_zoom_pull(episode_id: int):
                     "%(unmatched)d tidak cocok.", rows=summary.rows, matched=summary.matched,
                     unmatched=len(summary.unmatched)), "success")
     return redirect(_panel(episode.id))
+
+
+def _whatsapp_page(form: WhatsAppConnectionForm, test_form: WhatsAppTestForm, status: int):
+    form.access_token.data = None  # the stored token never goes to a browser
+    return render_template("integrations/whatsapp.html", form=form, test_form=test_form,
+                           conn=wa.get_whatsapp(), counts=count_by_status("whatsapp")), status
+
+
+@bp.route("/console/integrations/whatsapp", methods=["GET", "POST"])
+@organizer_required
+def whatsapp_settings():
+    """The WhatsApp Business connection. The token field is always empty: the stored
+    token is never sent back. 403: not an organizer."""
+    conn = wa.get_whatsapp()
+    form = WhatsAppConnectionForm(obj=conn if conn else None)
+    if form.validate_on_submit():
+        with service_call(form) as done:
+            saved = wa.save_whatsapp(
+                enabled=bool(form.enabled.data), phone_number_id=form.phone_number_id.data,
+                access_token=form.access_token.data or "",
+                reminder_template=form.reminder_template.data,
+                certificate_template=form.certificate_template.data,
+                language_code=form.language_code.data, actor_id=current_user.id)
+        if done.ok:
+            flash(_("Koneksi WhatsApp disimpan; notifikasi WhatsApp aktif.") if saved.enabled
+                  else _("Koneksi WhatsApp disimpan; notifikasi WhatsApp tidak aktif."),
+                  "success")
+            return redirect(url_for("integrations.whatsapp_settings"))
+    return _whatsapp_page(form, WhatsAppTestForm(formdata=None), 422 if form.errors else 200)
+
+
+@bp.post("/console/integrations/whatsapp/test")
+@organizer_required
+def whatsapp_test():
+    """Send a test message now to the number typed. A bad number: the page again with
+    the message under the field (422). 403: not an organizer."""
+    test_form = WhatsAppTestForm()
+    if test_form.validate_on_submit():
+        with service_call(test_form) as done:
+            ok, message = wa.send_test_message(test_form.phone.data, test_form.kind.data,
+                                               current_user.id, current_user.full_name)
+        if done.ok:
+            flash(message, "success" if ok else "danger")
+            return redirect(url_for("integrations.whatsapp_settings"))
+    conn = wa.get_whatsapp()
+    return _whatsapp_page(WhatsAppConnectionForm(obj=conn, formdata=None), test_form,
+                          422 if test_form.errors else 200)

@@ -76,6 +76,40 @@ def _text(value: Any, field_name: str, label: str, pattern: re.Pattern, hint: st
     return text
 
 
+# One rule per field, used by save_whatsapp and by the console form (which shows every
+# field's error at once).
+
+def clean_phone_number_id(value: Any) -> str:
+    return _text(value, "phone_number_id", "Phone number ID", _PHONE_ID_RE,
+                 str(_l("hanya angka, seperti yang tertera di WhatsApp Manager")),
+                 required=True)
+
+
+def clean_access_token(value: Any, *, required: bool = False) -> str:
+    if value is not None and not isinstance(value, str):
+        raise ValidationError(_l("Token akses harus berupa teks."), field="access_token")
+    token = (value or "").strip()
+    if not token and required:
+        raise ValidationError(_l("Token akses wajib diisi."), field="access_token")
+    if token and (len(token) < 20 or len(token) > 2000 or any(ch.isspace() for ch in token)):
+        raise ValidationError(_l("Token akses tidak valid (tanpa spasi, 20-2000 karakter)."),
+                              field="access_token")
+    return token
+
+
+def clean_template(value: Any, field_name: str = "reminder_template") -> str:
+    label = _l("Templat pengingat") if field_name == "reminder_template" \
+        else _l("Templat sertifikat siap")
+    return _text(value, field_name, str(label), _TEMPLATE_RE,
+                 str(_l("huruf kecil, angka dan garis bawah, persis seperti di "
+                        "WhatsApp Manager")), required=False)
+
+
+def clean_language(value: Any) -> str:
+    return _text(value, "language_code", str(_l("Kode bahasa")), _LANGUAGE_RE,
+                 str(_l("mis. id atau en_US")), required=False) or DEFAULT_LANGUAGE
+
+
 def save_whatsapp(*, enabled: bool, phone_number_id: Any, access_token: Any,
                   reminder_template: Any, certificate_template: Any, language_code: Any,
                   actor_id: int | None) -> WhatsAppConnection:
@@ -84,26 +118,11 @@ def save_whatsapp(*, enabled: bool, phone_number_id: Any, access_token: Any,
     messages not yet sent (queued or failed), so a retry after fixing a wrong name works.
     """
     conn = get_whatsapp()
-    phone_id = _text(phone_number_id, "phone_number_id", "Phone number ID", _PHONE_ID_RE,
-                     str(_l("hanya angka, seperti yang tertera di WhatsApp Manager")),
-                     required=True)
-    if access_token is not None and not isinstance(access_token, str):
-        raise ValidationError(_l("Token akses harus berupa teks."), field="access_token")
-    token = (access_token or "").strip()
-    if not token and conn is None:
-        raise ValidationError(_l("Token akses wajib diisi."), field="access_token")
-    if token and (len(token) < 20 or len(token) > 2000 or any(ch.isspace() for ch in token)):
-        raise ValidationError(_l("Token akses tidak valid (tanpa spasi, 20-2000 karakter)."),
-                              field="access_token")
-    template_hint = str(_l("huruf kecil, angka dan garis bawah, persis seperti di "
-                           "WhatsApp Manager"))
-    reminder = _text(reminder_template, "reminder_template", str(_l("Templat pengingat")),
-                     _TEMPLATE_RE, template_hint, required=False)
-    certificate = _text(certificate_template, "certificate_template",
-                        str(_l("Templat sertifikat siap")), _TEMPLATE_RE, template_hint,
-                        required=False)
-    language = _text(language_code, "language_code", str(_l("Kode bahasa")), _LANGUAGE_RE,
-                     str(_l("mis. id atau en_US")), required=False) or DEFAULT_LANGUAGE
+    phone_id = clean_phone_number_id(phone_number_id)
+    token = clean_access_token(access_token, required=conn is None)
+    reminder = clean_template(reminder_template, "reminder_template")
+    certificate = clean_template(certificate_template, "certificate_template")
+    language = clean_language(language_code)
     if enabled and not (reminder or certificate):
         raise ValidationError(_l("Isi paling sedikit satu nama templat sebelum mengaktifkan "
                                  "WhatsApp."), field="reminder_template")
