@@ -156,6 +156,11 @@ class ProfileForm(_ProfileFields):
                            validators=[DataRequired()])
     reminders_enabled = BooleanField(
         _l("Kirimi saya pengingat episode (sehari dan satu jam sebelum mulai)"))
+    # Shown only while organizers have WhatsApp switched on.
+    whatsapp_opt_in = BooleanField(
+        _l("Kirim juga lewat WhatsApp"),
+        description=_l("Pengingat episode dan kabar sertifikat siap juga dikirim ke Nomor "
+                       "WhatsApp di atas (nomor ponsel Indonesia)."))
     consent = BooleanField()  # required by the view only while no consent is on record
 
 

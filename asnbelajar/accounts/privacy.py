@@ -40,6 +40,7 @@ from ..evaluations.models import Evaluation
 from ..extensions import db
 from ..ledger.models import LedgerEntry
 from ..notifications.models import OutboxEmail
+from ..notifications.whatsapp import forget_person as forget_whatsapp
 from ..registrations.models import Registration
 from ..registrations.services import lock_episode, promote_waitlisted
 from ..timeutil import iso, now_utc, to_db
@@ -167,6 +168,7 @@ def export_personal_data(user_id: int) -> dict[str, Any]:
             "instansi": prof.instansi_name, "unit_kerja": prof.unit_kerja,
             "jabatan": prof.jabatan, "pangkat_golongan": prof.pangkat_golongan,
             "province": prof.province, "phone": prof.phone,
+            "whatsapp_opt_in_at": iso(prof.whatsapp_opt_in_at),
             "consent_version": prof.consent_version, "consent_at": iso(prof.consent_at),
             "updated_at": iso(prof.updated_at),
         },
@@ -356,6 +358,8 @@ def anonymize_user(user_id: int, *, actor_id: int | None, reason: str) -> Anonym
     db.session.execute(update(CheckIn).where(CheckIn.user_id == user_id).values(ip=None)
                        .execution_options(synchronize_session=False))
 
+    # WhatsApp messages to them or about their registrations and certificates, any status.
+    forget_whatsapp(user.id, user.profile.phone if user.profile else None)
     erased_files = scrub_traces(user.id, user.email, user.full_name)
 
     user.email = anonymized_email(user.id)
@@ -371,6 +375,7 @@ def anonymize_user(user_id: int, *, actor_id: int | None, reason: str) -> Anonym
         prof.birth_date = None
         prof.gender = None
         prof.phone = None
+        prof.whatsapp_opt_in_at = None
         prof.unit_kerja = None
         prof.jabatan = None
         prof.pangkat_golongan = None

@@ -24,6 +24,7 @@ from ..timeutil import ZONES, now_utc, to_db, zone_for_province, zone_name
 from ..util.urls import external_url
 from .models import ROLES, Instansi, LoginThrottle, ParticipantProfile, User
 from .nip import NIPError, normalize_nip, parse_nip
+from .preferences import opt_in_phone, record_whatsapp_choice
 from .reference import PROVINCES
 from .sessions import (
     end_all_sessions,
@@ -541,7 +542,8 @@ def consent_needed(profile: ParticipantProfile | None) -> bool:
 
 
 def update_profile(user: User, *, full_name: str, timezone: str, data: ProfileData | None,
-                   consent: bool | None, reminders_enabled: bool | None = None) -> None:
+                   consent: bool | None, reminders_enabled: bool | None = None,
+                   whatsapp_opt_in: bool | None = None) -> None:
     """A user edits their own name, display zone and participant profile.
 
     Every rule is checked before any attribute changes, so a refusal leaves the user and
@@ -564,6 +566,7 @@ def update_profile(user: User, *, full_name: str, timezone: str, data: ProfileDa
         if profile is None:
             raise ValidationError(_l("Akun ini tidak memiliki profil peserta."))
         clean = clean_profile(data)
+        clean = replace(clean, phone=opt_in_phone(clean.phone)) if whatsapp_opt_in else clean
         if not clean.instansi_name:
             raise ValidationError(_l("Instansi wajib diisi."), field="instansi")
         if consent_needed(profile):
@@ -584,6 +587,7 @@ def update_profile(user: User, *, full_name: str, timezone: str, data: ProfileDa
         user.reminders_enabled = bool(reminders_enabled)
     if clean is not None:
         _assign_profile(profile, clean, instansi)
+        record_whatsapp_choice(profile, whatsapp_opt_in)
         if record_consent:
             profile.consent_version = CONSENT_VERSION
             profile.consent_at = to_db(now_utc())

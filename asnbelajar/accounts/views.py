@@ -27,6 +27,7 @@ from joserfc.errors import JoseError
 
 from ..errors import TooManyAttempts, ValidationError
 from ..extensions import db, limiter
+from ..integrations.whatsapp_settings import whatsapp_enabled
 from ..speakers.services import accept_invitation as accept_invitation_service
 from ..speakers.services import invitation_for_token
 from ..timeutil import PROVINCE_ZONES, now_utc, to_local
@@ -292,6 +293,7 @@ def profile():
         form = AccountForm(obj=None if request.method == "POST" else user)
     else:
         form = ProfileForm(obj=None if request.method == "POST" else _ProfileView(user))
+    whatsapp_on = prof is not None and whatsapp_enabled()
     if form.validate_on_submit():
         with service_call(form) as done:
             update_profile(
@@ -299,12 +301,13 @@ def profile():
                 data=_profile_data(form) if prof else None,
                 consent=form.consent.data if prof else None,
                 reminders_enabled=form.reminders_enabled.data if prof else None,
+                whatsapp_opt_in=form.whatsapp_opt_in.data if prof and whatsapp_on else None,
             )
         if done.ok:
             flash(_("Profil tersimpan."), "success")
             return redirect(safe_next(request.args.get("next")) or url_for("accounts.profile"))
     return render_template("accounts/profile.html", form=form, profile=prof,
-                           needs_consent=consent_needed(prof),
+                           whatsapp_on=whatsapp_on, needs_consent=consent_needed(prof),
                            consent_version=CONSENT_VERSION,
                            tokens=list_tokens(user), token_expires_at=token_expires_at,
                            action_form=ActionForm())
@@ -318,6 +321,7 @@ class _ProfileView:
         self.full_name = user.full_name
         self.timezone = user.timezone
         self.reminders_enabled = user.reminders_enabled
+        self.whatsapp_opt_in = prof.whatsapp_opt_in_at is not None
         self.employee_type = prof.employee_type
         self.nip = prof.nip
         self.instansi = prof.instansi_name

@@ -27,6 +27,7 @@ from ..errors import Conflict, NotFound, ValidationError
 from ..extensions import db
 from ..ledger.services import live_credit, recredit_episode, reverse_entry
 from ..notifications.services import queue_email, queue_email_to_many, render_email
+from ..notifications.whatsapp import queue_certificate_ready as queue_whatsapp_ready
 from ..speakers.models import EpisodeSpeaker, Speaker
 from ..timeutil import DEFAULT_ZONE, ROMAN_MONTHS, iso, now_utc, to_db, to_local, zone_name
 from ..uploads import check_image_pixels, read_limited
@@ -181,7 +182,8 @@ def issue_participant_certificates(episode: Episode, eligible, user_id: int | No
 
 def queue_ready_emails(episode: Episode, since) -> int:
     """One "certificate ready" email per certificate issued since ``since``, queued with a
-    single INSERT ... SELECT (the body is the same for everyone)."""
+    single INSERT ... SELECT (the body is the same for everyone); and a WhatsApp message
+    for holders who opted in, when organizers switched WhatsApp on. Returns the emails."""
 
     subject, text, html = render_email("certificate_ready", episode=episode, user=None)
     recipients = (
@@ -190,6 +192,7 @@ def queue_ready_emails(episode: Episode, since) -> int:
         .where(Certificate.episode_id == episode.id, Certificate.issued_at >= since,
                Certificate.kind == "participant", User.anonymized_at.is_(None))
     )
+    queue_whatsapp_ready(episode, since)
     return queue_email_to_many("certificate-ready:", recipients, subject, text, html)
 
 

@@ -30,6 +30,7 @@ from ..errors import DomainError
 from ..extensions import db
 from ..notifications.models import OutboxEmail
 from ..notifications.services import flush_outbox, queue_email, render_email
+from ..notifications.whatsapp import queue_reminders as queue_whatsapp_reminders
 from ..registrations.models import Registration
 from ..reports.snapshots import refresh_reports
 from ..siasn.services import run_push_job
@@ -139,10 +140,12 @@ def send_due_reminders() -> dict[str, int]:
     """Queue the 1-day and 1-hour reminders for registrants of episodes starting soon.
 
     Dedupe keys (``reminder-1d:<registration>``) make a rerun queue nothing twice; only
-    reminders not yet in the outbox are selected and rendered.
+    reminders not yet in the outbox are selected and rendered. People who opted in to
+    WhatsApp also get a WhatsApp reminder when organizers switched it on (set-based).
     """
     now = now_utc()
     queued = 0
+    whatsapp = queue_whatsapp_reminders(now)
     rows = db.session.execute(due_reminders_query(now)).all()
     links: dict[int, dict[int, str]] = {}
     for dedupe_key, registration_id, episode, user in rows:
@@ -153,9 +156,9 @@ def send_due_reminders() -> dict[str, int]:
         subject, text, html = render_email("reminder", user=user, episode=episode, when=when,
                                            join_url=links[episode.id].get(registration_id))
         queued += queue_email(dedupe_key, user.email, subject, text, html)
-    if rows:
+    if rows or whatsapp:
         db.session.commit()
-    return {"queued": queued}
+    return {"queued": queued, "whatsapp": whatsapp}
 
 
 def flush_outbox_job() -> dict[str, int]:
