@@ -27,7 +27,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import func, select, text
+from sqlalchemy import delete, func, select, text
 from sqlalchemy.exc import IntegrityError
 
 from ..database import is_postgres
@@ -179,6 +179,15 @@ def year_figures(year: int, *, refresh: bool = False) -> YearFigures:
     _store(year, data, mark, seconds, stamp)
     return YearFigures(year=year, data=data, computed_at=as_utc(stamp), seconds=seconds,
                        recomputed=True)
+
+
+def forget_year_figures() -> int:
+    """Drop every stored year's figures, so the next view counts afresh: for changes that
+    move participants between agencies in every year at once (an agency mapping), which
+    a page must show at once rather than after ``REPORT_SNAPSHOT_SECONDS``. The caller
+    commits with its change."""
+    return db.session.execute(
+        delete(ReportSnapshot).where(ReportSnapshot.kind == KIND)).rowcount or 0
 
 
 def _impact_year() -> int | None:

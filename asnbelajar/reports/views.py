@@ -213,4 +213,5 @@ def annual_pdf():
         "Content-Disposition": f'attachment; filename="laporan-tahunan-asn-belajar-{year}.pdf"'})
 
 
+from . import agency_views as _agency_views  # noqa: E402,F401  registers the agency pages
 from . import siasn_views as _siasn_views  # noqa: E402,F401  registers the SIASN pages
