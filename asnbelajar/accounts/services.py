@@ -565,8 +565,8 @@ def update_profile(user: User, *, full_name: str, timezone: str, data: ProfileDa
     if data is not None:
         if profile is None:
             raise ValidationError(_l("Akun ini tidak memiliki profil peserta."))
-        clean = clean_profile(data)
-        clean = replace(clean, phone=opt_in_phone(clean.phone)) if whatsapp_opt_in else clean
+        clean = clean_profile(  # opting in to WhatsApp needs a mobile number
+            replace(data, phone=opt_in_phone(data.phone)) if whatsapp_opt_in else data)
         if not clean.instansi_name:
             raise ValidationError(_l("Instansi wajib diisi."), field="instansi")
         if consent_needed(profile):
