@@ -65,6 +65,8 @@ def live_checkin(db, make_participant, make_episode, login):
 def test_checkin_page_fits_a_slow_phone(client, live_checkin):
     cold, warm, assets = weigh(client, f"/episodes/{live_checkin}/checkin")
     assert any(a.startswith("/static/css/bootstrap.min.css?v=") for a in assets)  # purged
+    # Only its own small stylesheet: the console's CSS and JS stay on console pages.
+    assert not any("console" in a for a in assets), assets
     assert cold <= CHECKIN_COLD, f"check-in page {cold / KB:.1f} KB cold"
     assert warm <= PAGE_WARM
 
@@ -72,6 +74,7 @@ def test_checkin_page_fits_a_slow_phone(client, live_checkin):
 def test_participant_pages_weigh_little_cold_and_warm(client, live_checkin):
     for path in ("/me", f"/episodes/{live_checkin}", "/episodes", "/"):
         cold, warm, assets = weigh(client, path)
+        assert not any("console" in a for a in assets), (path, assets)
         assert cold <= PAGE_COLD, f"{path}: {cold / KB:.1f} KB cold"
         assert warm <= PAGE_WARM, f"{path}: {warm / KB:.1f} KB warm"
         # A warm load sends only the page: every asset URL carries its content hash.
