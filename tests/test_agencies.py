@@ -113,10 +113,18 @@ def test_page_lists_and_maps_and_the_report_follows(client, login, organizer, ty
     assert "Pemerintah Prov. Papua" in page and "Papua (2)" in page and "Maluku (1)" in page
     assert "Pemerintah Provinsi Papua" in page  # the suggestion
     assert 'href="/console/instansi"' in page  # the console tab
-    confirm = client.get("/console/instansi/map",
-                         query_string={"name": "pemerintah prov. papua"}).get_data(as_text=True)
+    # The list's button preselects its suggestion; a search preselects nothing.
+    assert (f'href="/console/instansi/map?name=pemerintah+prov.+papua&amp;'
+            f'instansi_id={reference.id}"') in page
+    confirm = client.get("/console/instansi/map", query_string={
+        "name": "pemerintah prov. papua", "instansi_id": reference.id}).get_data(as_text=True)
     assert "Petakan 3 peserta" in confirm and "data-confirm" in confirm
     assert f'value="{reference.id}" checked' in confirm
+    searched = client.get("/console/instansi/map", query_string={
+        "name": "pemerintah prov. papua", "q": "papua barat daya"}).get_data(as_text=True)
+    assert " checked" not in searched
+    assert searched.index("Pemerintah Provinsi Papua Barat Daya") < searched.index(
+        f'id="choice-{reference.id}"')
 
     response = client.post("/console/instansi/map", data={
         "name": "pemerintah prov. papua", "instansi_id": str(reference.id)})

@@ -209,17 +209,19 @@ def closest_agencies(keys: list[str], limit: int = 1) -> dict[str, list[tuple[in
 
 def reference_choices(query: str | None, *, near: str | None = None,
                       limit: int = 8) -> list[tuple[int, str, float | None]]:
-    """Reference agencies to map onto: those closest to ``near`` (with their similarity),
-    then those matching the typed ``query`` (the sign-up search)."""
+    """Reference agencies to map onto: those matching the organizer's ``query`` (the
+    sign-up search), then those closest to the typed name ``near`` (with their
+    similarity)."""
     choices: list[tuple[int, str, float | None]] = []
-    if near:
-        choices.extend(closest_agencies([near], limit=5).get(near, []))
     names = search_instansi(query, limit=limit) if query else []
     if names:
         ids = dict(db.session.execute(select(Instansi.name, Instansi.id)
                                       .where(Instansi.name.in_(names))).all())
+        choices.extend((ids[n], n, None) for n in names if n in ids)
+    if near:
         seen = {c[0] for c in choices}
-        choices.extend((ids[n], n, None) for n in names if n in ids and ids[n] not in seen)
+        choices.extend(c for c in closest_agencies([near], limit=5).get(near, [])
+                       if c[0] not in seen)
     return choices
 
 

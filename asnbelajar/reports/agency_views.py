@@ -42,9 +42,9 @@ def _render_map(key: str, *, status: int = 200):
         return redirect(url_for("reports.agencies"))
     query = " ".join(request.values.get("q", "").split())[:100]
     choices = reference_choices(query, near=typed.key)
+    # Preselected only when the organizer picked it (the list's suggestion): a search
+    # must never leave a merely similar agency ticked.
     chosen = int_arg(request.values, "instansi_id")
-    if chosen is None and choices and choices[0][2] is not None:
-        chosen = choices[0][0]  # the closest one, when there is a close one
     return render_template("reports/agency_map.html", typed=typed, choices=choices, q=query,
                            chosen=chosen, form=ActionForm()), status
 
