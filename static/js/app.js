@@ -248,3 +248,14 @@
     province.addEventListener("change", fromProvince);
   });
 })();
+
+/* Console tabs scroll sideways on phones: bring the current tab into sight. */
+(function () {
+  "use strict";
+  document.addEventListener("DOMContentLoaded", function () {
+    var tab = document.querySelector(".console-nav [aria-current=page]");
+    var nav = tab && tab.parentNode;
+    if (!nav || nav.scrollWidth <= nav.clientWidth) { return; }
+    nav.scrollLeft = tab.offsetLeft - nav.offsetLeft - (nav.clientWidth - tab.offsetWidth) / 2;
+  });
+})();
