@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -28,6 +29,7 @@ from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
+from markupsafe import Markup
 
 from . import timeutil
 from .accounts.nip import mask_nip
@@ -141,6 +143,18 @@ def role_required(*roles: str):
 organizer_required = role_required("organizer")
 
 
+# Where an email or certificate number may wrap: after "@" and "/", before "." "-" "_".
+_TOKEN_BREAKS = re.compile(r"(?<=[@/])|(?<=\w)(?=[.\-_])")
+
+
+def breakable(value: Any) -> Markup:
+    """An email or certificate number with line-break opportunities only between its
+    parts, for ``.token-wrap`` elements: a narrow table wraps
+    "nama.panjang@<wbr>instansi<wbr>.go<wbr>.id" there, never in the middle of a word.
+    Each part is escaped (``Markup.join``)."""
+    return Markup("<wbr>").join(_TOKEN_BREAKS.split(str(value or "")))
+
+
 def select_locale() -> str:
     if not has_request_context():
         return "id"
@@ -232,6 +246,7 @@ def init_web(app: Flask) -> None:
         start, end, tz or viewer_timezone(), locale=str(get_locale() or "id"))
     app.jinja_env.filters["iso"] = timeutil.iso
     app.jinja_env.filters["mask_nip"] = mask_nip
+    app.jinja_env.filters["breakable"] = breakable
     # "Seri 41 · 2024" for an episode (or a certificate's frozen label): the one label.
     app.jinja_env.filters["series"] = series_label_of
     app.jinja_env.globals["now_utc"] = timeutil.now_utc

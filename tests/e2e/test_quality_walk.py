@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 
@@ -37,7 +38,7 @@ PAGES = {
                     "/me/profile", "/me/password", "/episodes"],
     "organizer": ["/console", "/console/episodes", "/console/speakers",
                   "/console/participants", "/console/certificates", "/console/email",
-                  "/console/audit"],
+                  "/console/audit", "/console/instansi"],
     "speaker": ["/speaker"],
 }
 
@@ -54,15 +55,61 @@ def demo_server(live_server):
 
         seed_demo(participants=60, echo=lambda *_a, **_k: None)
         db.session.commit()
+        typed_key = _type_agencies_outside_the_list()
         busiest = db.session.execute(
             select(Registration.episode_id, func.count()).group_by(Registration.episode_id)
             .order_by(func.count().desc()).limit(1)).first()[0]
         checkpoint = db.session.scalar(select(Checkpoint).where(
             Checkpoint.episode_id == busiest).limit(1))
-    extra = [f"/console/episodes/{busiest}", f"/console/episodes/{busiest}/registrants"]
+    extra = [f"/console/episodes/{busiest}", f"/console/episodes/{busiest}/registrants",
+             f"/console/instansi/map?name={quote(typed_key)}"]
     if checkpoint is not None:
         extra.append(f"/console/episodes/{busiest}/checkpoints/{checkpoint.id}/present")
     return app, base, extra
+
+
+# Certificate numbers, codes and emails wrap only after "/" or "@", or before "." or "-":
+# the text of every such element, where a line ends at any other place.
+MID_TOKEN_BREAKS = """() => {
+  const broken = [];
+  for (const el of document.querySelectorAll('.cert-number, .token-wrap, .token')) {
+    const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+    let node, text = '', top = null, bad = false;
+    while ((node = walker.nextNode())) {
+      for (let i = 0; i < node.textContent.length; i++) {
+        const range = document.createRange();
+        range.setStart(node, i); range.setEnd(node, i + 1);
+        const rect = range.getClientRects()[0];
+        const ch = node.textContent[i];
+        if (rect && top !== null && Math.abs(rect.top - top) > 3 && ch.trim()
+            && !'/@ '.includes(text.slice(-1)) && !'.-'.includes(ch)) bad = true;
+        if (rect) top = rect.top;
+        text += ch;
+      }
+    }
+    if (bad) broken.push(text.trim());
+  }
+  return broken;
+}"""
+
+
+def _type_agencies_outside_the_list() -> str:
+    """The demo's participants all picked reference agencies; a few type their own here
+    (one long enough to test a phone's table), so the agency page has rows to show."""
+    from sqlalchemy import select
+
+    from asnbelajar.accounts.models import ParticipantProfile
+    from asnbelajar.accounts.services import find_or_create_instansi
+
+    names = ["Pemprov Papua", "Pemprov Papua", "Dinas Pendidikan Kab. Sleman",
+             "Dinas Kependudukan dan Pencatatan Sipil Kabupaten Kepulauan Seribu Utara"]
+    profiles = db.session.scalars(select(ParticipantProfile).order_by(
+        ParticipantProfile.user_id).offset(5).limit(len(names))).all()
+    for profile, name in zip(profiles, names, strict=True):
+        profile.instansi = find_or_create_instansi(name)
+        profile.instansi_name = profile.instansi.name
+    db.session.commit()
+    return "pemprov papua"
 
 
 def _login(page, base, email, password):
@@ -90,6 +137,8 @@ def _check(page, name: str, problems: list[str]) -> None:
     overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
     if overflow > 0:
         problems.append(f"{name} @{width}: page {overflow}px wider than the window")
+    broken = page.evaluate(MID_TOKEN_BREAKS)
+    problems.extend(f"{name} @{width}: broken mid-token: {text}" for text in broken)
     page.add_script_tag(path=str(VENDOR))
     result = page.evaluate(
         "async () => { const r = await axe.run(document, {resultTypes: ['violations']});"
