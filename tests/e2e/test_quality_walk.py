@@ -38,7 +38,8 @@ PAGES = {
                     "/me/profile", "/me/password", "/episodes"],
     "organizer": ["/console", "/console/episodes", "/console/speakers",
                   "/console/participants", "/console/certificates", "/console/email",
-                  "/console/audit", "/console/instansi"],
+                  "/console/audit", "/console/instansi",
+                  "/console/integrations/whatsapp"],
     "speaker": ["/speaker"],
 }
 
