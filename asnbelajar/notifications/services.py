@@ -198,7 +198,6 @@ class DeliveryResult:
     failed: int = 0  # attempts that failed (the email stays queued unless it gave up)
     gave_up: int = 0  # emails marked failed in this run
     deferred: int = 0  # claimed but handed back unattempted after a connection failure
-    server_down: bool = False  # the SMTP server (not a message) failed in this run
     errors: list[str] = field(default_factory=list)
     # Per channel: attempted at least once / delivered at least once / server down.
     tried: set[str] = field(default_factory=set)
@@ -206,7 +205,6 @@ class DeliveryResult:
     down: set[str] = field(default_factory=set)
 
     def add(self, other: DeliveryResult) -> None:
-        self.server_down = self.server_down or other.server_down
         self.tried |= other.tried
         self.delivered |= other.delivered
         self.down |= other.down
@@ -331,7 +329,6 @@ def deliver_claimed(ids: list[int], holder: str,
                 if _server_failed(error):
                     # The server, not this message: hand the whole claim back at once.
                     rest = [r.id for r in rows[index:]] + pending
-                    result.server_down = True
                     result.down.add("email")
                     result.gave_up += _record_failure(rest, holder, SERVER_DOWN + text,
                                                       attempted=row.id)

@@ -85,9 +85,9 @@ def _insert(rows, key: ColumnElement, template: str, subject: str,
     """INSERT ... SELECT one WhatsApp row per row of ``rows`` (a SELECT joined to User
     and ParticipantProfile); keys already queued are skipped."""
     now = to_db(now_utc())
-    body = _text("WhatsApp · ")
-    for index, part in enumerate(parameters):
-        body = body + (_text(" · ") if index else _text("")) + part
+    body = _text("WhatsApp")
+    for part in parameters:
+        body = body + _text(" · ") + part
     queued = select(_table.c.id).where(_table.c.dedupe_key == key)
     source = rows.add_columns(
         key, _text(CHANNEL), func.replace(ParticipantProfile.phone, "+", ""),
