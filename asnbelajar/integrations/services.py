@@ -15,11 +15,13 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import current_app
+from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from ..audit.services import record_event
+from ..episodes.labels import series_label
 from ..episodes.models import Episode
 from ..errors import Conflict, ValidationError
 from ..extensions import db
@@ -139,7 +141,10 @@ def meeting_of(episode_id: int) -> ZoomMeeting | None:
 
 
 def _topic(episode: Episode) -> str:
-    return f"{episode.program.name} Seri {episode.number}: {episode.title}"[:200]
+    # Zoom shows the topic to everyone, whatever their language: the Indonesian label.
+    with force_locale("id"):
+        label = series_label(episode.number)
+    return f"{episode.program.name} {label}: {episode.title}"[:200]
 
 
 def _schedule(episode: Episode) -> tuple[str, int, str]:
