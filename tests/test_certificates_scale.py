@@ -68,7 +68,8 @@ def test_code_typed_in_lower_case_or_without_dashes_verifies(client, certified):
         assert body["valid"] is True and body["number"] == cert.number
         assert body["signed"] is False
     page = client.get(f"/verify/{cert.verification_code.lower()}")
-    assert page.status_code == 200 and cert.number in page.get_data(as_text=True)
+    shown = page.get_data(as_text=True).replace("<wbr>", "")  # may wrap between parts
+    assert page.status_code == 200 and cert.number in shown
 
 
 def test_old_codes_keep_working_in_any_case(client, certified):

@@ -264,10 +264,15 @@ def test_checkpoint_closing_before_opening_has_its_own_message(app, make_episode
 
     from asnbelajar.episodes.services import add_checkpoint
     from asnbelajar.errors import ValidationError
+    from asnbelajar.timeutil import now_utc
 
-    episode = make_episode(checkpoints=False)
+    # An episode at 09.00 WIB (02.00 UTC) a week ahead, whatever the time of this run: the
+    # rule compares local dates (at 23.40 WIB a start of "now" would fail it).
+    now = now_utc()
+    start = (now + timedelta(days=7)).replace(hour=2, minute=0, second=0, microsecond=0)
+    episode = make_episode(checkpoints=False, starts_in=start - now)
     opens = episode.starts_at_utc + timedelta(minutes=30)
-    # "10.30-10.00" as the console reads it: closing time past midnight.
+    # "09.30-09.00" as the console reads it: closing time past midnight.
     with pytest.raises(ValidationError) as err:
         add_checkpoint(episode, {"label": "awal", "opens_at": opens,
                                  "closes_at": opens + timedelta(hours=23, minutes=30)}, None)
