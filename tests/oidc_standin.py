@@ -13,18 +13,20 @@ import json
 import secrets
 import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 from joserfc import jwt
 from joserfc.jwk import RSAKey
 
+from .local_server import LocalServer
+
 CLIENT_ID = "asnbelajar-test"
 CLIENT_SECRET = "rahasia-klien-uji"  # noqa: S105 - a test value
 
 
-class OidcStandIn:
+class OidcStandIn(LocalServer):
     def __init__(self) -> None:
         self.key = RSAKey.generate_key(2048, parameters={"kid": "uji-1", "use": "sig",
                                                          "alg": "RS256"})
@@ -34,18 +36,7 @@ class OidcStandIn:
         self.codes: dict[str, dict[str, Any]] = {}
         self.token_requests: list[dict[str, Any]] = []
         self.lock = threading.Lock()
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    def __enter__(self) -> OidcStandIn:
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc: Any) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-        self.thread.join(5)
+        super().__init__(_handler(self))
 
     def id_token(self, nonce: str | None, **override: Any) -> str:
         now = int(time.time())

@@ -18,8 +18,10 @@ import socket
 import threading
 import time
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
+
+from .local_server import LocalServer
 
 
 @dataclass
@@ -134,21 +136,9 @@ def _handler(state: StandIn):
     return Handler
 
 
-class WhatsAppStandIn:
+class WhatsAppStandIn(LocalServer):
     """Context manager: ``with WhatsAppStandIn() as wa: wa.url, wa.state``."""
 
     def __init__(self) -> None:
         self.state = StandIn()
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self.state))
-        self.server.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    def __enter__(self) -> WhatsAppStandIn:
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc: Any) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-        self.thread.join(timeout=5)
+        super().__init__(_handler(self.state))

@@ -14,9 +14,11 @@ import json
 import re
 import threading
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
+
+from .local_server import LocalServer
 
 
 @dataclass
@@ -201,22 +203,10 @@ def _handler(state: StandIn):
     return Handler
 
 
-class ZoomStandIn:
+class ZoomStandIn(LocalServer):
     """Context manager: ``with ZoomStandIn() as zoom: zoom.url, zoom.state``."""
 
     def __init__(self) -> None:
         self.state = StandIn()
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self.state))
-        self.server.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        super().__init__(_handler(self.state))
         self.state.url = self.url
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    def __enter__(self) -> ZoomStandIn:
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc: Any) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-        self.thread.join(timeout=5)
