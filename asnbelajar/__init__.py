@@ -125,9 +125,10 @@ def _finish_config(app: Flask, production: bool, background: bool = False) -> No
                                       else "DB_STATEMENT_TIMEOUT"])
         cfg["DB_EFFECTIVE_STATEMENT_TIMEOUT"] = statement_timeout
         opts = dict(cfg.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
-        # A pooled connection is pinged at checkout; database.py bounds that ping
+        # A pooled connection that sat idle is pinged at checkout (database.ping_when_idle,
+        # DB_PING_AFTER_IDLE), not every checkout; database.py bounds that ping
         # (DB_PING_TIMEOUT), which would otherwise wait forever on a frozen server.
-        opts.setdefault("pool_pre_ping", True)
+        opts.setdefault("pool_pre_ping", False)
         opts.setdefault("pool_size", int(cfg["DB_POOL_SIZE"]))
         opts.setdefault("max_overflow", int(cfg["DB_MAX_OVERFLOW"]))
         opts.setdefault("pool_timeout", float(cfg["DB_POOL_TIMEOUT"]))

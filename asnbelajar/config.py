@@ -25,6 +25,7 @@ class Defaults:
     DB_STATEMENT_TIMEOUT = 30
     DB_CLI_STATEMENT_TIMEOUT = 600
     DB_PING_TIMEOUT = 2  # a pooled connection that does not answer this fast is dropped
+    DB_PING_AFTER_IDLE = 1.0  # seconds unused before a pooled connection is pinged again
     DB_POOL_SIZE = 10
     DB_MAX_OVERFLOW = 20
     DB_POOL_TIMEOUT = 10  # seconds to wait for a free pooled connection

@@ -54,6 +54,7 @@ def init_database(app: Flask) -> None:
     if engine.dialect.name == "postgresql":
         guard_engine(engine, statement_seconds=float(app.config["DB_EFFECTIVE_STATEMENT_TIMEOUT"]),
                      ping_seconds=float(app.config["DB_PING_TIMEOUT"]))
+        ping_when_idle(engine, float(app.config["DB_PING_AFTER_IDLE"]))
 
 
 # Database outages ---------------------------------------------------------------------
@@ -173,6 +174,39 @@ def guard_engine(engine: Engine, *, statement_seconds: float, ping_seconds: floa
             raise
 
     dialect.connect = connect_or_fail_fast
+
+
+def ping_when_idle(engine: Engine, idle_seconds: float) -> None:
+    """Ping a pooled connection at checkout only when it sat unused for ``idle_seconds``.
+
+    ``pool_pre_ping`` pings on every checkout: one more round trip in every request,
+    which at the closing-code minute (connections reused within milliseconds) buys
+    nothing (issue 13). A connection that was idle (long enough for the server to have
+    restarted or a firewall to have dropped it) is still pinged, with the ping's deadline
+    (``guard_engine``); one that fails is replaced before the request sees it. A server
+    lost between two requests moments apart fails that one request with a 503, and
+    SQLAlchemy then discards the whole pool.
+    """
+    if getattr(engine.pool, "_asnb_idle_ping", False):
+        return
+    engine.pool._asnb_idle_ping = True
+
+    @event.listens_for(engine, "checkin")
+    def _returned(_dbapi_connection, record) -> None:
+        if record is not None:
+            record.info["returned_at"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _ping_if_idle(dbapi_connection, record, _proxy) -> None:
+        returned = record.info.get("returned_at")
+        if returned is None or time.monotonic() - returned < idle_seconds:
+            return  # new, or used moments ago
+        try:
+            alive = engine.dialect.do_ping(dbapi_connection)
+        except Exception as err:  # noqa: BLE001 - any failure means "use another one"
+            raise exc.DisconnectionError("pooled connection did not answer its ping") from err
+        if alive is False:
+            raise exc.DisconnectionError("pooled connection did not answer its ping")
 
 
 def is_postgres() -> bool:

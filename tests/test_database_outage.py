@@ -228,12 +228,13 @@ def test_frozen_server_after_pooling_gives_503_not_a_hang(tmp_path):
     app = create_app({**BASE_CONFIG, "SQLALCHEMY_DATABASE_URI": PG_SERVER_URL.replace(
         "postgresql://", "postgresql+psycopg://").replace("127.0.0.1:5432",
                                                           f"127.0.0.1:{proxy.port}"),
-        "DB_CONNECT_TIMEOUT": 1, "DB_PING_TIMEOUT": 1})
+        "DB_CONNECT_TIMEOUT": 1, "DB_PING_TIMEOUT": 1, "DB_PING_AFTER_IDLE": 0.2})
     app.instance_path = str(tmp_path)
     client = app.test_client()
     try:
         assert client.get("/readyz").status_code == 200  # a connection is now pooled
         proxy.frozen.set()
+        time.sleep(0.3)  # it sat idle long enough to be pinged before its next use
         started = time.monotonic()
         response = client.get("/api/v1/me/ledger", headers={"Authorization": "Bearer x"})
         took = time.monotonic() - started
@@ -250,6 +251,52 @@ def test_frozen_server_after_pooling_gives_503_not_a_hang(tmp_path):
         with app.app_context():
             _db.engine.dispose()
         proxy.close()
+
+
+@needs_pg
+def test_pooled_connection_is_pinged_only_after_sitting_idle(tmp_path):
+    """No ping round trip for a connection reused at once (the closing-code minute); one
+    for a connection that sat idle; a dead idle connection is replaced unseen."""
+    url = PG_SERVER_URL.replace("postgresql://", "postgresql+psycopg://")
+    app = create_app({**BASE_CONFIG, "SQLALCHEMY_DATABASE_URI": url, "DB_PING_AFTER_IDLE": 0.3})
+    app.instance_path = str(tmp_path)
+    client = app.test_client()
+    with app.app_context():
+        dialect = _db.engine.dialect
+        pings = []
+        guarded_ping = dialect.do_ping
+
+        def counting_ping(dbapi_connection):
+            pings.append(dbapi_connection)
+            return guarded_ping(dbapi_connection)
+
+        dialect.do_ping = counting_ping
+        try:
+            for _ in range(5):
+                assert client.get("/readyz").status_code == 200
+            assert pings == []  # reused within moments: no ping
+            time.sleep(0.4)
+            assert client.get("/readyz").status_code == 200
+            assert len(pings) == 1  # idle: pinged once
+            # The server ends the pooled connection while it sits idle: the ping finds
+            # out and the pool hands over a new one; the request never sees it.
+            with _db.engine.connect() as conn:
+                pid = conn.execute(text("SELECT pg_backend_pid()")).scalar()
+            with psycopg_admin() as admin:
+                admin.execute("SELECT pg_terminate_backend(%s)", (pid,))
+            time.sleep(0.4)
+            assert client.get("/readyz").status_code == 200
+            assert len(pings) == 2
+        finally:
+            dialect.do_ping = guarded_ping
+            _db.engine.dispose()
+
+
+def psycopg_admin():
+    import psycopg
+
+    return psycopg.connect(PG_SERVER_URL.replace("postgresql+psycopg://", "postgresql://"),
+                           autocommit=True)
 
 
 @needs_pg

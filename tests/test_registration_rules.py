@@ -122,18 +122,18 @@ def test_register_returns_the_row_another_connection_inserted(app, db, make_epis
     person = make_participant()
     episode_id, user_id = episode.id, person.id
     other = create_engine(db.engine.url)
-    real = registrations.places_for_newcomers
+    real = registrations._places_and_waiting
 
-    def racing(ep):
+    def racing(*args):
         # Runs after register() re-read the registration under the lock: another
         # connection (not taking the episode lock) inserts the same person now.
         with other.begin() as conn:
             conn.execute(insert(Registration.__table__).values(
                 episode_id=episode_id, user_id=user_id, status="registered", source="api",
                 created_at=to_db(now_utc()), queued_at=to_db(now_utc())))
-        return real(ep)
+        return real(*args)
 
-    monkeypatch.setattr(registrations, "places_for_newcomers", racing)
+    monkeypatch.setattr(registrations, "_places_and_waiting", racing)
     try:
         result = register(episode_id, person)
     finally:

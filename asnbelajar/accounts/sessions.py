@@ -30,7 +30,11 @@ def _token_days() -> int:
 
 def token_expires_at(row: ApiToken):
     """When a token stops working (tokens from before expiry existed: created + days)."""
-    return row.expires_at or row.created_at + timedelta(days=_token_days())
+    return _expiry(row.expires_at, row.created_at)
+
+
+def _expiry(expires_at, created_at):
+    return expires_at or created_at + timedelta(days=_token_days())
 
 
 def issue_api_token(user: User, name: str = "api") -> str:
@@ -69,19 +73,32 @@ def token_row(token: str) -> ApiToken | None:
     return row
 
 
+@cache
+def _user_for_token_statement():
+    """Every API request's first statement: the user, and of the token only what deciding
+    on it needs (not a second object to build; issue 13)."""
+    return (select(User, ApiToken.id, ApiToken.last_used_at, ApiToken.expires_at,
+                   ApiToken.created_at)
+            .join(ApiToken, ApiToken.user_id == User.id)
+            .where(ApiToken.token_hash == bindparam("token_hash"),
+                   ApiToken.revoked_at.is_(None)))
+
+
 # request.environ key: a token use written in the request's transaction, not yet committed.
 TOUCH_PENDING = "asnbelajar.token_touch"
 
 
 @cache
 def _touch_statement():
-    # Conditional UPDATE: of concurrent requests only one writes.
-    return (update(ApiToken)
-            .where(ApiToken.id == bindparam("token_id"),
-                   (ApiToken.last_used_at.is_(None))
-                   | (ApiToken.last_used_at <= bindparam("cutoff")))
-            .values(last_used_at=bindparam("now"))
-            .execution_options(synchronize_session=False))
+    # Conditional UPDATE: of concurrent requests only one writes. On the table, not the
+    # mapped class: nothing in the session needs synchronizing, so the ORM's bulk-update
+    # bookkeeping would be pure cost on the hot path.
+    table = ApiToken.__table__
+    return (update(table)
+            .where(table.c.id == bindparam("token_id"),
+                   (table.c.last_used_at.is_(None))
+                   | (table.c.last_used_at <= bindparam("cutoff")))
+            .values(last_used_at=bindparam("now")))
 
 
 def _touch(token_id: int, now, step: timedelta) -> None:
@@ -100,15 +117,18 @@ def touch_token(row: ApiToken) -> None:
     commits makes one durable write, not two (issue 13); a request that ends without
     committing (a read, a refusal that rolled back) still has its use recorded by
     ``finish_token_touch`` after the view."""
-    now = to_db(now_utc())
+    _touch_if_due(row.id, row.last_used_at, to_db(now_utc()))
+
+
+def _touch_if_due(token_id: int, last_used_at, now) -> None:
     step = _touch_step()
-    if row.last_used_at is not None and now - row.last_used_at < step:
+    if last_used_at is not None and now - last_used_at < step:
         return
-    _touch(row.id, now, step)
+    _touch(token_id, now, step)
     if has_request_context():
-        request.environ[TOUCH_PENDING] = (row.id, now)
+        request.environ[TOUCH_PENDING] = (token_id, now)
     else:
-        commit_keeping_loaded()  # the token and its user stay loaded for the caller
+        commit_keeping_loaded()  # the user stays loaded for the caller
 
 
 @event.listens_for(Session, "after_commit")
@@ -130,11 +150,18 @@ def finish_token_touch() -> None:
 
 
 def user_for_token(token: str) -> User | None:
-    row = token_row(token)
-    if row is None:
+    """The active user a live token stands for (its use recorded), or None."""
+    if not token:
         return None
-    user = row.user
-    touch_token(row)
+    found = db.session.execute(_user_for_token_statement(),
+                               {"token_hash": _token_hash(token)}).first()
+    if found is None:
+        return None
+    user, token_id, last_used_at, expires_at, created_at = found
+    now = to_db(now_utc())
+    if not user.is_active or _expiry(expires_at, created_at) <= now:
+        return None
+    _touch_if_due(token_id, last_used_at, now)
     return user
 
 

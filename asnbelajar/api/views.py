@@ -257,12 +257,12 @@ def episodes_add_checkpoint(user: User, episode_id: int):
 @require("participant")
 @limiter.limit("30 per minute", key_func=_rate_key)
 def registrations_create(user: User, episode_id: int):
-    get_episode(episode_id, published_only=True)
-    result = register(episode_id, user, source="api")
+    result = register(episode_id, user, source="api")  # 404 for a draft, as everywhere
     registration = result.registration
     # Read before the commit expires the row (no reload); answered only once committed.
     body = {"id": registration.id, "status": registration.status,
-            "waitlist_position": waitlist_position(registration)}
+            "waitlist_position": result.position if result.position is not None
+            else waitlist_position(registration)}
     commit_keeping_loaded()
     return jsonify(body), 201 if result.created else 200
 

@@ -132,19 +132,33 @@ class Episode(db.Model):
         return self.starts_at_utc <= now < self.ends_at_utc
 
     def registration_opens(self) -> datetime | None:
-        return as_utc(self.registration_opens_at or self.published_at)
+        return registration_opens(self)
 
     def registration_closes(self) -> datetime:
-        return as_utc(self.registration_closes_at or self.ends_at)
+        return registration_closes(self)
 
     def registration_open(self, now: datetime | None = None) -> bool:
-        now = now or now_utc()
-        opens = self.registration_opens()
-        return (
-            self.is_published
-            and opens is not None
-            and opens <= now < self.registration_closes()
-        )
+        return registration_open(self, now)
+
+
+# The registration window, for an Episode or any row with the same column names (the
+# registration path reads only these columns under the episode's lock; issue 13).
+
+def registration_opens(episode) -> datetime | None:
+    """When registration opens: its own time, else publication."""
+    return as_utc(episode.registration_opens_at or episode.published_at)
+
+
+def registration_closes(episode) -> datetime:
+    """When registration closes: its own time, else the end of the episode."""
+    return as_utc(episode.registration_closes_at or episode.ends_at)
+
+
+def registration_open(episode, now: datetime | None = None) -> bool:
+    now = now or now_utc()
+    opens = registration_opens(episode)
+    return (episode.status == "published" and opens is not None
+            and opens <= now < registration_closes(episode))
 
 
 class Checkpoint(db.Model):

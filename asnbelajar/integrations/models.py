@@ -142,11 +142,16 @@ class ZoomRegistrant(db.Model):
     last_error: Mapped[str | None] = mapped_column(String(500))
 
 
+def pushes_registrants_clause(episode_id):
+    """SQL truth of :func:`pushes_registrants` for ``episode_id`` (a value or a column),
+    for statements that ask it alongside other things."""
+    return (select(ZoomMeeting.id)
+            .where(ZoomMeeting.episode_id == episode_id, ZoomMeeting.deleted_at.is_(None),
+                   ZoomMeeting.registration_required.is_(true()))
+            .exists())
+
+
 def pushes_registrants(episode_id: int) -> bool:
     """Whether registrations of this episode get a personal Zoom link from the sync job
     (their confirmation email then waits for it)."""
-    return db.session.scalar(
-        select(ZoomMeeting.id).where(ZoomMeeting.episode_id == episode_id,
-                                     ZoomMeeting.deleted_at.is_(None),
-                                     ZoomMeeting.registration_required.is_(true()))
-    ) is not None
+    return bool(db.session.scalar(select(pushes_registrants_clause(episode_id))))

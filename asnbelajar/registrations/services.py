@@ -23,20 +23,21 @@ from functools import cache
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import bindparam, case, func, select, text
+from sqlalchemy import bindparam, case, func, select, text, update
 from sqlalchemy.orm import contains_eager, make_transient_to_detached
+from sqlalchemy.orm.attributes import set_committed_value
 
-from ..accounts.models import User
+from ..accounts.models import ParticipantProfile, User
 from ..accounts.services import consent_needed
 from ..attendance.models import CheckIn
 from ..certificates.models import Certificate
 from ..database import insert_ignore, is_postgres
 from ..episodes.calendar import ics_attachment
-from ..episodes.models import Episode
+from ..episodes.models import Episode, registration_open, registration_opens
 from ..errors import Conflict, Forbidden, NotFound, ValidationError
 from ..evaluations.models import Evaluation
 from ..extensions import db
-from ..integrations.models import pushes_registrants
+from ..integrations.models import pushes_registrants, pushes_registrants_clause
 from ..notifications.rendering import Rendered, queue_rendered_later, renderer
 from ..notifications.services import queue_email, queue_email_to_many, render_email
 from ..timeutil import now_utc, to_db
@@ -51,6 +52,8 @@ WAITLIST_ORDER = (Registration.queued_at, Registration.id)
 class RegistrationResult:
     registration: Registration
     created: bool  # False when an earlier active registration was returned
+    # Place on the waiting list when this call queued the person (known without a query).
+    position: int | None = None
 
     @property
     def status(self) -> str:
@@ -114,11 +117,17 @@ def places_for_newcomers(episode: Episode) -> int | None:
     so only places beyond the number of people waiting go to newcomers. Register and
     import both ask this, under the episode lock.
     """
-    if episode.capacity is None:
-        return None
+    return _places_and_waiting(episode.id, episode.capacity)[0]
+
+
+def _places_and_waiting(episode_id: int, capacity: int | None) -> tuple[int | None, int]:
+    """:func:`places_for_newcomers` and the length of the waiting list (0 without a
+    capacity: nobody waits then, and nothing is counted)."""
+    if capacity is None:
+        return None, 0
     registered, waiting = db.session.execute(_places_taken(),
-                                             {"episode_id": episode.id}).one()
-    return max(episode.capacity - int(registered) - int(waiting), 0)
+                                             {"episode_id": episode_id}).one()
+    return max(capacity - int(registered) - int(waiting), 0), int(waiting)
 
 
 def waitlist_positions(episode_ids: Iterable[int],
@@ -181,22 +190,71 @@ def check_can_register(user: User) -> None:
                                  "episode."), code="profile_incomplete", field="instansi")
 
 
+@cache
+def _before_lock():
+    """One read before the lock, of what decides nothing about places: the episode's
+    status, the person's registration there, their profile (who may register) and whether
+    a Zoom meeting sends the confirmation (issue 13: one statement where there were four,
+    narrow rows instead of the whole episode with its program)."""
+    user_id = bindparam("user_id")
+    return (select(Episode.status, Registration, ParticipantProfile,
+                   pushes_registrants_clause(Episode.id))
+            .select_from(Episode)
+            .outerjoin(Registration, (Registration.episode_id == Episode.id)
+                       & (Registration.user_id == user_id))
+            .outerjoin(ParticipantProfile, ParticipantProfile.user_id == user_id)
+            .where(Episode.id == bindparam("episode_id"))
+            .execution_options(populate_existing=True))
+
+
+# What the capacity decision reads of the episode, under its lock.
+_LOCKED_COLUMNS = ("id", "status", "capacity", "walk_in_allowed", "registration_opens_at",
+                   "published_at", "registration_closes_at", "ends_at")
+
+
+@cache
+def _lock_for_registration(dialect: str):
+    """Take the episode's lock and read the columns the decision needs, in one statement:
+    ``SELECT ... FOR NO KEY UPDATE`` on PostgreSQL (see :func:`lock_episode`); on SQLite
+    a no-op ``UPDATE ... RETURNING``, which takes the database's write lock first."""
+    table = Episode.__table__
+    columns = [table.c[name] for name in _LOCKED_COLUMNS]
+    if dialect == "postgresql":
+        return (select(*columns).where(table.c.id == bindparam("episode_id"))
+                .with_for_update(key_share=True))
+    return (update(table).where(table.c.id == bindparam("episode_id"))
+            .values(id=table.c.id).returning(*columns))
+
+
 def register(episode_id: int, user: User, *, source: str = "web",
              walk_in: bool = False) -> RegistrationResult:
     """Register a participant, or put them on the waiting list when no place is free for
     a newcomer (:func:`places_for_newcomers`).
 
     Idempotent: an active registration is returned as it is. A walk-in (check-in code
-    entered without registering) is only ever registered, never waitlisted.
+    entered without registering) is only ever registered, never waitlisted. A draft
+    episode is not found (nobody registers for what is not announced).
+
+    Everything that decides nothing about places is read before the episode's lock, in
+    one statement; under the lock: the episode's window and capacity, the count of places
+    taken, the INSERT and the queued email (issue 13).
     """
+    found = db.session.execute(_before_lock(),
+                               {"episode_id": episode_id, "user_id": user.id}).first()
+    if found is None or found[0] == "draft":
+        raise NotFound(_l("Episode tidak ditemukan."))
+    _status, existing, profile, zoom_link_follows = found
+    if user.role == "participant":
+        # Read with the episode: the gate below finds the profile without a query.
+        set_committed_value(user, "profile", profile)
     check_can_register(user)
-    existing = get_registration(episode_id, user.id)
     if existing and existing.status != "cancelled":
         return RegistrationResult(existing, created=False)
-    # Read before the lock (it decides nothing about places): the lock is held for as
-    # few statements as possible.
-    zoom_link_follows = pushes_registrants(episode_id)
-    episode = lock_episode(episode_id)
+    dialect = db.engine.dialect.name
+    episode = db.session.execute(_lock_for_registration(dialect),
+                                 {"episode_id": episode_id}).first()
+    if episode is None:
+        raise NotFound(_l("Episode tidak ditemukan."))
     now = now_utc()
     if episode.status != "published":
         raise Conflict(_l("Episode ini tidak menerima pendaftaran."), code="not_open")
@@ -204,8 +262,8 @@ def register(episode_id: int, user: User, *, source: str = "web",
         if not episode.walk_in_allowed:
             raise Conflict(_l("Anda belum terdaftar di episode ini, dan episode ini tidak "
                               "menerima peserta tanpa pendaftaran."), code="not_registered")
-    elif not episode.registration_open(now):
-        opens = episode.registration_opens()
+    elif not registration_open(episode, now):
+        opens = registration_opens(episode)
         if opens and now < opens:
             raise Conflict(_l("Pendaftaran belum dibuka."), code="registration_not_open")
         raise Conflict(_l("Pendaftaran sudah ditutup."), code="registration_closed")
@@ -217,11 +275,14 @@ def register(episode_id: int, user: User, *, source: str = "web",
         existing = get_registration(episode_id, user.id)
         if existing and existing.status != "cancelled":
             return RegistrationResult(existing, created=False)
-    places = places_for_newcomers(episode)
+    places, waiting = _places_and_waiting(episode.id, episode.capacity)
     full = places is not None and places <= 0
     if full and walk_in:
         raise Conflict(_l("Kuota episode sudah penuh."), code="full")
     status = "waitlisted" if full else "registered"
+    # A newcomer joins the end of the waiting list (queued now): its place is known from
+    # the count read under the lock, without ranking the list again.
+    position = waiting + 1 if full else None
     stamp = to_db(now)
     if existing:
         existing.status = status
@@ -236,8 +297,7 @@ def register(episode_id: int, user: User, *, source: str = "web",
                   "cancelled_at": None, "promoted_at": None}
         # INSERT ... ON CONFLICT DO NOTHING RETURNING: one round trip under the lock (a
         # savepoint around an ORM insert took three).
-        inserted = db.session.execute(_insert_registration(db.engine.dialect.name),
-                                      values).first()
+        inserted = db.session.execute(_insert_registration(dialect), values).first()
         if inserted is None:
             # Another connection registered this person between the check and the insert
             # (a double submit on SQLite, or a row written without the episode lock); the
@@ -255,7 +315,7 @@ def register(episode_id: int, user: User, *, source: str = "web",
         # (With a Zoom meeting that registers people, the Zoom sync job sends it with the
         # person's own join link.)
         _queue_confirmation(user, registration)
-    return RegistrationResult(registration, created=True)
+    return RegistrationResult(registration, created=True, position=position)
 
 
 def cancel_registration(episode_id: int, user: User) -> Registration:
