@@ -114,7 +114,8 @@ def test_registrant_table_does_not_grow_with_rows(client, db, make_episode, make
 def test_first_use_of_a_token_joins_the_check_in_commit(client, db, make_episode,
                                                         make_participant, token_for):
     """The token's last use is written in the check-in's own transaction: one durable
-    write per check-in, not two, even on the token's first use of the minute."""
+    write per check-in, not two, even on the token's first use of the minute; and as its
+    last statement, so the token row (SQLite: the write lock) is held only to the COMMIT."""
     from sqlalchemy import event, select
 
     episode = make_episode(starts_in=timedelta(minutes=-5))
@@ -136,6 +137,8 @@ def test_first_use_of_a_token_joins_the_check_in_commit(client, db, make_episode
         event.remove(engine, "commit", on_commit)
     assert r.status_code == 201
     assert len(queries) == 4, queries.report()  # + the conditional UPDATE of the token
+    assert queries[-1].lstrip().upper().startswith("UPDATE API_TOKEN"), queries.report()
+    assert "INSERT INTO check_in" in queries[-2], queries.report()
     assert len(commits) == 1
     db.session.expire_all()
     assert db.session.scalar(select(ApiToken.last_used_at)) is not None

@@ -14,6 +14,7 @@ from asnbelajar.accounts.models import User
 from asnbelajar.accounts.reference import load_instansi
 from asnbelajar.accounts.services import ProfileData, update_profile
 from asnbelajar.attendance.models import CheckIn
+from asnbelajar.episodes.models import Episode
 from asnbelajar.episodes.services import update_episode
 from asnbelajar.errors import Forbidden
 from asnbelajar.notifications.models import OutboxEmail
@@ -269,3 +270,16 @@ def test_agency_search_endpoint_matches_word_by_word(client, db):
     assert results[0] == "Kementerian Keuangan"  # ministries and provinces first
     assert client.get("/instansi/search?q=barang/jasa").get_json()["results"] == [
         "Lembaga Kebijakan Pengadaan Barang/Jasa Pemerintah"]
+
+
+def test_registering_is_not_an_edit_of_the_episode(db, make_episode, make_participant):
+    """Taking the episode's lock writes nothing to it: its 'updated' time stays."""
+    episode = make_episode(capacity=1)
+    episode_id = episode.id
+    before = db.session.scalar(select(Episode.updated_at).where(Episode.id == episode_id))
+    assert register(episode_id, make_participant()).status == "registered"
+    assert register(episode_id, make_participant()).status == "waitlisted"
+    db.session.commit()
+    db.session.expire_all()
+    assert db.session.scalar(select(Episode.updated_at).where(Episode.id == episode_id)) \
+        == before

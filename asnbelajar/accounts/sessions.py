@@ -84,7 +84,7 @@ def _user_for_token_statement():
                    ApiToken.revoked_at.is_(None)))
 
 
-# request.environ key: a token use written in the request's transaction, not yet committed.
+# request.environ key: a token use to be written with the request's commit.
 TOUCH_PENDING = "asnbelajar.token_touch"
 
 
@@ -113,10 +113,11 @@ def touch_token(row: ApiToken) -> None:
     """Record use, at most once per TOKEN_TOUCH_SECONDS: one UPDATE a minute per token
     instead of one per request keeps the check-in path lean.
 
-    Inside a request the UPDATE joins the request's own transaction, so a check-in that
-    commits makes one durable write, not two (issue 13); a request that ends without
-    committing (a read, a refusal that rolled back) still has its use recorded by
-    ``finish_token_touch`` after the view."""
+    Inside a request the UPDATE is written by the request's own commit, as its last
+    statement: a check-in makes one durable write, not two, and the token row (on SQLite
+    the database's write lock) is held only from there to the COMMIT (issue 13). A
+    request that ends without committing (a read, a refusal that rolled back) still has
+    its use recorded by ``finish_token_touch`` after the view."""
     _touch_if_due(row.id, row.last_used_at, to_db(now_utc()))
 
 
@@ -124,29 +125,30 @@ def _touch_if_due(token_id: int, last_used_at, now) -> None:
     step = _touch_step()
     if last_used_at is not None and now - last_used_at < step:
         return
-    _touch(token_id, now, step)
     if has_request_context():
         request.environ[TOUCH_PENDING] = (token_id, now)
     else:
+        _touch(token_id, now, step)
         commit_keeping_loaded()  # the user stays loaded for the caller
 
 
-@event.listens_for(Session, "after_commit")
-def _touch_committed(_session) -> None:
-    if has_request_context():
-        request.environ.pop(TOUCH_PENDING, None)
+@event.listens_for(Session, "before_commit")
+def _write_pending_touch(session) -> None:
+    if not has_request_context() or session is not db.session():
+        return
+    pending = request.environ.pop(TOUCH_PENDING, None)
+    if pending is not None:
+        token_id, now = pending
+        _touch(token_id, now, _touch_step())
 
 
 def finish_token_touch() -> None:
     """After a request whose view did not commit: discard what it left uncommitted (the
     end of the request would roll it back anyway) and commit the token's use alone."""
-    pending = request.environ.pop(TOUCH_PENDING, None)
-    if pending is None:
+    if TOUCH_PENDING not in request.environ:
         return
-    token_id, now = pending
     db.session.rollback()
-    _touch(token_id, now, _touch_step())
-    db.session.commit()
+    db.session.commit()  # _write_pending_touch writes it
 
 
 def user_for_token(token: str) -> User | None:

@@ -127,6 +127,15 @@ def _places_and_waiting(episode_id: int, capacity: int | None) -> tuple[int | No
         return None, 0
     registered, waiting = db.session.execute(_places_taken(),
                                              {"episode_id": episode_id}).one()
+    return _places_left(capacity, registered, waiting)
+
+
+def _places_left(capacity: int | None, registered: int,
+                 waiting: int) -> tuple[int | None, int]:
+    """The capacity policy's arithmetic: places beyond those taken and those owed to the
+    people waiting."""
+    if capacity is None:
+        return None, 0
     return max(capacity - int(registered) - int(waiting), 0), int(waiting)
 
 
@@ -220,10 +229,22 @@ def _lock_for_registration(dialect: str):
     table = Episode.__table__
     columns = [table.c[name] for name in _LOCKED_COLUMNS]
     if dialect == "postgresql":
+        # The count cannot ride along: it would be read in the snapshot taken before the
+        # wait for the lock. It is its own statement (_places_and_waiting).
         return (select(*columns).where(table.c.id == bindparam("episode_id"))
                 .with_for_update(key_share=True))
+    # SQLite: the UPDATE holds the write lock from its start, so the places taken are
+    # counted in the same statement (one statement fewer while every writer waits).
+    registered, waiting = (
+        select(func.count()).select_from(Registration)
+        .where(Registration.episode_id == bindparam("episode_id"),
+               Registration.status == status)
+        .scalar_subquery() for status in ("registered", "waitlisted"))
+    # (updated_at named too: the column's onupdate would otherwise stamp every
+    # registration as an edit of the episode.)
     return (update(table).where(table.c.id == bindparam("episode_id"))
-            .values(id=table.c.id).returning(*columns))
+            .values(id=table.c.id, updated_at=table.c.updated_at)
+            .returning(*columns, registered.label("registered"), waiting.label("waiting")))
 
 
 def register(episode_id: int, user: User, *, source: str = "web",
@@ -275,7 +296,10 @@ def register(episode_id: int, user: User, *, source: str = "web",
         existing = get_registration(episode_id, user.id)
         if existing and existing.status != "cancelled":
             return RegistrationResult(existing, created=False)
-    places, waiting = _places_and_waiting(episode.id, episode.capacity)
+    if "waiting" in episode._fields:  # counted under the lock with it (SQLite)
+        places, waiting = _places_left(episode.capacity, episode.registered, episode.waiting)
+    else:
+        places, waiting = _places_and_waiting(episode.id, episode.capacity)
     full = places is not None and places <= 0
     if full and walk_in:
         raise Conflict(_l("Kuota episode sudah penuh."), code="full")
