@@ -59,7 +59,7 @@ MAX_CODE_LENGTH = 20
 class CheckInResult:
     check_in: CheckIn
     created: bool
-    checkpoint: Checkpoint
+    checkpoint: Any  # the Checkpoint, or a row with its id, label, opens_at and closes_at
     walk_in: bool = False
 
 
@@ -67,13 +67,42 @@ class CheckInResult:
 # mappers, which needs every model imported) and only bound per request (issue 13).
 @cache
 def _checkpoint_by_code():
-    """The checkpoint by code with its episode's status and the person's registration."""
-    return (select(Checkpoint, Episode.status, Registration.status)
+    """The checkpoint by code with its episode's status and the person's registration:
+    plain columns, no object to build (the answer needs only the label)."""
+    return (select(Checkpoint.id, Checkpoint.label, Checkpoint.opens_at, Checkpoint.closes_at,
+                   Episode.status.label("episode_status"),
+                   Registration.status.label("registration_status"))
             .join(Episode, Episode.id == Checkpoint.episode_id)
             .outerjoin(Registration, and_(Registration.episode_id == Checkpoint.episode_id,
                                           Registration.user_id == bindparam("user_id")))
             .where(Checkpoint.episode_id == bindparam("episode_id"),
                    Checkpoint.code == bindparam("code")))
+
+
+@cache
+def _checkpoint_and_insert():
+    """PostgreSQL: :func:`_checkpoint_by_code` and, when the row certainly qualifies (a
+    registered participant, inside the window, an episode that takes check-ins), the
+    INSERT, in one round trip. The rules stay in :func:`check_in`, which checks the row
+    read here as always: this only writes early what it would write; anything else falls
+    through to the ordinary path (and a refusal rolls the transaction back)."""
+    from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+    table = CheckIn.__table__
+    found = _checkpoint_by_code().cte("found")
+    now = bindparam("now")
+    qualifying = (
+        select(found.c.id, cast(bindparam("episode_id"), table.c.episode_id.type),
+               cast(bindparam("user_id"), table.c.user_id.type),
+               cast(now, table.c.created_at.type), cast(bindparam("ip"), table.c.ip.type))
+        .where(bindparam("participant"), found.c.registration_status == "registered",
+               found.c.episode_status.not_in(("draft", "cancelled")),
+               found.c.opens_at <= now, found.c.closes_at > now))
+    inserted = (pg_insert(table)
+                .from_select(["checkpoint_id", "episode_id", "user_id", "created_at", "ip"],
+                             qualifying)
+                .on_conflict_do_nothing().returning(table.c.id).cte("inserted"))
+    return select(found, select(inserted.c.id).scalar_subquery().label("inserted_id"))
 
 
 @cache
@@ -103,10 +132,19 @@ def check_in(episode_id: int, user: User, code: str, ip: str | None = None) -> C
     """
     normalized = normalize_code(code)
     found = None
+    now = now_utc()
+    ip = (ip or "")[:45] or None
+    # On the session's connection, in its transaction: rows, not ORM objects, so the
+    # ORM's per-statement bookkeeping is skipped on the hot path (issue 13).
+    connection = db.session.connection()
+    written_early = connection.dialect.name == "postgresql"
     if normalized:
-        found = db.session.execute(
-            _checkpoint_by_code(),
-            {"episode_id": episode_id, "user_id": user.id, "code": normalized}).first()
+        params = {"episode_id": episode_id, "user_id": user.id, "code": normalized}
+        if written_early:
+            params.update(now=to_db(now), ip=ip, participant=user.role == "participant")
+            found = connection.execute(_checkpoint_and_insert(), params).first()
+        else:
+            found = connection.execute(_checkpoint_by_code(), params).first()
     if found is None:
         # Failure path: the episode decides between 404, cancelled and a wrong code.
         episode = db.session.get(Episode, episode_id)
@@ -115,9 +153,9 @@ def check_in(episode_id: int, user: User, code: str, ip: str | None = None) -> C
             raise ValidationError(_l("Masukkan kode presensi."), code="code_required",
                                   field="code")
         raise _wrong_code()
-    checkpoint, episode_status, registration_status = found
+    checkpoint = found  # id, label, opens_at, closes_at
+    episode_status, registration_status = found.episode_status, found.registration_status
     _check_episode_status(episode_status)
-    now = now_utc()
     refusal = None
     if now < as_utc(checkpoint.opens_at):
         # Answered exactly like a wrong code: a guesser must not learn that a code exists
@@ -147,8 +185,12 @@ def check_in(episode_id: int, user: User, code: str, ip: str | None = None) -> C
         raise Conflict(_l("Anda masih dalam daftar tunggu episode ini, sehingga belum dapat "
                           "presensi."), code="waitlisted")
     values = {"checkpoint_id": checkpoint.id, "episode_id": episode_id, "user_id": user.id,
-              "created_at": to_db(now), "ip": (ip or "")[:45] or None}
-    inserted = db.session.execute(_insert_check_in(db.engine.dialect.name), values).first()
+              "created_at": to_db(now), "ip": ip}
+    if written_early and found.inserted_id is not None:
+        inserted = (found.inserted_id,)  # the checkpoint read wrote it (PostgreSQL)
+    else:
+        inserted = connection.execute(_insert_check_in(connection.dialect.name),
+                                      values).first()
     if inserted is None:
         # RETURNING is empty: the row existed (a repeat, or a concurrent double submit).
         existing = _existing_check_in(checkpoint.id, user.id)
