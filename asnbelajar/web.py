@@ -25,6 +25,7 @@ from flask import (
     session,
     url_for,
 )
+from flask.sessions import SecureCookieSessionInterface
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -180,7 +181,19 @@ def viewer_timezone() -> str:
 TOKEN_ENDPOINTS = frozenset({"certificates.download"})
 
 
+class CookieSessionsOutsideTheApi(SecureCookieSessionInterface):
+    """The cookie session everywhere but the JSON API, which authenticates by Bearer
+    token only and ignores cookies (api/views.py): there no cookie is verified or written
+    on any request (issue 13: part of every check-in's per-request work)."""
+
+    def open_session(self, app: Flask, request):
+        if request.path.startswith("/api/"):
+            return self.make_null_session(app)
+        return super().open_session(app, request)
+
+
 def init_web(app: Flask) -> None:
+    app.session_interface = CookieSessionsOutsideTheApi()
     # Before any blueprint adds a route: <int:...> stops at the database's integer range.
     register_converters(app)
     login_manager.init_app(app)

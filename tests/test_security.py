@@ -118,3 +118,26 @@ def test_rate_limits_are_shared_through_redis(app_factory):
     keys = server.keys(f"*{key_prefix}*")
     assert keys  # the counter lives in Redis, not in either process
     server.delete(*keys)
+
+
+def test_the_api_neither_reads_nor_writes_the_cookie_session(app, client, make_participant,
+                                                            login):
+    """The JSON API is Bearer-only: a signed-in browser's cookie opens nothing there, and
+    no API answer sets a cookie (the web pages keep their session)."""
+    from flask import request
+    from flask.sessions import NullSession
+
+    with app.test_request_context("/api/v1/me/ledger", headers={"Cookie": "session=x"}):
+        assert isinstance(app.session_interface.open_session(app, request), NullSession)
+    with app.test_request_context("/me"):
+        assert not isinstance(app.session_interface.open_session(app, request), NullSession)
+    person = make_participant()
+    login(person)
+    assert client.get("/me").status_code == 200  # the cookie works on the web side
+    r = client.get("/api/v1/me/ledger")
+    assert r.status_code == 401
+    assert "Set-Cookie" not in r.headers
+    r = client.post("/api/v1/auth/token", json={"email": "nobody@example.go.id",
+                                                "password": "salah-sekali"})
+    assert r.status_code in (401, 422)
+    assert "Set-Cookie" not in r.headers
