@@ -3,7 +3,9 @@ few portable SQL helpers."""
 
 from __future__ import annotations
 
+import fcntl
 import logging
+import os
 import socket
 import sqlite3
 import threading
@@ -51,6 +53,8 @@ def init_database(app: Flask) -> None:
 
     with app.app_context():
         engine = db.engine
+    if engine.dialect.name == "sqlite":
+        serialize_sqlite_writers(engine)
     if engine.dialect.name == "postgresql":
         guard_engine(engine, statement_seconds=float(app.config["DB_EFFECTIVE_STATEMENT_TIMEOUT"]),
                      ping_seconds=float(app.config["DB_PING_TIMEOUT"]))
@@ -207,6 +211,109 @@ def ping_when_idle(engine: Engine, idle_seconds: float) -> None:
             raise exc.DisconnectionError("pooled connection did not answer its ping") from err
         if alive is False:
             raise exc.DisconnectionError("pooled connection did not answer its ping")
+
+
+# SQLite writers ------------------------------------------------------------------------
+#
+# SQLite lets one connection write at a time; a second writer polls in SQLite's busy
+# handler, which sleeps 1, 2, 5, 10 ... ms between attempts. At the closing-code minute
+# two web workers take turns many hundred times a second, each write transaction holding
+# the lock for a fraction of a millisecond, so the waiter oversleeps most of the time
+# (the HTTP burst left a quarter of the CPU idle, issue 13). Writers of this engine take
+# a file lock beside the database first, polling it at a tenth of a millisecond; the
+# wait is bounded by the same busy timeout, after which SQLite's own handling applies.
+
+_WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE")
+WRITER_WAIT_SECONDS = 30.0  # as PRAGMA busy_timeout
+
+
+class _WriterLock:
+    """The writers' file lock of one SQLite connection (an open file description of its
+    own, so connections of one process exclude each other too)."""
+
+    def __init__(self, path: str) -> None:
+        self.fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+        self.held = False
+
+    def acquire(self) -> None:
+        deadline = time.monotonic() + WRITER_WAIT_SECONDS
+        pause = 0.0001
+        while True:
+            try:
+                fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    return  # SQLite's busy timeout decides from here
+                time.sleep(pause)
+                pause = min(pause * 1.5, 0.001)
+                continue
+            self.held = True
+            return
+
+    def release(self) -> None:
+        if self.held:
+            self.held = False
+            fcntl.flock(self.fd, fcntl.LOCK_UN)
+
+    def close(self) -> None:
+        self.release()
+        os.close(self.fd)
+
+
+def serialize_sqlite_writers(engine: Engine) -> None:
+    """Make this file database's writers queue on a file lock (see above); the lock is
+    taken before a transaction's first write and let go when it commits or rolls back."""
+    path = engine.url.database
+    if not path or path == ":memory:" or path.startswith("file:"):
+        return
+    dialect = engine.dialect
+    if getattr(dialect, "_asnb_writer_locks", None) is not None:
+        return
+    locks: dict[int, _WriterLock] = {}
+    dialect._asnb_writer_locks = locks
+    lock_path = os.path.abspath(path) + "-writers"
+
+    @event.listens_for(engine, "connect")
+    def _open(dbapi_connection, _record) -> None:
+        locks[id(dbapi_connection)] = _WriterLock(lock_path)
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _before_write(_conn, cursor, statement, _params, _context, _many) -> None:
+        lock = locks.get(id(cursor.connection))
+        if lock is not None and not lock.held \
+                and statement.lstrip()[:7].upper().startswith(_WRITES):
+            lock.acquire()
+
+    def _releasing(method):
+        @wraps(method)
+        def call(dbapi_connection, *args, **kwargs):
+            try:
+                return method(dbapi_connection, *args, **kwargs)
+            finally:
+                # SQLAlchemy hands over its pool's wrapper here, the driver's connection
+                # in the cursor: key both by the driver's.
+                raw = getattr(dbapi_connection, "dbapi_connection", dbapi_connection)
+                lock = locks.get(id(raw))
+                if lock is not None:
+                    lock.release()
+
+        return call
+
+    dialect.do_commit = _releasing(dialect.do_commit)
+    dialect.do_rollback = _releasing(dialect.do_rollback)
+    do_close = dialect.do_close
+
+    @wraps(do_close)
+    def close(dbapi_connection) -> None:
+        raw = getattr(dbapi_connection, "dbapi_connection", dbapi_connection)
+        lock = locks.pop(id(raw), None)
+        try:
+            do_close(dbapi_connection)
+        finally:
+            if lock is not None:
+                lock.close()
+
+    dialect.do_close = close
 
 
 def is_postgres() -> bool:
