@@ -111,30 +111,27 @@ def test_web_check_in_without_consent_is_a_clear_403(client, db, make_episode, u
 # --- a duplicate insert between the check and the write ---------------------------------
 
 def test_register_returns_the_row_another_connection_inserted(app, db, make_episode,
-                                                              make_participant, monkeypatch,
-                                                              is_postgres):
+                                                              make_participant, monkeypatch):
     """The unique constraint decides a race the checks missed; the loser gets the
     winner's registration and a session it can still commit."""
-    if not is_postgres:
-        # On SQLite register() holds the database's write lock from lock_episode on, so no
-        # other connection can insert in between (it would wait for the lock).
-        pytest.skip("the race needs a second writer inside the lock: PostgreSQL only")
     episode = make_episode()
     person = make_participant()
     episode_id, user_id = episode.id, person.id
     other = create_engine(db.engine.url)
-    real = registrations._places_and_waiting
+    real = registrations.check_can_register
 
     def racing(*args):
-        # Runs after register() re-read the registration under the lock: another
-        # connection (not taking the episode lock) inserts the same person now.
+        # Runs after register() read (and found no registration) and before it takes the
+        # episode's lock: another request registers the same person and commits now.
+        # (Inside the lock it could not: every registration write, through the triggers
+        # that keep the episode's counts, waits for that lock.)
         with other.begin() as conn:
             conn.execute(insert(Registration.__table__).values(
                 episode_id=episode_id, user_id=user_id, status="registered", source="api",
                 created_at=to_db(now_utc()), queued_at=to_db(now_utc())))
         return real(*args)
 
-    monkeypatch.setattr(registrations, "_places_and_waiting", racing)
+    monkeypatch.setattr(registrations, "check_can_register", racing)
     try:
         result = register(episode_id, person)
     finally:

@@ -70,6 +70,10 @@ class Episode(db.Model):
     timezone: Mapped[str] = mapped_column(String(40), default="Asia/Jakarta")
     jp: Mapped[int] = mapped_column(default=2)
     capacity: Mapped[int | None]
+    # Kept by triggers on registration (migration e2a4c6e8f0b1), never written from Python:
+    # the capacity decision reads them with the episode's lock instead of counting.
+    registered_count: Mapped[int] = mapped_column(server_default="0")
+    waitlisted_count: Mapped[int] = mapped_column(server_default="0")
     registration_opens_at: Mapped[datetime | None]
     registration_closes_at: Mapped[datetime | None]
     zoom_url: Mapped[str | None] = mapped_column(String(500))

@@ -216,35 +216,29 @@ def _before_lock():
             .execution_options(populate_existing=True))
 
 
-# What the capacity decision reads of the episode, under its lock.
+# What the capacity decision reads of the episode, under its lock: its window, its
+# capacity and the places taken (counts kept by triggers on registration).
 _LOCKED_COLUMNS = ("id", "status", "capacity", "walk_in_allowed", "registration_opens_at",
-                   "published_at", "registration_closes_at", "ends_at")
+                   "published_at", "registration_closes_at", "ends_at", "registered_count",
+                   "waitlisted_count")
 
 
 @cache
 def _lock_for_registration(dialect: str):
-    """Take the episode's lock and read the columns the decision needs, in one statement:
-    ``SELECT ... FOR NO KEY UPDATE`` on PostgreSQL (see :func:`lock_episode`); on SQLite
-    a no-op ``UPDATE ... RETURNING``, which takes the database's write lock first."""
+    """Take the episode's lock and read what the decision needs, in one statement:
+    ``SELECT ... FOR NO KEY UPDATE`` on PostgreSQL (see :func:`lock_episode`; once the
+    lock is granted it returns the row as the last holder committed it, counts included);
+    on SQLite a no-op ``UPDATE ... RETURNING``, which takes the database's write lock
+    first."""
     table = Episode.__table__
     columns = [table.c[name] for name in _LOCKED_COLUMNS]
     if dialect == "postgresql":
-        # The count cannot ride along: it would be read in the snapshot taken before the
-        # wait for the lock. It is its own statement (_places_and_waiting).
         return (select(*columns).where(table.c.id == bindparam("episode_id"))
                 .with_for_update(key_share=True))
-    # SQLite: the UPDATE holds the write lock from its start, so the places taken are
-    # counted in the same statement (one statement fewer while every writer waits).
-    registered, waiting = (
-        select(func.count()).select_from(Registration)
-        .where(Registration.episode_id == bindparam("episode_id"),
-               Registration.status == status)
-        .scalar_subquery() for status in ("registered", "waitlisted"))
     # (updated_at named too: the column's onupdate would otherwise stamp every
     # registration as an edit of the episode.)
     return (update(table).where(table.c.id == bindparam("episode_id"))
-            .values(id=table.c.id, updated_at=table.c.updated_at)
-            .returning(*columns, registered.label("registered"), waiting.label("waiting")))
+            .values(id=table.c.id, updated_at=table.c.updated_at).returning(*columns))
 
 
 def register(episode_id: int, user: User, *, source: str = "web",
@@ -257,8 +251,8 @@ def register(episode_id: int, user: User, *, source: str = "web",
     episode is not found (nobody registers for what is not announced).
 
     Everything that decides nothing about places is read before the episode's lock, in
-    one statement; under the lock: the episode's window and capacity, the count of places
-    taken, the INSERT and the queued email (issue 13).
+    one statement; under the lock: the episode's window, capacity and places taken (one
+    statement, the counts kept by triggers), the INSERT and the queued email (issue 13).
     """
     found = db.session.execute(_before_lock(),
                                {"episode_id": episode_id, "user_id": user.id}).first()
@@ -296,10 +290,8 @@ def register(episode_id: int, user: User, *, source: str = "web",
         existing = get_registration(episode_id, user.id)
         if existing and existing.status != "cancelled":
             return RegistrationResult(existing, created=False)
-    if "waiting" in episode._fields:  # counted under the lock with it (SQLite)
-        places, waiting = _places_left(episode.capacity, episode.registered, episode.waiting)
-    else:
-        places, waiting = _places_and_waiting(episode.id, episode.capacity)
+    places, waiting = _places_left(episode.capacity, episode.registered_count,
+                                   episode.waitlisted_count)
     full = places is not None and places <= 0
     if full and walk_in:
         raise Conflict(_l("Kuota episode sudah penuh."), code="full")
