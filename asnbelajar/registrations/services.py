@@ -24,7 +24,7 @@ from functools import cache
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import bindparam, case, func, select, text, update
-from sqlalchemy.orm import contains_eager, make_transient_to_detached
+from sqlalchemy.orm import contains_eager, lazyload, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 
 from ..accounts.models import ParticipantProfile, User
@@ -213,6 +213,7 @@ def _before_lock():
                        & (Registration.user_id == user_id))
             .outerjoin(ParticipantProfile, ParticipantProfile.user_id == user_id)
             .where(Episode.id == bindparam("episode_id"))
+            .options(lazyload(ParticipantProfile.instansi))  # the gate reads the name only
             .execution_options(populate_existing=True))
 
 
