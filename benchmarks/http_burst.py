@@ -2,7 +2,7 @@
 
     python benchmarks/http_burst.py [--requests 2000] [--clients 64] [--workers 2]
         [--databases sqlite postgresql] [--database-url postgresql://postgres@127.0.0.1:5432/postgres]
-        [--max-seconds 120]
+        [--max-seconds 120] [--rounds 4]
 
 For each database: a fresh database with the migrations applied, an episode live now with
 an open checkpoint and N registered participants holding API tokens, and a second episode
@@ -12,7 +12,8 @@ capacity check is exercised). The application runs under gunicorn (W workers) on
 workers on another port against the same database: ``/bare`` (no database) and ``/insert``
 (one INSERT and COMMIT). C client threads with keep-alive connections send N requests to
 each route in turn: bare, insert, check-in (each participant once), registration (each
-participant once). Every phase stops early after --max-seconds. Prints req/s and
+participant once), in --rounds rounds of a slice each so that a slow spell of a shared
+machine falls on every route alike. Every phase stops early after --max-seconds. Prints req/s and
 p50/p95/p99 for every route, the ratios of check-in and registration to the INSERT route
 (targets: check-in >= 60 %, registration >= 50 %, p99 <= 2x the INSERT route's), the error
 count, and checks the rows: one check-in per participant, registrations = capacity exactly.
@@ -173,7 +174,24 @@ def burst(port: int, jobs: list[tuple[str, str, dict]], clients: int,
     errors = sum(c for s, c in statuses.items() if s == "error" or int(s) >= 400)
     return {"n": len(latencies), "rps": len(latencies) / wall, "p50": q[49] * 1000,
             "p95": q[94] * 1000, "p99": q[98] * 1000, "statuses": dict(statuses),
-            "errors": errors}
+            "errors": errors, "latencies": latencies, "wall": wall}
+
+
+ROUTES = ("bare", "insert", "check-in", "registration")
+
+
+def combine(runs: list[dict]) -> dict:
+    """One route's rounds as one run: requests over the summed time, percentiles over
+    every request."""
+    latencies = sorted(x for run in runs for x in run["latencies"])
+    wall = sum(run["wall"] for run in runs)
+    statuses: Counter = Counter()
+    for run in runs:
+        statuses.update(run["statuses"])
+    q = statistics.quantiles(latencies, n=100) if len(latencies) > 1 else [0.0] * 99
+    return {"n": len(latencies), "rps": len(latencies) / wall if wall else 0.0,
+            "p50": q[49] * 1000, "p95": q[94] * 1000, "p99": q[98] * 1000,
+            "statuses": dict(statuses), "errors": sum(run["errors"] for run in runs)}
 
 
 def run_database(server_url: str, args: argparse.Namespace) -> None:
@@ -205,21 +223,28 @@ def run_database(server_url: str, args: argparse.Namespace) -> None:
             burst(app_port, [(f"/api/v1/episodes/{live_id}/checkins", '{"code": "x"}',
                               {**json_headers, "Authorization": f"Bearer {tokens[0]}"})] * 200,
                   args.clients, 30)
-            n = args.requests
-            results = {
-                "bare": burst(ref_port, [("/bare", "{}", json_headers)] * n, args.clients,
-                              args.max_seconds),
-                "insert": burst(ref_port, [("/insert", "{}", json_headers)] * n, args.clients,
-                                args.max_seconds),
-                "check-in": burst(app_port, [
+            # The routes take turns in rounds (each round: bare, INSERT, check-in,
+            # registration, each a slice of the requests), so a slow spell of a shared
+            # machine falls on every route alike instead of on whichever ran then.
+            n, rounds = args.requests, max(1, args.rounds)
+            cuts = [n * r // rounds for r in range(rounds + 1)]
+            parts: dict[str, list[dict]] = {name: [] for name in ROUTES}
+            for r in range(rounds):
+                some = tokens[cuts[r]:cuts[r + 1]]
+                k = len(some)
+                parts["bare"].append(burst(ref_port, [("/bare", "{}", json_headers)] * k,
+                                           args.clients, args.max_seconds))
+                parts["insert"].append(burst(ref_port, [("/insert", "{}", json_headers)] * k,
+                                             args.clients, args.max_seconds))
+                parts["check-in"].append(burst(app_port, [
                     (f"/api/v1/episodes/{live_id}/checkins", '{"code": "burst7"}',
-                     {**json_headers, "Authorization": f"Bearer {t}"}) for t in tokens],
-                    args.clients, args.max_seconds),
-                "registration": burst(app_port, [
+                     {**json_headers, "Authorization": f"Bearer {t}"}) for t in some],
+                    args.clients, args.max_seconds))
+                parts["registration"].append(burst(app_port, [
                     (f"/api/v1/episodes/{upcoming_id}/registrations", "{}",
-                     {**json_headers, "Authorization": f"Bearer {t}"}) for t in tokens],
-                    args.clients, args.max_seconds),
-            }
+                     {**json_headers, "Authorization": f"Bearer {t}"}) for t in some],
+                    args.clients, args.max_seconds))
+            results = {name: combine(runs) for name, runs in parts.items()}
         finally:
             for server in servers:
                 server.terminate()
@@ -230,7 +255,7 @@ def run_database(server_url: str, args: argparse.Namespace) -> None:
         checkins, registered, waitlisted = rows(url, live_id, upcoming_id)
     ref = results["insert"]
     print(f"\n{label}: gunicorn -w {args.workers}, {args.clients} clients, "
-          f"{args.requests} requests per route")
+          f"{args.requests} requests per route in {args.rounds} rounds")
     print(f"{'route':<14}{'req/s':>8}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}"
           f"{'errors':>8}  vs INSERT")
     for name, r in results.items():
@@ -256,6 +281,8 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=64)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--max-seconds", type=float, default=120)
+    parser.add_argument("--rounds", type=int, default=4,
+                        help="the routes take turns this many times (each a slice)")
     parser.add_argument("--databases", nargs="+", default=["sqlite", "postgresql"],
                         choices=["sqlite", "postgresql"])
     parser.add_argument("--database-url",
