@@ -230,6 +230,14 @@ def test_every_page_shows_the_same_waiting_list_position(client, db, make_episod
     assert row.position == 3
     r = client.post(f"/api/v1/episodes/{episode.id}/registrations", headers=token_for(last))
     assert r.status_code == 200 and r.json["waitlist_position"] == 3
+    # A newcomer's place, answered from the count read under the lock, is the place the
+    # ranking gives them.
+    newcomer = make_participant()
+    r = client.post(f"/api/v1/episodes/{episode.id}/registrations",
+                    headers=token_for(newcomer))
+    assert r.status_code == 201 and r.json["waitlist_position"] == 4
+    reg = db.session.get(Registration, r.json["id"])
+    assert waitlist_position(reg) == 4
 
 
 # --- the participant's own registrations ------------------------------------------------
