@@ -327,7 +327,7 @@ def init_web(app: Flask) -> None:
     @app.after_request
     def record_token_use(response):
         # A token's use joins the request's transaction; a request that did not commit
-        # records it here (accounts.sessions.touch_token). Bookkeeping only: a database
+        # records it here (accounts.sessions._touch_if_due). Bookkeeping only: a database
         # failure here must not turn an answer into an error.
         from sqlalchemy.exc import SQLAlchemyError
 

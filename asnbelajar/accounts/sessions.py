@@ -113,19 +113,15 @@ def _touch_step() -> timedelta:
     return timedelta(seconds=int(current_app.config.get("TOKEN_TOUCH_SECONDS", 60)))
 
 
-def touch_token(row: ApiToken) -> None:
-    """Record use, at most once per TOKEN_TOUCH_SECONDS: one UPDATE a minute per token
-    instead of one per request keeps the check-in path lean.
+def _touch_if_due(token_id: int, last_used_at, now) -> None:
+    """Record a token's use, at most once per TOKEN_TOUCH_SECONDS: one UPDATE a minute per
+    token instead of one per request keeps the check-in path lean.
 
     Inside a request the UPDATE is written by the request's own commit, as its last
     statement: a check-in makes one durable write, not two, and the token row (on SQLite
     the database's write lock) is held only from there to the COMMIT (issue 13). A
     request that ends without committing (a read, a refusal that rolled back) still has
     its use recorded by ``finish_token_touch`` after the view."""
-    _touch_if_due(row.id, row.last_used_at, to_db(now_utc()))
-
-
-def _touch_if_due(token_id: int, last_used_at, now) -> None:
     step = _touch_step()
     if last_used_at is not None and now - last_used_at < step:
         return

@@ -114,20 +114,15 @@ def places_for_newcomers(episode: Episode) -> int | None:
     """Places a newcomer may take now (None: no limit), the one capacity policy.
 
     The waiting list is served first: a free place is owed to whoever has waited longest,
-    so only places beyond the number of people waiting go to newcomers. Register and
-    import both ask this, under the episode lock.
+    so only places beyond the number of people waiting go to newcomers. Import asks this
+    under the episode lock; register applies the same arithmetic (:func:`_places_left`)
+    to the counts it reads with the lock.
     """
-    return _places_and_waiting(episode.id, episode.capacity)[0]
-
-
-def _places_and_waiting(episode_id: int, capacity: int | None) -> tuple[int | None, int]:
-    """:func:`places_for_newcomers` and the length of the waiting list (0 without a
-    capacity: nobody waits then, and nothing is counted)."""
-    if capacity is None:
-        return None, 0
+    if episode.capacity is None:
+        return None
     registered, waiting = db.session.execute(_places_taken(),
-                                             {"episode_id": episode_id}).one()
-    return _places_left(capacity, registered, waiting)
+                                             {"episode_id": episode.id}).one()
+    return _places_left(episode.capacity, registered, waiting)[0]
 
 
 def _places_left(capacity: int | None, registered: int,
