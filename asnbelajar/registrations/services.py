@@ -23,7 +23,7 @@ from functools import cache
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import bindparam, case, func, select, text, update
+from sqlalchemy import bindparam, func, select, text, update
 from sqlalchemy.orm import contains_eager, lazyload, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -100,14 +100,11 @@ def _insert_registration(dialect: str):
 
 @cache
 def _places_taken():
-    """Registered and waiting, in one pass over the episode's active registrations; built
-    once (it runs in every registration, under the episode's lock)."""
-    return (select(func.coalesce(func.sum(case((Registration.status == "registered", 1),
-                                               else_=0)), 0),
-                   func.coalesce(func.sum(case((Registration.status == "waitlisted", 1),
-                                               else_=0)), 0))
-            .where(Registration.episode_id == bindparam("episode_id"),
-                   Registration.status.in_(("registered", "waitlisted"))))
+    """Registered and waiting: the counts the triggers keep on the episode row (migration
+    e2a4c6e8f0b1), read fresh (an Episode loaded earlier in the session may predate
+    registrations written since)."""
+    return (select(Episode.registered_count, Episode.waitlisted_count)
+            .where(Episode.id == bindparam("episode_id")))
 
 
 def places_for_newcomers(episode: Episode) -> int | None:
