@@ -288,3 +288,27 @@ def test_registering_is_not_an_edit_of_the_episode(db, make_episode, make_partic
     db.session.expire_all()
     assert db.session.scalar(select(Episode.updated_at).where(Episode.id == episode_id)) \
         == before
+
+
+def test_the_episode_lock_assigns_no_key(db, make_episode, make_participant):
+    """On SQLite the lock is a no-op UPDATE of the episode. Assigning its key (even to
+    itself) makes SQLite scan every table that refers to the episode, under the write
+    lock, at a cost that grows with the episode's registrations and check-ins; the lock
+    assigns a plain column instead (register, cancel and the capacity paths alike)."""
+    import re
+
+    from tests.query_count import count_queries
+
+    episode = make_episode(capacity=5)
+    person = make_participant()
+    with count_queries() as queries:
+        register(episode.id, person)
+        registrations.cancel_registration(episode.id, person)
+        capacity_changed(episode.id)
+    db.session.commit()
+    episode_writes = [q for q in queries if re.match(r"\s*UPDATE episode\b", q)]
+    for statement in episode_writes:
+        assigned = re.search(r"\bSET\b(.*?)\bWHERE\b", statement, re.S | re.I).group(1)
+        assert not re.search(r"(^|,)\s*id\s*=", assigned), statement
+    if db.engine.dialect.name == "sqlite":
+        assert len(episode_writes) == 3, queries.report()

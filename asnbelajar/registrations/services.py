@@ -75,8 +75,11 @@ def lock_episode(episode_id: int) -> Episode:
         # SQLite: the driver runs SELECTs outside a transaction until the first write, so
         # a count read here could be stale by the time the INSERT gets the write lock
         # (the HTTP burst registered 1501 of 1500). A no-op write takes the database's
-        # write lock first; every read after it is serialized with the other writers.
-        db.session.execute(text("UPDATE episode SET id = id WHERE id = :id"),
+        # write lock first; every read after it is serialized with the other writers. It
+        # names a column no foreign key refers to: assigning the key, even to itself,
+        # makes SQLite scan every table that refers to the episode (the registrations and
+        # check-ins: 0.1 ms at 3,000 registrants, growing with the episode).
+        db.session.execute(text("UPDATE episode SET updated_at = updated_at WHERE id = :id"),
                            {"id": episode_id})
     episode = db.session.scalar(stmt.execution_options(populate_existing=True))
     if episode is None:
@@ -228,10 +231,12 @@ def _lock_for_registration(dialect: str):
     if dialect == "postgresql":
         return (select(*columns).where(table.c.id == bindparam("episode_id"))
                 .with_for_update(key_share=True))
-    # (updated_at named too: the column's onupdate would otherwise stamp every
-    # registration as an edit of the episode.)
+    # It assigns updated_at to itself: naming the column keeps its onupdate from stamping
+    # every registration as an edit of the episode, and it is no key. Assigning the key
+    # (even to itself) made SQLite scan every table that refers to the episode, under the
+    # write lock: 0.1 ms at 3,000 registrants, growing with the episode.
     return (update(table).where(table.c.id == bindparam("episode_id"))
-            .values(id=table.c.id, updated_at=table.c.updated_at).returning(*columns))
+            .values(updated_at=table.c.updated_at).returning(*columns))
 
 
 def register(episode_id: int, user: User, *, source: str = "web",
