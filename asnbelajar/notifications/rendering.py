@@ -73,7 +73,8 @@ def queue_rendered_later(dedupe_key: str, to_addr: str, template: str,
     if template not in RENDERERS:
         raise ValueError(f"no renderer for {template!r}")
     now = to_db(now_utc())
-    inserted = db.session.execute(_insert_statement(db.engine.dialect.name), {
+    connection = db.session.connection()  # a Core statement: no ORM bookkeeping
+    inserted = connection.execute(_insert_statement(connection.dialect.name), {
         "dedupe_key": dedupe_key[:200], "to_addr": to_addr, "subject": "", "body_text": "",
         "body_html": None, "attachments": [], "template": template, "context": context,
         "status": "pending", "attempts": 0, "next_attempt_at": now, "created_at": now,

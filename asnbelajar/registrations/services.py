@@ -20,12 +20,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
+from typing import Any
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import bindparam, func, select, text, update
-from sqlalchemy.orm import contains_eager, lazyload, make_transient_to_detached
-from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm import contains_eager, make_transient_to_detached
 
 from ..accounts.models import ParticipantProfile, User
 from ..accounts.services import consent_needed
@@ -174,18 +174,24 @@ def get_registration(episode_id: int, user_id: int) -> Registration | None:
     )
 
 
-def check_can_register(user: User) -> None:
+_PROFILE_OF_USER = object()
+
+
+def check_can_register(user: User, profile: Any = _PROFILE_OF_USER) -> None:
     """The gate every registration passes (web, API, walk-in check-in).
 
     Raises ValidationError (422, ``not_participant``) for organizers and speakers,
     Forbidden (403, ``consent_required``) until the participant has agreed to the current
     privacy notice (accounts made by ``create-user`` or an organizer have not), and
-    ValidationError (422, ``profile_incomplete``) without an agency.
+    ValidationError (422, ``profile_incomplete``) without an agency. ``profile``: the
+    user's profile, or what the gate reads of it (``consent_at``, ``consent_version``,
+    ``instansi_name``) when the caller read it already; by default ``user.profile``.
     """
     if user.role != "participant":
         raise ValidationError(_l("Hanya akun peserta yang dapat mendaftar episode."),
                               code="not_participant")
-    profile = user.profile
+    if profile is _PROFILE_OF_USER:
+        profile = user.profile
     if profile is None or consent_needed(profile):
         raise Forbidden(_l("Berikan persetujuan pemrosesan data pribadi di halaman profil "
                            "Anda sebelum mendaftar episode."), code="consent_required")
@@ -197,19 +203,21 @@ def check_can_register(user: User) -> None:
 @cache
 def _before_lock():
     """One read before the lock, of what decides nothing about places: the episode's
-    status, the person's registration there, their profile (who may register) and whether
-    a Zoom meeting sends the confirmation (issue 13: one statement where there were four,
-    narrow rows instead of the whole episode with its program)."""
+    status, the person's registration there, what the gate reads of their profile (who
+    may register) and whether a Zoom meeting sends the confirmation (issue 13: one
+    statement where there were four; plain columns, no objects to build)."""
     user_id = bindparam("user_id")
-    return (select(Episode.status, Registration, ParticipantProfile,
-                   pushes_registrants_clause(Episode.id))
+    return (select(Episode.status, Registration.id.label("registration_id"),
+                   Registration.status.label("registration_status"),
+                   ParticipantProfile.user_id.label("profile_user_id"),
+                   ParticipantProfile.consent_at, ParticipantProfile.consent_version,
+                   ParticipantProfile.instansi_name,
+                   pushes_registrants_clause(Episode.id).label("zoom_link_follows"))
             .select_from(Episode)
             .outerjoin(Registration, (Registration.episode_id == Episode.id)
                        & (Registration.user_id == user_id))
             .outerjoin(ParticipantProfile, ParticipantProfile.user_id == user_id)
-            .where(Episode.id == bindparam("episode_id"))
-            .options(lazyload(ParticipantProfile.instansi))  # the gate reads the name only
-            .execution_options(populate_existing=True))
+            .where(Episode.id == bindparam("episode_id")))
 
 
 # What the capacity decision reads of the episode, under its lock: its window, its
@@ -252,19 +260,20 @@ def register(episode_id: int, user: User, *, source: str = "web",
     one statement; under the lock: the episode's window, capacity and places taken (one
     statement, the counts kept by triggers), the INSERT and the queued email (issue 13).
     """
-    found = db.session.execute(_before_lock(),
-                               {"episode_id": episode_id, "user_id": user.id}).first()
-    if found is None or found[0] == "draft":
+    found = db.session.connection().execute(
+        _before_lock(), {"episode_id": episode_id, "user_id": user.id}).first()
+    if found is None or found.status == "draft":
         raise NotFound(_l("Episode tidak ditemukan."))
-    _status, existing, profile, zoom_link_follows = found
-    if user.role == "participant":
-        # Read with the episode: the gate below finds the profile without a query.
-        set_committed_value(user, "profile", profile)
-    check_can_register(user)
-    if existing and existing.status != "cancelled":
-        return RegistrationResult(existing, created=False)
-    dialect = db.engine.dialect.name
-    episode = db.session.execute(_lock_for_registration(dialect),
+    zoom_link_follows = found.zoom_link_follows
+    # The gate reads the profile's row, read with the episode (no query, no object).
+    check_can_register(user, found if found.profile_user_id is not None else None)
+    if found.registration_id is not None and found.registration_status != "cancelled":
+        existing = get_registration(episode_id, user.id)  # a repeat: answered as it is
+        if existing and existing.status != "cancelled":
+            return RegistrationResult(existing, created=False)
+    connection = db.session.connection()  # Core statements: no ORM bookkeeping
+    dialect = connection.dialect.name
+    episode = connection.execute(_lock_for_registration(dialect),
                                  {"episode_id": episode_id}).first()
     if episode is None:
         raise NotFound(_l("Episode tidak ditemukan."))
@@ -280,11 +289,12 @@ def register(episode_id: int, user: User, *, source: str = "web",
         if opens and now < opens:
             raise Conflict(_l("Pendaftaran belum dibuka."), code="registration_not_open")
         raise Conflict(_l("Pendaftaran sudah ditutup."), code="registration_closed")
-    if existing is not None:
-        # Re-read under the lock: a concurrent request may have re-activated this
-        # cancelled registration. (With no row before the lock, a concurrent double submit
-        # is caught by the unique constraint below instead: one statement fewer while
-        # the lock is held.)
+    existing = None
+    if found.registration_id is not None:
+        # Read under the lock: a concurrent request may have re-activated this cancelled
+        # registration. (With no row before the lock, a concurrent double submit is
+        # caught by the unique constraint below instead: one statement fewer while the
+        # lock is held.)
         existing = get_registration(episode_id, user.id)
         if existing and existing.status != "cancelled":
             return RegistrationResult(existing, created=False)
@@ -311,7 +321,7 @@ def register(episode_id: int, user: User, *, source: str = "web",
                   "cancelled_at": None, "promoted_at": None}
         # INSERT ... ON CONFLICT DO NOTHING RETURNING: one round trip under the lock (a
         # savepoint around an ORM insert took three).
-        inserted = db.session.execute(_insert_registration(dialect), values).first()
+        inserted = connection.execute(_insert_registration(dialect), values).first()
         if inserted is None:
             # Another connection registered this person between the check and the insert
             # (a double submit on SQLite, or a row written without the episode lock); the
