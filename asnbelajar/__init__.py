@@ -8,20 +8,20 @@ import secrets
 from pathlib import Path
 from typing import Any
 
-from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from .config import DEV_SECRET_KEY, Defaults, as_bool
+from .hotpath import HotPathFlask, register_hot_views
 
 
 def create_app(test_config: dict[str, Any] | None = None, *, production: bool = False,
-               background: bool = False) -> Flask:
+               background: bool = False) -> HotPathFlask:
     """Build the application.
 
     ``background`` marks the scheduler and CLI processes: their database statements may
     run longer (``DB_CLI_STATEMENT_TIMEOUT``) than a web request's.
     """
-    app = Flask(
+    app = HotPathFlask(
         __name__,
         instance_relative_config=True,
         template_folder="../templates",
@@ -87,6 +87,7 @@ def create_app(test_config: dict[str, Any] | None = None, *, production: bool = 
     app.register_blueprint(integrations_bp)
     app.register_blueprint(api_bp)
     ext.csrf.exempt(api_bp)  # the API authenticates with Bearer tokens only, never cookies
+    register_hot_views(app)  # check-in and registration (hotpath.py)
 
     from .cli import register_cli
 
@@ -94,7 +95,7 @@ def create_app(test_config: dict[str, Any] | None = None, *, production: bool = 
     return app
 
 
-def _finish_config(app: Flask, production: bool, background: bool = False) -> None:
+def _finish_config(app: HotPathFlask, production: bool, background: bool = False) -> None:
     cfg = app.config
     if not cfg.get("SQLALCHEMY_DATABASE_URI"):
         url = cfg.get("DATABASE_URL") or (
@@ -106,7 +107,8 @@ def _finish_config(app: Flask, production: bool, background: bool = False) -> No
             url = "postgresql+psycopg://" + url[len("postgresql://"):]
         cfg["SQLALCHEMY_DATABASE_URI"] = url
     for key in ("RATELIMIT_ENABLED", "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED",
-                "RATELIMIT_SWALLOW_ERRORS", "LOG_REQUESTS", "MAIL_USE_TLS", "MAIL_USE_SSL"):
+                "RATELIMIT_SWALLOW_ERRORS", "LOG_REQUESTS", "MAIL_USE_TLS", "MAIL_USE_SSL",
+                "HOT_PATH_ENABLED"):
         try:
             cfg[key] = as_bool(cfg.get(key, getattr(Defaults, key)))
         except ValueError:
@@ -158,7 +160,7 @@ def _finish_config(app: Flask, production: bool, background: bool = False) -> No
         cfg["SECRET_KEY"] = _instance_secret(app)
 
 
-def _instance_secret(app: Flask) -> str:
+def _instance_secret(app: HotPathFlask) -> str:
     """A random per-installation secret kept in instance/, never a guessable default."""
     path = Path(app.instance_path) / "secret_key"
     try:

@@ -33,6 +33,9 @@ class Defaults:
 
     # One log line per request (request id, route, status, duration, user id).
     LOG_REQUESTS = True
+    # Check-in and registration answer a plain success without the per-request
+    # machinery (hotpath.py); false sends them through the ordinary views only.
+    HOT_PATH_ENABLED = True
     # Reverse proxies in front of the app (nginx: 1; a load balancer before nginx: 2).
     # Their X-Forwarded-For/-Proto/-Host are trusted only this many hops deep; without it
     # behind nginx every visitor would share the proxy's address and its rate limits.

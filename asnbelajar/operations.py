@@ -96,13 +96,16 @@ def _one_line(err: BaseException) -> str:
     return f"{type(orig).__name__}: {first}"[:300]
 
 
+def assign_request_id() -> None:
+    """Start the request's clock and give it an id (the caller's ``X-Request-ID`` when
+    sane): the first before-request hook, and the first step of a hot view (hotpath.py)."""
+    g.request_started = time.perf_counter()
+    supplied = request.headers.get("X-Request-ID", "")
+    g.request_id = supplied if _REQUEST_ID.match(supplied) else uuid.uuid4().hex
+
+
 def init_operations(app: Flask) -> None:
     _ensure_handler(log)  # "asnbelajar.request" and Flask's app.logger propagate to it
-
-    def assign_request_id():
-        g.request_started = time.perf_counter()
-        supplied = request.headers.get("X-Request-ID", "")
-        g.request_id = supplied if _REQUEST_ID.match(supplied) else uuid.uuid4().hex
 
     # First of all before-request hooks: a request refused by CSRF or a rate limit (they
     # run earlier otherwise) still gets its id and its log line.

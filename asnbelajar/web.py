@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 from flask import (
     Flask,
     abort,
+    current_app,
     flash,
     g,
     has_request_context,
@@ -343,19 +344,7 @@ def init_web(app: Flask) -> None:
 
     @app.after_request
     def security_headers(response):
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
-        response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
-        response.headers.setdefault(
-            "Content-Security-Policy",
-            "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
-            "script-src 'self'; frame-ancestors 'self'; form-action 'self'",
-        )
-        response.headers.setdefault("Permissions-Policy", "camera=(), microphone=()")
-        if app.config.get("HSTS_ENABLED"):
-            response.headers.setdefault(
-                "Strict-Transport-Security",
-                f"max-age={int(app.config['HSTS_SECONDS'])}; includeSubDomains")
+        add_security_headers(response)
         if request.endpoint in STATIC_ENDPOINTS and request.args.get("v") \
                 and response.status_code == 200:
             # The URL carries the file's content hash (operations.static_version): a
@@ -372,6 +361,28 @@ def init_web(app: Flask) -> None:
 
 
 STATIC_ENDPOINTS = frozenset({"static", "bootstrap.static"})
+
+SECURITY_HEADERS = (
+    ("X-Content-Type-Options", "nosniff"),
+    ("X-Frame-Options", "SAMEORIGIN"),
+    ("Referrer-Policy", "strict-origin-when-cross-origin"),
+    ("Content-Security-Policy",
+     "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
+     "script-src 'self'; frame-ancestors 'self'; form-action 'self'"),
+    ("Permissions-Policy", "camera=(), microphone=()"),
+)
+
+
+def add_security_headers(response) -> None:
+    """The headers every answer carries (a view's own value wins), HSTS in production:
+    from the after-request hook, and from a hot view (hotpath.py), which skips the hooks."""
+    for name, value in SECURITY_HEADERS:
+        response.headers.setdefault(name, value)
+    config = current_app.config
+    if config.get("HSTS_ENABLED"):
+        response.headers.setdefault(
+            "Strict-Transport-Security",
+            f"max-age={int(config['HSTS_SECONDS'])}; includeSubDomains")
 
 # Text worth compressing; images, PDFs and archives are compressed already.
 COMPRESS_MIMETYPES = ["text/html", "text/css", "text/plain", "text/javascript",

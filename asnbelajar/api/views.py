@@ -32,8 +32,10 @@ from ..episodes.services import (
 from ..errors import DomainError, NotFound, ValidationError
 from ..evaluations.services import submit_evaluation
 from ..extensions import db, limiter
+from ..hotpath import FailureLimit, failure_limits, hot, hot_json, plain_json_post, within_limits
 from ..integrations.registrants import participant_join_url
 from ..ledger.services import ledger_for
+from ..operations import assign_request_id
 from ..registrations.services import cancel_registration, register, waitlist_position
 from ..speakers.services import add_speaker
 from ..timeutil import current_year, iso
@@ -253,18 +255,63 @@ def episodes_add_checkpoint(user: User, episode_id: int):
 
 # Registrations and attendance -----------------------------------------------------------
 
+def _checkin_limit() -> str:
+    return current_app.config["RATELIMIT_CHECKIN"]
+
+
+# Counted on failures only: a success writes nothing to the limiter's storage, and a hot
+# view (hotpath.py) only reads them.
+REGISTRATION_LIMITS = (
+    FailureLimit(lambda: "30 per minute", _rate_key, lambda status: status >= 400),
+)
+CHECKIN_LIMITS = (
+    # Per person: wrong codes, closed windows, refusals.
+    FailureLimit(_checkin_limit, _rate_key, lambda status: status >= 400),
+    # Per address: guessing codes or episodes across many accounts.
+    FailureLimit(lambda: "300 per minute", lambda: f"ip:{request.remote_addr}",
+                 lambda status: status in (404, 422)),
+)
+
+
 @bp.post("/episodes/<int:episode_id>/registrations")
 @require("participant")
-@limiter.limit("30 per minute", key_func=_rate_key)
+@failure_limits(*REGISTRATION_LIMITS)
 def registrations_create(user: User, episode_id: int):
-    result = register(episode_id, user, source="api")  # 404 for a draft, as everywhere
+    return _registration_answer(register(episode_id, user, source="api"))
+
+
+def _registration_answer(result):
+    # 404 for a draft, as everywhere (register raises it).
     registration = result.registration
     # Read before the commit expires the row (no reload); answered only once committed.
     body = {"id": registration.id, "status": registration.status,
             "waitlist_position": result.position if result.position is not None
             else waitlist_position(registration)}
     commit_keeping_loaded()
-    return jsonify(body), 201 if result.created else 200
+    return body, 201 if result.created else 200
+
+
+@hot("api.registrations_create")
+def registrations_create_hot(episode_id: int):
+    """``registrations_create`` for a plain success (hotpath.py): the same service and
+    answer, without the per-request machinery."""
+    user = _hot_participant(plain_json_post(), "api.registrations_create",
+                            REGISTRATION_LIMITS)
+    if user is None:
+        return None
+    return hot_json(*_registration_answer(register(episode_id, user, source="api")))
+
+
+def _hot_participant(body, endpoint: str, limits) -> User | None:
+    """The participant a hot view may answer for: a JSON object body, a live token of a
+    participant, no limit reached. None: the ordinary view answers."""
+    if body is None:
+        return None
+    assign_request_id()
+    user = _api_user()
+    if user is None or user.role != "participant" or not within_limits(endpoint, limits):
+        return None
+    return user
 
 
 @bp.delete("/episodes/<int:episode_id>/registrations/me")
@@ -276,26 +323,33 @@ def registrations_cancel(user: User, episode_id: int):
     return jsonify({"id": registration.id, "status": registration.status})
 
 
-def _checkin_limit() -> str:
-    from flask import current_app
-    return current_app.config["RATELIMIT_CHECKIN"]
-
-
 @bp.post("/episodes/<int:episode_id>/checkins")
 @require("participant")
-@limiter.limit(_checkin_limit, key_func=_rate_key,
-               deduct_when=lambda response: response.status_code >= 400)
-@limiter.limit(lambda: "300 per minute", key_func=lambda: f"ip:{request.remote_addr}",
-               deduct_when=lambda response: response.status_code in (404, 422))
+@failure_limits(*CHECKIN_LIMITS)
 def checkins_create(user: User, episode_id: int):
     data = parse(schemas.CheckIn, _json_body())
+    return _checkin_answer(episode_id, user, data)
+
+
+def _checkin_answer(episode_id: int, user: User, data: dict[str, Any]):
     result = check_in(episode_id, user, str(data.get("code") or ""), ip=request.remote_addr)
     # Read before the commit expires the objects (no reload); answered only once committed.
     body = {"id": result.check_in.id, "checkpoint": result.checkpoint.label,
             "checked_in_at": iso(result.check_in.created_at), "created": result.created,
             "walk_in": result.walk_in}
     commit_keeping_loaded()
-    return jsonify(body), 201 if result.created else 200
+    return body, 201 if result.created else 200
+
+
+@hot("api.checkins_create")
+def checkins_create_hot(episode_id: int):
+    """``checkins_create`` for a plain success (hotpath.py): the same validation, service
+    and answer, without the per-request machinery."""
+    body = plain_json_post()
+    user = _hot_participant(body, "api.checkins_create", CHECKIN_LIMITS)
+    if user is None:
+        return None
+    return hot_json(*_checkin_answer(episode_id, user, parse(schemas.CheckIn, body)))
 
 
 @bp.post("/episodes/<int:episode_id>/attendance-report")

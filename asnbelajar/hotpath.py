@@ -1,0 +1,189 @@
+"""The closing-code minute's two requests without the per-request machinery they never use.
+
+When the host shows the closing code, thousands of check-ins (and, before an episode,
+registrations) arrive within minutes (issue 13). On those two API routes most of a
+request's CPU went to work that a successful JSON answer with a Bearer token does not
+need: Flask-Limiter's evaluation of every limit, the cookie, language and NUL-byte hooks,
+compression of a 100-byte body. A *hot view* answers such a request directly:
+
+- it runs inside the ordinary request context (``request``, ``g``, the database session,
+  the request log and every teardown are the ordinary ones), after routing;
+- it gives the request its id, checks the route's failure limits (``FailureLimit``: the
+  same limits, keys and storage Flask-Limiter uses, read without counting), calls the
+  same service as the ordinary view, commits, and answers with the same body, status and
+  headers;
+- it answers **only** a success. Anything else (a refusal, a body that is not a plain
+  JSON object, a query string, a limit reached, a token that is not a participant's)
+  rolls back and returns ``None``, and the request goes through the ordinary dispatch
+  from the start: every error, its message, its language and its rate-limit count come
+  from one place. An exception that is not a refusal (a database outage) is answered by
+  the ordinary error handlers, without a second attempt.
+
+``tests/test_hotpath.py`` sends the same requests both ways and compares the answers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+from flask import Flask, current_app, request
+from flask.wrappers import Response
+
+from .errors import DomainError
+
+HotView = Callable[..., Response | None]
+
+
+class HotPathFlask(Flask):
+    """Flask, with hot views (see the module's docstring) tried before the ordinary
+    dispatch of their endpoint."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.hot_views: dict[str, HotView] = {}
+
+    def full_dispatch_request(self) -> Response:
+        hot = self.hot_views.get(request.endpoint or "")
+        if hot is not None and request.routing_exception is None \
+                and self.config["HOT_PATH_ENABLED"]:
+            try:
+                response = hot(**(request.view_args or {}))
+            except DomainError:
+                response = None
+            except Exception as err:  # noqa: BLE001 - answered by the ordinary handlers
+                return self.finalize_request(self.handle_user_exception(err))
+            if response is not None:
+                return response
+            _forget_hot_attempt()
+        return super().full_dispatch_request()
+
+
+def _forget_hot_attempt() -> None:
+    """Undo a hot view that did not answer: the ordinary dispatch starts afresh."""
+    from .accounts.sessions import TOUCH_PENDING
+    from .extensions import db
+
+    db.session.rollback()
+    for key in (TOUCH_PENDING, API_USER_KEY):
+        request.environ.pop(key, None)
+
+
+# The request's API user, cached in the WSGI environ (api/views._api_user).
+API_USER_KEY = "asnbelajar.api_user"
+
+
+@dataclass(frozen=True)
+class FailureLimit:
+    """A rate limit that counts failed requests only: ``limit`` the limit text (called per
+    request, so it may read the config), ``key`` whom it counts, ``counts`` which answers
+    count. Applied to the ordinary view through Flask-Limiter (``failure_limits``); a hot
+    view only reads it (``within_limits``): a success never writes to the storage."""
+
+    limit: Callable[[], str]
+    key: Callable[[], str]
+    counts: Callable[[int], bool]
+
+
+def failure_limits(*limits: FailureLimit) -> Callable:
+    """Flask-Limiter decorators for ``limits``, deducting only for the answers each
+    counts."""
+    from .extensions import limiter
+
+    def decorator(view: Callable) -> Callable:
+        for item in reversed(limits):
+            view = limiter.limit(item.limit, key_func=item.key,
+                                 deduct_when=_deduct_when(item.counts))(view)
+        return view
+
+    return decorator
+
+
+def _deduct_when(counts: Callable[[int], bool]) -> Callable[[Response], bool]:
+    return lambda response: counts(response.status_code)
+
+
+@cache
+def _parsed(text: str):
+    from limits import parse
+
+    return parse(text)
+
+
+def within_limits(endpoint: str, limits: tuple[FailureLimit, ...]) -> bool:
+    """Whether none of ``limits`` is reached for this request, read the way Flask-Limiter
+    tests a limit that deducts only on some answers: the storage key is the limit, its
+    key, and the endpoint (a route's own, unshared limit), after the configured prefix;
+    the strategy is Flask-Limiter's (its in-memory fallback while Redis is away)."""
+    from .extensions import limiter
+
+    if not limiter.enabled:
+        return True
+    strategy = limiter.limiter
+    prefix = current_app.config.get("RATELIMIT_KEY_PREFIX") or ""
+    for item in limits:
+        args = [item.key(), endpoint]
+        if prefix:
+            args.insert(0, prefix)
+        if not strategy.test(_parsed(item.limit()), *args):
+            return False
+    return True
+
+
+def hot_json(body: dict[str, Any], status: int) -> Response:
+    """A hot view's answer: the body as the ordinary view's ``jsonify`` writes it, with
+    the headers the after-request hooks would add to a Bearer-token JSON answer (request
+    id, security headers, ``no-store``); the request log reads the status."""
+    from flask import g
+
+    from .web import add_security_headers
+
+    response = current_app.json.response(body)
+    response.status_code = status
+    response.headers["X-Request-ID"] = g.request_id
+    add_security_headers(response)
+    # Sent with credentials: personal, never kept by a shared cache (web._personal).
+    response.headers["Cache-Control"] = "no-store"
+    # As Flask-Compress marks every JSON answer (too small to compress, as this one is).
+    response.headers["Vary"] = "Accept-Encoding"
+    g.response_status = status
+    return response
+
+
+def plain_json_post() -> dict[str, Any] | None:
+    """The body of a POST a hot view may take: a JSON object (or nothing), no query
+    string; None for anything else (the ordinary view answers it, with its message)."""
+    import json
+
+    if request.query_string:
+        return None
+    data = request.get_data(cache=True)
+    if not data:
+        return {}
+    if request.mimetype != "application/json":
+        return None
+    try:
+        body = json.loads(data)
+    except (ValueError, RecursionError):
+        return None
+    return body if isinstance(body, dict) else None
+
+
+HOT_VIEWS: dict[str, HotView] = {}
+
+
+def hot(endpoint: str) -> Callable[[HotView], HotView]:
+    """Declare ``view`` the hot view of ``endpoint`` (the app takes it up at start)."""
+
+    def declare(view: HotView) -> HotView:
+        HOT_VIEWS[endpoint] = view
+        return view
+
+    return declare
+
+
+def register_hot_views(app: Flask) -> None:
+    if isinstance(app, HotPathFlask):
+        app.hot_views.update(HOT_VIEWS)
