@@ -67,11 +67,16 @@ def _forget_hot_attempt() -> None:
     from .extensions import db
 
     db.session.rollback()
-    for key in (TOUCH_PENDING, API_USER_KEY):
+    # (A refusal's message may have looked up the user for its language: that lookup,
+    # and its pending token use, are redone by the ordinary dispatch.)
+    for key in (TOUCH_PENDING, HOLDER_KEY, API_USER_KEY):
         request.environ.pop(key, None)
 
 
-# The request's API user, cached in the WSGI environ (api/views._api_user).
+# The token holder a hot view found (accounts.sessions.TokenHolder), in the WSGI environ:
+# the rate limits' key reads it.
+HOLDER_KEY = "asnbelajar.token_holder"
+# The request's API user (api.views._api_user, and Flask-Login's Bearer loader).
 API_USER_KEY = "asnbelajar.api_user"
 
 

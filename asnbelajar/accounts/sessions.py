@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from dataclasses import dataclass
 from datetime import timedelta
 from functools import cache
 
@@ -160,11 +161,54 @@ def user_for_token(token: str) -> User | None:
     if found is None:
         return None
     user, token_id, last_used_at, expires_at, created_at = found
-    now = to_db(now_utc())
-    if not user.is_active or _expiry(expires_at, created_at) <= now:
+    if not _token_use(user.is_active, token_id, last_used_at, expires_at, created_at):
         return None
-    _touch_if_due(token_id, last_used_at, now)
     return user
+
+
+def _token_use(user_active: bool, token_id: int, last_used_at, expires_at,
+               created_at) -> bool:
+    """Whether a found token is live for an active user; records its use if so."""
+    now = to_db(now_utc())
+    if not user_active or _expiry(expires_at, created_at) <= now:
+        return False
+    _touch_if_due(token_id, last_used_at, now)
+    return True
+
+
+@dataclass(frozen=True, slots=True)
+class TokenHolder:
+    """Who a live API token stands for, as the hot views (hotpath.py) need them: no ORM
+    object to build. What check-in and registration read of a user: the id, the role and
+    the address a registration's confirmation goes to."""
+
+    id: int
+    role: str
+    email: str
+
+
+@cache
+def _token_holder_statement():
+    user, token = User.__table__, ApiToken.__table__
+    return (select(user.c.id, user.c.role, user.c.email, user.c.active, user.c.anonymized_at,
+                   token.c.id.label("token_id"), token.c.last_used_at, token.c.expires_at,
+                   token.c.created_at)
+            .join(token, token.c.user_id == user.c.id)
+            .where(token.c.token_hash == bindparam("token_hash"), token.c.revoked_at.is_(None)))
+
+
+def holder_for_token(token: str) -> TokenHolder | None:
+    """:func:`user_for_token` as plain columns on the session's connection (the same
+    decision, the same recorded use)."""
+    if not token:
+        return None
+    found = db.session.connection().execute(_token_holder_statement(),
+                                            {"token_hash": _token_hash(token)}).first()
+    if found is None or not _token_use(found.active and found.anonymized_at is None,
+                                       found.token_id, found.last_used_at,
+                                       found.expires_at, found.created_at):
+        return None
+    return TokenHolder(found.id, found.role, found.email)
 
 
 def list_tokens(user: User) -> list[ApiToken]:

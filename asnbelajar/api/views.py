@@ -16,7 +16,7 @@ from sqlalchemy import select
 from ..accounts.models import ParticipantProfile, User
 from ..accounts.nip import NIPError, parse_nip
 from ..accounts.services import ProfileData, authenticate, send_verification_email, sign_up
-from ..accounts.sessions import issue_api_token, user_for_token
+from ..accounts.sessions import TokenHolder, holder_for_token, issue_api_token, user_for_token
 from ..attendance.services import check_in, finalize_episode, import_report
 from ..certificates.services import certificates_of, verify
 from ..database import commit_keeping_loaded
@@ -32,7 +32,15 @@ from ..episodes.services import (
 from ..errors import DomainError, NotFound, ValidationError
 from ..evaluations.services import submit_evaluation
 from ..extensions import db, limiter
-from ..hotpath import FailureLimit, failure_limits, hot, hot_json, plain_json_post, within_limits
+from ..hotpath import (
+    HOLDER_KEY,
+    FailureLimit,
+    failure_limits,
+    hot,
+    hot_json,
+    plain_json_post,
+    within_limits,
+)
 from ..integrations.registrants import participant_join_url
 from ..ledger.services import ledger_for
 from ..operations import assign_request_id
@@ -70,7 +78,7 @@ def _api_user() -> User | None:
 
 
 def _rate_key() -> str:
-    user = _api_user()
+    user = request.environ.get(HOLDER_KEY) or _api_user()  # a hot view's, or the user
     return f"user:{user.id}" if user else f"ip:{request.remote_addr}"
 
 
@@ -302,16 +310,19 @@ def registrations_create_hot(episode_id: int):
     return hot_json(*_registration_answer(register(episode_id, user, source="api")))
 
 
-def _hot_participant(body, endpoint: str, limits) -> User | None:
+def _hot_participant(body, endpoint: str, limits) -> TokenHolder | None:
     """The participant a hot view may answer for: a JSON object body, a live token of a
     participant, no limit reached. None: the ordinary view answers."""
     if body is None:
         return None
     assign_request_id()
-    user = _api_user()
-    if user is None or user.role != "participant" or not within_limits(endpoint, limits):
+    header = request.headers.get("Authorization", "")
+    token = header[7:].strip() if header.lower().startswith("bearer ") else ""
+    holder = holder_for_token(token) if token else None
+    if holder is None or holder.role != "participant":
         return None
-    return user
+    request.environ[HOLDER_KEY] = holder
+    return holder if within_limits(endpoint, limits) else None
 
 
 @bp.delete("/episodes/<int:episode_id>/registrations/me")
@@ -331,7 +342,7 @@ def checkins_create(user: User, episode_id: int):
     return _checkin_answer(episode_id, user, data)
 
 
-def _checkin_answer(episode_id: int, user: User, data: dict[str, Any]):
+def _checkin_answer(episode_id: int, user: User | TokenHolder, data: dict[str, Any]):
     result = check_in(episode_id, user, str(data.get("code") or ""), ip=request.remote_addr)
     # Read before the commit expires the objects (no reload); answered only once committed.
     body = {"id": result.check_in.id, "checkpoint": result.checkpoint.label,

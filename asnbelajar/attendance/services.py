@@ -27,6 +27,7 @@ from sqlalchemy import (
 from sqlalchemy.exc import IntegrityError
 
 from ..accounts.models import User
+from ..accounts.sessions import TokenHolder
 from ..audit.services import record_event
 from ..certificates.services import issue_participant_certificates, queue_ready_emails
 from ..database import insert_ignore
@@ -116,7 +117,8 @@ def normalize_code(raw: str | None) -> str:
     return "".join((raw or "").split()).upper()[:MAX_CODE_LENGTH + 1]
 
 
-def check_in(episode_id: int, user: User, code: str, ip: str | None = None) -> CheckInResult:
+def check_in(episode_id: int, user: User | TokenHolder, code: str,
+             ip: str | None = None) -> CheckInResult:
     """Record that the participant entered a checkpoint code during its window.
 
     A repeat returns the earlier check-in (the unique constraint guarantees one row).

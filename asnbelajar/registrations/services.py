@@ -29,6 +29,7 @@ from sqlalchemy.orm import contains_eager, make_transient_to_detached
 
 from ..accounts.models import ParticipantProfile, User
 from ..accounts.services import consent_needed
+from ..accounts.sessions import TokenHolder
 from ..attendance.models import CheckIn
 from ..certificates.models import Certificate
 from ..database import insert_ignore, is_postgres
@@ -177,7 +178,7 @@ def get_registration(episode_id: int, user_id: int) -> Registration | None:
 _PROFILE_OF_USER = object()
 
 
-def check_can_register(user: User, profile: Any = _PROFILE_OF_USER) -> None:
+def check_can_register(user: User | TokenHolder, profile: Any = _PROFILE_OF_USER) -> None:
     """The gate every registration passes (web, API, walk-in check-in).
 
     Raises ValidationError (422, ``not_participant``) for organizers and speakers,
@@ -247,7 +248,7 @@ def _lock_for_registration(dialect: str):
             .values(updated_at=table.c.updated_at).returning(*columns))
 
 
-def register(episode_id: int, user: User, *, source: str = "web",
+def register(episode_id: int, user: User | TokenHolder, *, source: str = "web",
              walk_in: bool = False) -> RegistrationResult:
     """Register a participant, or put them on the waiting list when no place is free for
     a newcomer (:func:`places_for_newcomers`).
@@ -404,7 +405,7 @@ def capacity_changed(episode_id: int) -> list[Registration]:
     return promote_waitlisted(episode)
 
 
-def _queue_confirmation(user: User, registration: Registration) -> None:
+def _queue_confirmation(user: User | TokenHolder, registration: Registration) -> None:
     template = ("registration_confirmed" if registration.status == "registered"
                 else "registration_waitlisted")
     # Rendered by the outbox sender (notifications.rendering), not here: this runs while
