@@ -252,3 +252,25 @@ def test_the_hot_path_can_be_switched_off(app_factory, db, make_episode, make_pa
     response = app.test_client().post(f"/api/v1/episodes/{episode.id}/registrations",
                                       headers=token_for(make_participant()))
     assert response.status_code == 201 and answered[REGISTRATION] == []
+
+
+def test_an_expired_or_revoked_token_is_refused_and_not_stamped(app, db, make_episode,
+                                                                make_participant, token_for):
+    """On PostgreSQL the token's statement stamps its use; a token that is not live is
+    refused by the ordinary view and the stamp rolls back with the hot attempt."""
+    from sqlalchemy import select, update
+
+    from asnbelajar.accounts.models import ApiToken
+    from asnbelajar.timeutil import now_utc, to_db
+
+    episode = make_episode(starts_in=timedelta(minutes=-5))
+    person = make_participant()
+    register(episode.id, person)
+    headers = token_for(person)
+    db.session.execute(update(ApiToken).values(expires_at=to_db(now_utc()) - timedelta(days=1)))
+    db.session.commit()
+    response = app.test_client().post(f"/api/v1/episodes/{episode.id}/checkins",
+                                      json={"code": "AWAL23"}, headers=headers)
+    assert response.status_code == 401
+    db.session.expire_all()
+    assert db.session.scalar(select(ApiToken.last_used_at)) is None

@@ -11,7 +11,7 @@ from functools import cache
 
 from flask import current_app, has_request_context, request
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import bindparam, event, select, update
+from sqlalchemy import bindparam, event, func, select, update
 from sqlalchemy.orm import Session, joinedload, lazyload
 
 from ..database import commit_keeping_loaded
@@ -167,12 +167,14 @@ def user_for_token(token: str) -> User | None:
 
 
 def _token_use(user_active: bool, token_id: int, last_used_at, expires_at,
-               created_at) -> bool:
-    """Whether a found token is live for an active user; records its use if so."""
-    now = to_db(now_utc())
+               created_at, *, now=None, recorded: bool = False) -> bool:
+    """Whether a found token is live for an active user; records its use if so (unless
+    the statement that found it ``recorded`` it already)."""
+    now = now or to_db(now_utc())
     if not user_active or _expiry(expires_at, created_at) <= now:
         return False
-    _touch_if_due(token_id, last_used_at, now)
+    if not recorded:
+        _touch_if_due(token_id, last_used_at, now)
     return True
 
 
@@ -188,13 +190,29 @@ class TokenHolder:
 
 
 @cache
-def _token_holder_statement():
+def _token_holder_statement(dialect: str):
+    """The holder and the token's dates. On PostgreSQL the same statement records the use
+    when due (a data-modifying CTE: one round trip fewer on a token's first use of the
+    minute); it locks only that token's row. Should the token turn out not to be live,
+    the hot view does not answer and its transaction, the stamp with it, rolls back."""
     user, token = User.__table__, ApiToken.__table__
-    return (select(user.c.id, user.c.role, user.c.email, user.c.active, user.c.anonymized_at,
-                   token.c.id.label("token_id"), token.c.last_used_at, token.c.expires_at,
-                   token.c.created_at)
-            .join(token, token.c.user_id == user.c.id)
-            .where(token.c.token_hash == bindparam("token_hash"), token.c.revoked_at.is_(None)))
+    holder = (select(user.c.id, user.c.role, user.c.email, user.c.active,
+                     user.c.anonymized_at, token.c.id.label("token_id"), token.c.last_used_at,
+                     token.c.expires_at, token.c.created_at)
+              .join(token, token.c.user_id == user.c.id)
+              .where(token.c.token_hash == bindparam("presented_hash"),
+                     token.c.revoked_at.is_(None)))
+    if dialect != "postgresql":
+        return holder
+    stamped = (update(token)
+               .where(token.c.token_hash == bindparam("presented_hash"),
+                      token.c.revoked_at.is_(None),
+                      token.c.last_used_at.is_(None)
+                      | (token.c.last_used_at <= bindparam("cutoff")))
+               .values(last_used_at=bindparam("now"))
+               .returning(token.c.id).cte("stamped"))
+    return holder.add_columns(
+        select(func.count()).select_from(stamped).scalar_subquery().label("stamped"))
 
 
 def holder_for_token(token: str) -> TokenHolder | None:
@@ -202,11 +220,18 @@ def holder_for_token(token: str) -> TokenHolder | None:
     decision, the same recorded use)."""
     if not token:
         return None
-    found = db.session.connection().execute(_token_holder_statement(),
-                                            {"token_hash": _token_hash(token)}).first()
+    connection = db.session.connection()
+    dialect = connection.dialect.name
+    now = to_db(now_utc())
+    # (Not named after a column: an UPDATE would take it for a value to set.)
+    params = {"presented_hash": _token_hash(token)}
+    if dialect == "postgresql":
+        params.update(now=now, cutoff=now - _touch_step())
+    found = connection.execute(_token_holder_statement(dialect), params).first()
     if found is None or not _token_use(found.active and found.anonymized_at is None,
                                        found.token_id, found.last_used_at,
-                                       found.expires_at, found.created_at):
+                                       found.expires_at, found.created_at, now=now,
+                                       recorded=dialect == "postgresql"):
         return None
     return TokenHolder(found.id, found.role, found.email)
 
