@@ -10,7 +10,9 @@ open for registration with capacity 3/4 N (so the last quarter is waitlisted and
 capacity check is exercised). The application runs under gunicorn (W workers) on a free
 127.0.0.1 port; ``benchmarks/reference_app.py`` runs under gunicorn with the same number of
 workers on another port against the same database: ``/bare`` (no database) and ``/insert``
-(one INSERT and COMMIT). C client threads with keep-alive connections send N requests to
+(one INSERT and COMMIT). Both servers are first warmed with 200 requests of their real
+work (INSERTs; check-ins and registrations of participants who are not measured). C client
+threads with keep-alive connections send N requests to
 each route in turn: bare, insert, check-in (each participant once), registration (each
 participant once), in --rounds rounds of a slice each so that a slow spell of a shared
 machine falls on every route alike. Every phase stops early after --max-seconds. Prints req/s and
@@ -58,7 +60,13 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def prepare(url: str, n: int) -> tuple[int, int, int, list[str]]:
+WARMUP = 200  # requests per route before measuring (each server's real work)
+
+
+def prepare(url: str, n: int) -> tuple[int, int, int, int, list[str]]:
+    """The live and the upcoming episode, a third open for the warm-up's registrations,
+    and N + WARMUP participants registered for the live one, with tokens (the first
+    WARMUP warm up the servers, the rest are measured)."""
     from flask_migrate import upgrade
 
     from asnbelajar.accounts.models import ApiToken, ParticipantProfile, User
@@ -84,7 +92,12 @@ def prepare(url: str, n: int) -> tuple[int, int, int, list[str]]:
                                    "ends_at": (later + timedelta(hours=2)).isoformat(),
                                    "capacity": capacity}, None)
         publish_episode(upcoming, None)
+        warm = create_episode({"title": "Pemanasan", "number": 3,
+                               "starts_at": later.isoformat(),
+                               "ends_at": (later + timedelta(hours=2)).isoformat()}, None)
+        publish_episode(warm, None)
         db.session.commit()
+        n += WARMUP
         db.session.execute(insert(User), [
             {"email": f"burst{i}@example.go.id", "full_name": f"Peserta {i}",
              "role": "participant", "password_hash": "x", "active": True, "locale": "id",
@@ -104,7 +117,7 @@ def prepare(url: str, n: int) -> tuple[int, int, int, list[str]]:
              "name": "bench", "created_at": now, "expires_at": now + timedelta(days=30)}
             for uid, t in zip(ids, tokens, strict=True)])
         db.session.commit()
-        result = (live.id, upcoming.id, capacity, tokens)
+        result = (live.id, upcoming.id, warm.id, capacity, tokens)
         db.engine.dispose()
     return result
 
@@ -197,7 +210,8 @@ def combine(runs: list[dict]) -> dict:
 def run_database(server_url: str, args: argparse.Namespace) -> None:
     label = "PostgreSQL" if server_url else "SQLite"
     with temporary_database(server_url, prefix="asnb_http") as url:
-        live_id, upcoming_id, capacity, tokens = prepare(url, args.requests)
+        live_id, upcoming_id, warm_id, capacity, tokens = prepare(url, args.requests)
+        warmup, tokens = tokens[:WARMUP], tokens[WARMUP:]
         env = {**os.environ, "ASNBELAJAR_DATABASE_URL": url, "ASNBELAJAR_SECRET_KEY": "bench",
                "ASNBELAJAR_RATELIMIT_ENABLED": "false", "ASNBELAJAR_DB_POOL_SIZE": "5"}
         subprocess.run([sys.executable, os.path.join(HERE, "reference_app.py")], env=env,
@@ -218,11 +232,15 @@ def run_database(server_url: str, args: argparse.Namespace) -> None:
             wait_for(app_port)
             wait_for(ref_port)
             json_headers = {"Content-Type": "application/json"}
-            # Warm both servers (imports, connection pools) before measuring.
-            burst(ref_port, [("/insert", "{}", json_headers)] * 200, args.clients, 30)
-            burst(app_port, [(f"/api/v1/episodes/{live_id}/checkins", '{"code": "x"}',
-                              {**json_headers, "Authorization": f"Bearer {tokens[0]}"})] * 200,
-                  args.clients, 30)
+            # Warm both servers before measuring (imports, connection pools, each
+            # statement's first compile in each worker) with their real work: INSERTs,
+            # and check-ins and registrations of participants not measured after.
+            burst(ref_port, [("/insert", "{}", json_headers)] * WARMUP, args.clients, 30)
+            for path in (f"/api/v1/episodes/{live_id}/checkins",
+                         f"/api/v1/episodes/{warm_id}/registrations"):
+                burst(app_port, [(path, '{"code": "burst7"}',
+                                  {**json_headers, "Authorization": f"Bearer {t}"})
+                                 for t in warmup], args.clients, 30)
             # The routes take turns in rounds (each round: bare, INSERT, check-in,
             # registration, each a slice of the requests), so a slow spell of a shared
             # machine falls on every route alike instead of on whichever ran then.
@@ -253,6 +271,7 @@ def run_database(server_url: str, args: argparse.Namespace) -> None:
             log.close()
             print(f"server log: {log.name}")
         checkins, registered, waitlisted = rows(url, live_id, upcoming_id)
+        checkins -= WARMUP  # the warm-up's
     ref = results["insert"]
     print(f"\n{label}: gunicorn -w {args.workers}, {args.clients} clients, "
           f"{args.requests} requests per route in {args.rounds} rounds")
