@@ -107,7 +107,10 @@ def _touch_statement():
 
 
 def _touch(token_id: int, now, step: timedelta) -> None:
-    db.session.execute(_touch_statement(), {"token_id": token_id, "now": now, "cutoff": now - step})
+    # On the session's connection, in its transaction: a Core statement needs none of the
+    # ORM's per-statement work.
+    db.session.connection().execute(_touch_statement(),
+                                    {"token_id": token_id, "now": now, "cutoff": now - step})
 
 
 def _touch_step() -> timedelta:
