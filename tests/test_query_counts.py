@@ -174,3 +174,22 @@ def test_a_refused_check_in_still_records_the_token_use(client, db, make_episode
     db.session.expire_all()
     assert db.session.scalar(select(ApiToken.last_used_at)) is not None
     assert db.session.scalar(select(CheckIn.id)) is None  # and nothing else was written
+
+
+def test_every_api_request_takes_the_token_row_first(client, db, make_participant, token_for,
+                                                     is_postgres):
+    """PostgreSQL: the statement that finds the token records its use when due, so every
+    request that writes locks the token's row before anything else, in the same order
+    everywhere (hot views and ordinary views alike): two requests with one token cannot
+    deadlock. A request that commits nothing (this read) still has the use recorded."""
+    from sqlalchemy import select
+
+    person = make_participant()
+    headers = token_for(person)
+    with count_queries() as queries:
+        r = client.get("/api/v1/me/ledger", headers=headers)
+    assert r.status_code == 200
+    if is_postgres:
+        assert "UPDATE api_token" in queries[0], queries.report()
+    with db.engine.connect() as connection:  # committed, on a connection of its own
+        assert connection.scalar(select(ApiToken.last_used_at)) is not None

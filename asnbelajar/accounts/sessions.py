@@ -75,18 +75,49 @@ def token_row(token: str) -> ApiToken | None:
 
 
 @cache
-def _user_for_token_statement():
+def _user_for_token_statement(dialect: str):
     """Every API request's first statement: the user, and of the token only what deciding
     on it needs (not a second object to build; issue 13). Without the profile and its
     agency, which a user otherwise brings along (two joins and two more objects): most
     API requests (a check-in) never look at them; one that does loads the profile then,
-    and registration reads it with its own first statement."""
-    return (select(User, ApiToken.id, ApiToken.last_used_at, ApiToken.expires_at,
-                   ApiToken.created_at)
-            .join(ApiToken, ApiToken.user_id == User.id)
-            .where(ApiToken.token_hash == bindparam("token_hash"),
-                   ApiToken.revoked_at.is_(None))
-            .options(lazyload(User.profile)))
+    and registration reads it with its own first statement. On PostgreSQL it also records
+    the token's use when due (:func:`_stamped`)."""
+    statement = (select(User, ApiToken.id, ApiToken.last_used_at, ApiToken.expires_at,
+                        ApiToken.created_at)
+                 .join(ApiToken, ApiToken.user_id == User.id)
+                 .where(ApiToken.token_hash == bindparam("presented_hash"),
+                        ApiToken.revoked_at.is_(None))
+                 .options(lazyload(User.profile)))
+    return _with_stamp(statement, dialect)
+
+
+def _with_stamp(statement, dialect: str):
+    """PostgreSQL: ``statement`` (which finds a token by ``presented_hash``) also records
+    the token's use when due, in a data-modifying CTE: one round trip fewer, and every
+    request that writes takes the token's row lock first, before any other lock (the same
+    order in every request, so two requests with one token cannot deadlock). Should the
+    token turn out not to be live, the request does not commit and the stamp rolls back.
+    The found token's ``last_used_at`` is as it was before the stamp."""
+    if dialect != "postgresql":
+        return statement
+    token = ApiToken.__table__
+    stamped = (update(token)
+               .where(token.c.token_hash == bindparam("presented_hash"),
+                      token.c.revoked_at.is_(None),
+                      token.c.last_used_at.is_(None)
+                      | (token.c.last_used_at <= bindparam("cutoff")))
+               .values(last_used_at=bindparam("now"))
+               .returning(token.c.id).cte("stamped"))
+    return statement.add_columns(
+        select(func.count()).select_from(stamped).scalar_subquery().label("stamped"))
+
+
+def _lookup_params(token: str, dialect: str, now) -> dict:
+    # (Not named after a column: an UPDATE would take it for a value to set.)
+    params = {"presented_hash": _token_hash(token)}
+    if dialect == "postgresql":
+        params.update(now=now, cutoff=now - _touch_step())
+    return params
 
 
 # request.environ key: a token use to be written with the request's commit.
@@ -122,18 +153,26 @@ def _touch_if_due(token_id: int, last_used_at, now) -> None:
     token instead of one per request keeps the check-in path lean.
 
     Inside a request the UPDATE is written by the request's own commit, as its last
-    statement: a check-in makes one durable write, not two, and the token row (on SQLite
-    the database's write lock) is held only from there to the COMMIT (issue 13). A
-    request that ends without committing (a read, a refusal that rolled back) still has
-    its use recorded by ``finish_token_touch`` after the view."""
+    statement: a check-in makes one durable write, not two, and on SQLite the database's
+    write lock is held only from there to the COMMIT (issue 13). (On PostgreSQL the
+    statement that found the token wrote it already: _with_stamp.) A request that ends
+    without committing (a read, a refusal that rolled back) still has its use recorded by
+    ``finish_token_touch`` after the view."""
     step = _touch_step()
     if last_used_at is not None and now - last_used_at < step:
         return
+    _record_use(token_id, now, written=False)
+
+
+def _record_use(token_id: int, now, *, written: bool) -> None:
+    """A due use of the token: ``written`` by the statement that found it (PostgreSQL),
+    else to be written (by the request's commit, or now outside a request)."""
     if has_request_context():
-        request.environ[TOUCH_PENDING] = (token_id, now)
-    else:
-        _touch(token_id, now, step)
-        commit_keeping_loaded()  # the user stays loaded for the caller
+        request.environ[TOUCH_PENDING] = (token_id, now, written)
+        return
+    if not written:
+        _touch(token_id, now, _touch_step())
+    commit_keeping_loaded()  # the user stays loaded for the caller
 
 
 @event.listens_for(Session, "before_commit")
@@ -142,16 +181,21 @@ def _write_pending_touch(session) -> None:
         return
     pending = request.environ.pop(TOUCH_PENDING, None)
     if pending is not None:
-        token_id, now = pending
-        _touch(token_id, now, _touch_step())
+        token_id, now, written = pending
+        if not written:
+            _touch(token_id, now, _touch_step())
 
 
 def finish_token_touch() -> None:
     """After a request whose view did not commit: discard what it left uncommitted (the
-    end of the request would roll it back anyway) and commit the token's use alone."""
-    if TOUCH_PENDING not in request.environ:
+    end of the request would roll it back anyway, a stamp made by the token's statement
+    with it) and commit the token's use alone."""
+    pending = request.environ.get(TOUCH_PENDING)
+    if pending is None:
         return
     db.session.rollback()
+    token_id, now, _written = pending
+    request.environ[TOUCH_PENDING] = (token_id, now, False)  # the rollback undid it
     db.session.commit()  # _write_pending_touch writes it
 
 
@@ -159,25 +203,31 @@ def user_for_token(token: str) -> User | None:
     """The active user a live token stands for (its use recorded), or None."""
     if not token:
         return None
-    found = db.session.execute(_user_for_token_statement(),
-                               {"token_hash": _token_hash(token)}).first()
+    dialect = db.engine.dialect.name
+    now = to_db(now_utc())
+    found = db.session.execute(_user_for_token_statement(dialect),
+                               _lookup_params(token, dialect, now)).first()
     if found is None:
         return None
-    user, token_id, last_used_at, expires_at, created_at = found
-    if not _token_use(user.is_active, token_id, last_used_at, expires_at, created_at):
+    user, token_id, last_used_at, expires_at, created_at = found[:5]
+    stamped = found[5] if dialect == "postgresql" else None
+    if not _token_use(user.is_active, token_id, last_used_at, expires_at, created_at,
+                      now=now, stamped=stamped):
         return None
     return user
 
 
 def _token_use(user_active: bool, token_id: int, last_used_at, expires_at,
-               created_at, *, now=None, recorded: bool = False) -> bool:
-    """Whether a found token is live for an active user; records its use if so (unless
-    the statement that found it ``recorded`` it already)."""
-    now = now or to_db(now_utc())
+               created_at, *, now, stamped: int | None = None) -> bool:
+    """Whether a found token is live for an active user; records its use if so.
+    ``stamped``: how many rows the statement that found it stamped (PostgreSQL; None
+    where the statement does not stamp)."""
     if not user_active or _expiry(expires_at, created_at) <= now:
         return False
-    if not recorded:
+    if stamped is None:
         _touch_if_due(token_id, last_used_at, now)
+    elif stamped:
+        _record_use(token_id, now, written=True)
     return True
 
 
@@ -194,28 +244,15 @@ class TokenHolder:
 
 @cache
 def _token_holder_statement(dialect: str):
-    """The holder and the token's dates. On PostgreSQL the same statement records the use
-    when due (a data-modifying CTE: one round trip fewer on a token's first use of the
-    minute); it locks only that token's row. Should the token turn out not to be live,
-    the hot view does not answer and its transaction, the stamp with it, rolls back."""
+    """The holder and the token's dates (on PostgreSQL recording the use: _with_stamp)."""
     user, token = User.__table__, ApiToken.__table__
-    holder = (select(user.c.id, user.c.role, user.c.email, user.c.active,
-                     user.c.anonymized_at, token.c.id.label("token_id"), token.c.last_used_at,
-                     token.c.expires_at, token.c.created_at)
-              .join(token, token.c.user_id == user.c.id)
-              .where(token.c.token_hash == bindparam("presented_hash"),
-                     token.c.revoked_at.is_(None)))
-    if dialect != "postgresql":
-        return holder
-    stamped = (update(token)
-               .where(token.c.token_hash == bindparam("presented_hash"),
-                      token.c.revoked_at.is_(None),
-                      token.c.last_used_at.is_(None)
-                      | (token.c.last_used_at <= bindparam("cutoff")))
-               .values(last_used_at=bindparam("now"))
-               .returning(token.c.id).cte("stamped"))
-    return holder.add_columns(
-        select(func.count()).select_from(stamped).scalar_subquery().label("stamped"))
+    return _with_stamp(
+        select(user.c.id, user.c.role, user.c.email, user.c.active, user.c.anonymized_at,
+               token.c.id.label("token_id"), token.c.last_used_at, token.c.expires_at,
+               token.c.created_at)
+        .join(token, token.c.user_id == user.c.id)
+        .where(token.c.token_hash == bindparam("presented_hash"),
+               token.c.revoked_at.is_(None)), dialect)
 
 
 def holder_for_token(token: str) -> TokenHolder | None:
@@ -226,15 +263,12 @@ def holder_for_token(token: str) -> TokenHolder | None:
     connection = db.session.connection()
     dialect = connection.dialect.name
     now = to_db(now_utc())
-    # (Not named after a column: an UPDATE would take it for a value to set.)
-    params = {"presented_hash": _token_hash(token)}
-    if dialect == "postgresql":
-        params.update(now=now, cutoff=now - _touch_step())
-    found = connection.execute(_token_holder_statement(dialect), params).first()
-    if found is None or not _token_use(found.active and found.anonymized_at is None,
-                                       found.token_id, found.last_used_at,
-                                       found.expires_at, found.created_at, now=now,
-                                       recorded=dialect == "postgresql"):
+    found = connection.execute(_token_holder_statement(dialect),
+                               _lookup_params(token, dialect, now)).first()
+    if found is None or not _token_use(
+            found.active and found.anonymized_at is None, found.token_id,
+            found.last_used_at, found.expires_at, found.created_at, now=now,
+            stamped=found.stamped if dialect == "postgresql" else None):
         return None
     return TokenHolder(found.id, found.role, found.email)
 
