@@ -111,9 +111,13 @@ def test_web_check_in_without_consent_is_a_clear_403(client, db, make_episode, u
 # --- a duplicate insert between the check and the write ---------------------------------
 
 def test_register_returns_the_row_another_connection_inserted(app, db, make_episode,
-                                                              make_participant, monkeypatch):
+                                                              make_participant, monkeypatch,
+                                                              is_postgres):
     """The unique constraint decides a race the checks missed; the loser gets the
     winner's registration and a session it can still commit."""
+    if is_postgres:
+        pytest.skip("on PostgreSQL the read takes the lock; the race is the one of "
+                    "test_a_double_submit_that_waited_for_the_lock_gets_the_first_one")
     episode = make_episode()
     person = make_participant()
     episode_id, user_id = episode.id, person.id
@@ -288,6 +292,54 @@ def test_registering_is_not_an_edit_of_the_episode(db, make_episode, make_partic
     db.session.expire_all()
     assert db.session.scalar(select(Episode.updated_at).where(Episode.id == episode_id)) \
         == before
+
+
+def test_a_double_submit_that_waited_for_the_lock_gets_the_first_one(
+        app, db, make_episode, make_participant, is_postgres):
+    """PostgreSQL: register's first statement takes the episode's lock. A request that
+    waited for it gets the episode's row as the holder committed it, but its snapshot of
+    the person's registration is from before the wait: the holder's registration of the
+    same person is then found through the unique constraint, not inserted twice."""
+    import threading
+
+    from sqlalchemy import text
+
+    if not is_postgres:
+        pytest.skip("SQLite reads before it locks: "
+                    "test_register_returns_the_row_another_connection_inserted")
+    episode = make_episode(capacity=5)
+    person = make_participant()
+    episode_id, user_id = episode.id, person.id
+    other = create_engine(db.engine.url)
+    holding, release = threading.Event(), threading.Event()
+
+    def first_submit() -> None:
+        with other.begin() as conn:
+            conn.execute(text("SELECT id FROM episode WHERE id = :id FOR NO KEY UPDATE"),
+                         {"id": episode_id})
+            conn.execute(insert(Registration.__table__).values(
+                episode_id=episode_id, user_id=user_id, status="registered", source="api",
+                created_at=to_db(now_utc()), queued_at=to_db(now_utc())))
+            holding.set()
+            release.wait(10)
+
+    thread = threading.Thread(target=first_submit)
+    thread.start()
+    try:
+        assert holding.wait(10)
+        threading.Timer(0.3, release.set).start()
+        result = register(episode_id, person)  # waits for the first submit's lock
+    finally:
+        release.set()
+        thread.join(10)
+        other.dispose()
+    assert result.created is False
+    assert result.registration.source == "api" and result.status == "registered"
+    db.session.commit()
+    assert count(db, Registration, Registration.episode_id == episode_id) == 1
+    counts = db.session.execute(select(Episode.registered_count, Episode.waitlisted_count)
+                                .where(Episode.id == episode_id)).one()
+    assert tuple(counts) == (1, 0)
 
 
 def test_the_episode_lock_assigns_no_key(db, make_episode, make_participant):
