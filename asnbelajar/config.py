@@ -36,6 +36,10 @@ class Defaults:
     # Check-in and registration answer a plain success without the per-request
     # machinery (hotpath.py); false sends them through the ordinary views only.
     HOT_PATH_ENABLED = True
+    # SQLite: WAL checkpoints run in a thread of each writing process this often,
+    # off the request path (database.checkpoint_in_background); 0 leaves them to
+    # SQLite, inside the COMMIT that finds the log long.
+    SQLITE_CHECKPOINT_SECONDS = 1.0
     # Reverse proxies in front of the app (nginx: 1; a load balancer before nginx: 2).
     # Their X-Forwarded-For/-Proto/-Host are trusted only this many hops deep; without it
     # behind nginx every visitor would share the proxy's address and its rate limits.

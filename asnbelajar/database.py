@@ -55,6 +55,7 @@ def init_database(app: Flask) -> None:
         engine = db.engine
     if engine.dialect.name == "sqlite":
         serialize_sqlite_writers(engine)
+        checkpoint_in_background(engine, float(app.config["SQLITE_CHECKPOINT_SECONDS"]))
     if engine.dialect.name == "postgresql":
         guard_engine(engine, statement_seconds=float(app.config["DB_EFFECTIVE_STATEMENT_TIMEOUT"]),
                      ping_seconds=float(app.config["DB_PING_TIMEOUT"]))
@@ -314,6 +315,83 @@ def serialize_sqlite_writers(engine: Engine) -> None:
                 lock.close()
 
     dialect.do_close = close
+
+
+# SQLite checkpoints ---------------------------------------------------------------------
+#
+# In WAL mode SQLite copies the log back into the database file (a checkpoint, with an
+# fsync) inside the COMMIT that finds the log past 1,000 pages. At the closing-code minute
+# that COMMIT belongs to some check-in, which holds the writers' lock meanwhile: every
+# other writer waits behind the fsync (the burst's tail: p99 three to five times the
+# median). Instead, each process that writes runs passive checkpoints in a thread of its
+# own, off every request and outside the writers' lock (a passive checkpoint never blocks
+# a reader or a writer); its connections leave SQLite's own checkpoint as a safety net
+# for a log that grew past ~40 MB anyway.
+
+SAFETY_NET_PAGES = 10_000
+
+
+class _Checkpointer:
+    """Passive checkpoints of one SQLite file every ``seconds``, in a daemon thread of the
+    process that writes (started at its first connection, again after a fork)."""
+
+    def __init__(self, path: str, seconds: float) -> None:
+        self.path = path
+        self.seconds = seconds
+        self.pid = 0
+        self.last: tuple[int, int, int] | None = None  # (busy, log pages, checkpointed)
+        self._lock = threading.Lock()
+
+    def ensure_running(self) -> None:
+        with self._lock:
+            if self.pid == os.getpid():
+                return
+            self.pid = os.getpid()
+            threading.Thread(target=self._run, name="sqlite-checkpoint", daemon=True).start()
+
+    def _run(self) -> None:
+        connection = None
+        failing = False
+        while True:
+            time.sleep(self.seconds)
+            if not os.path.exists(self.path):  # the database was removed: nothing to do
+                if connection is not None:
+                    connection.close()
+                self.pid = 0
+                return
+            try:
+                if connection is None:
+                    connection = sqlite3.connect(self.path, timeout=1.0,
+                                                 check_same_thread=False)
+                row = connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+                self.last = tuple(row) if row else None
+                failing = False
+            except sqlite3.Error as err:
+                if not failing:  # once per spell, not every second
+                    log.warning("background checkpoint failed: %s", err)
+                failing = True
+                if connection is not None:
+                    connection.close()
+                    connection = None
+
+
+def checkpoint_in_background(engine: Engine, seconds: float) -> None:
+    """Move this file database's WAL checkpoints off the request path (see above);
+    ``seconds`` <= 0 leaves them to SQLite."""
+    path = engine.url.database
+    if seconds <= 0 or not path or path == ":memory:" or path.startswith("file:"):
+        return
+    if getattr(engine.dialect, "_asnb_checkpointer", None) is not None:
+        return
+    checkpointer = _Checkpointer(os.path.abspath(path), seconds)
+    engine.dialect._asnb_checkpointer = checkpointer
+
+    @event.listens_for(engine, "connect")
+    def _start(dbapi_connection, _record) -> None:
+        cursor = dbapi_connection.cursor()
+        cursor.execute(f"PRAGMA wal_autocheckpoint={SAFETY_NET_PAGES}")
+        cursor.close()
+        checkpointer.ensure_running()
 
 
 def is_postgres() -> bool:

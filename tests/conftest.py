@@ -31,6 +31,9 @@ BASE_CONFIG: dict[str, Any] = {
     "SERVER_NAME": None,
     # Tests move the clock years ahead after issuing tokens; expiry has its own tests.
     "API_TOKEN_DAYS": 36500,
+    # One checkpoint thread per test app would outlive its database; test_sqlite_writers
+    # covers them.
+    "SQLITE_CHECKPOINT_SECONDS": 0,
 }
 
 

@@ -94,3 +94,51 @@ def test_memory_databases_are_left_alone():
         conn.execute(text("CREATE TABLE t (id INTEGER PRIMARY KEY)"))
         conn.execute(text("INSERT INTO t DEFAULT VALUES"))
     assert getattr(engine.dialect, "_asnb_writer_locks", None) is None
+
+
+def _checkpoint_threads() -> list[threading.Thread]:
+    return [t for t in threading.enumerate() if t.name == "sqlite-checkpoint" and t.is_alive()]
+
+
+def test_checkpoints_run_in_a_thread_of_their_own(tmp_path):
+    """A commit never copies the log back into the database (SQLite's own checkpoint is
+    only a safety net at 10,000 pages); a thread of the process does, passively, every
+    interval: the log written by many small transactions is checkpointed in the
+    background."""
+    import time
+
+    from asnbelajar.database import SAFETY_NET_PAGES, checkpoint_in_background
+
+    path = tmp_path / "checkpoints.db"
+    engine = create_engine(f"sqlite:///{path}")
+    serialize_sqlite_writers(engine)
+    checkpoint_in_background(engine, 0.1)
+    checkpointer = engine.dialect._asnb_checkpointer
+    try:
+        with engine.begin() as conn:
+            assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+            assert conn.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar() \
+                == SAFETY_NET_PAGES
+            conn.execute(text("CREATE TABLE t (id INTEGER PRIMARY KEY, payload TEXT)"))
+        for _i in range(300):
+            with engine.begin() as conn:
+                conn.execute(text("INSERT INTO t (payload) VALUES (:p)"), {"p": "x" * 2000})
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline:
+            last = checkpointer.last
+            if last and last[1] > 0 and last[1] == last[2]:
+                break
+            time.sleep(0.05)
+        busy, log_pages, done = checkpointer.last
+        assert log_pages > 0 and done == log_pages, checkpointer.last
+        assert any(t.name == "sqlite-checkpoint" for t in _checkpoint_threads())
+    finally:
+        engine.dispose()
+    # The database removed: the thread ends instead of outliving it.
+    for suffix in ("", "-wal", "-shm", "-writers"):
+        if os.path.exists(f"{path}{suffix}"):
+            os.remove(f"{path}{suffix}")
+    deadline = time.monotonic() + 3
+    while checkpointer.pid and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert checkpointer.pid == 0
