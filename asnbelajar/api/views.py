@@ -289,12 +289,12 @@ def registrations_create(user: User, episode_id: int):
 
 
 def _registration_answer(result):
-    # 404 for a draft, as everywhere (register raises it).
-    registration = result.registration
-    # Read before the commit expires the row (no reload); answered only once committed.
-    body = {"id": registration.id, "status": registration.status,
+    # 404 for a draft, as everywhere (register raises it). Read before the commit expires
+    # the row (no reload); answered only once committed.
+    body = {"id": result.id, "status": result.status,
             "waitlist_position": result.position if result.position is not None
-            else waitlist_position(registration)}
+            else waitlist_position(result.registration) if result.status == "waitlisted"
+            else None}
     commit_keeping_loaded()
     return body, 201 if result.created else 200
 
