@@ -63,7 +63,7 @@ class HotPathFlask(Flask):
 
 def _forget_hot_attempt() -> None:
     """Undo a hot view that did not answer: the ordinary dispatch starts afresh."""
-    from .accounts.sessions import TOUCH_PENDING
+    from .accounts.sessions import API_USER_KEY, TOUCH_PENDING
     from .extensions import db
 
     db.session.rollback()
@@ -76,8 +76,6 @@ def _forget_hot_attempt() -> None:
 # The token holder a hot view found (accounts.sessions.TokenHolder), in the WSGI environ:
 # the rate limits' key reads it.
 HOLDER_KEY = "asnbelajar.token_holder"
-# The request's API user (api.views._api_user, and Flask-Login's Bearer loader).
-API_USER_KEY = "asnbelajar.api_user"
 
 
 @dataclass(frozen=True)

@@ -35,7 +35,13 @@ from markupsafe import Markup
 
 from . import timeutil
 from .accounts.nip import mask_nip
-from .accounts.sessions import finish_token_touch, user_for_session_id, user_for_token
+from .accounts.sessions import (
+    API_USER_KEY,
+    bearer_token,
+    finish_token_touch,
+    user_for_session_id,
+    user_for_token,
+)
 from .episodes.labels import series_label_of
 from .errors import DomainError
 from .extensions import babel, db, login_manager
@@ -215,10 +221,9 @@ def init_web(app: Flask) -> None:
         if req.blueprint != "api" and req.endpoint not in TOKEN_ENDPOINTS:
             return None
         # Shared with the API's own check (api.views._api_user): one lookup per request.
-        key = "asnbelajar.api_user"
+        key = API_USER_KEY
         if key not in req.environ:
-            header = req.headers.get("Authorization", "")
-            token = header[7:].strip() if header.lower().startswith("bearer ") else ""
+            token = bearer_token(req.headers.get("Authorization"))
             req.environ[key] = user_for_token(token) if token else None
         return req.environ[key]
 

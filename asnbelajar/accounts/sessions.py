@@ -21,6 +21,12 @@ from ..timeutil import now_utc, to_db
 from .models import ApiToken, User
 
 
+def bearer_token(authorization: str | None) -> str:
+    """The token of an ``Authorization: Bearer <token>`` header ("" for anything else)."""
+    header = authorization or ""
+    return header[7:].strip() if header.lower().startswith("bearer ") else ""
+
+
 def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
@@ -120,6 +126,9 @@ def _lookup_params(token: str, dialect: str, now) -> dict:
     return params
 
 
+# request.environ key: the request's API user, looked up once (api.views._api_user and
+# Flask-Login's Bearer loader share it).
+API_USER_KEY = "asnbelajar.api_user"
 # request.environ key: a token use to be written with the request's commit.
 TOUCH_PENDING = "asnbelajar.token_touch"
 

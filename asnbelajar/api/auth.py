@@ -8,15 +8,20 @@ from typing import Any
 from flask import jsonify, request
 
 from ..accounts.models import ApiToken, User
-from ..accounts.sessions import list_tokens, revoke_presented_token, revoke_token, token_expires_at
+from ..accounts.sessions import (
+    bearer_token,
+    list_tokens,
+    revoke_presented_token,
+    revoke_token,
+    token_expires_at,
+)
 from ..extensions import db
 from ..timeutil import iso
 from .views import bp, require
 
 
 def _presented_token() -> str:
-    header = request.headers.get("Authorization", "")
-    return header[7:].strip() if header.lower().startswith("bearer ") else ""
+    return bearer_token(request.headers.get("Authorization"))
 
 
 def token_json(row: ApiToken) -> dict[str, Any]:

@@ -16,7 +16,14 @@ from sqlalchemy import select
 from ..accounts.models import ParticipantProfile, User
 from ..accounts.nip import NIPError, parse_nip
 from ..accounts.services import ProfileData, authenticate, send_verification_email, sign_up
-from ..accounts.sessions import TokenHolder, holder_for_token, issue_api_token, user_for_token
+from ..accounts.sessions import (
+    API_USER_KEY,
+    TokenHolder,
+    bearer_token,
+    holder_for_token,
+    issue_api_token,
+    user_for_token,
+)
 from ..attendance.services import check_in, finalize_episode, import_report
 from ..certificates.services import certificates_of, verify
 from ..database import commit_keeping_loaded
@@ -69,10 +76,9 @@ def _domain_error(err: DomainError):
 
 def _api_user() -> User | None:
     # Cached per request (not on g, which outlives a request when an app context is shared).
-    key = "asnbelajar.api_user"
+    key = API_USER_KEY
     if key not in request.environ:
-        header = request.headers.get("Authorization", "")
-        token = header[7:].strip() if header.lower().startswith("bearer ") else ""
+        token = bearer_token(request.headers.get("Authorization"))
         request.environ[key] = user_for_token(token) if token else None
     return request.environ[key]
 
@@ -316,8 +322,7 @@ def _hot_participant(body, endpoint: str, limits) -> TokenHolder | None:
     if body is None:
         return None
     assign_request_id()
-    header = request.headers.get("Authorization", "")
-    token = header[7:].strip() if header.lower().startswith("bearer ") else ""
+    token = bearer_token(request.headers.get("Authorization"))
     holder = holder_for_token(token) if token else None
     if holder is None or holder.role != "participant":
         return None
