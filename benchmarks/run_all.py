@@ -14,6 +14,7 @@ RUNS = [
     ["finalize.py", "--attendees", "7700", "--database-url", PG],
     ["checkin_burst.py", "--participants", "2000", "--database-url", PG],
     ["http_burst.py", "--requests", "2000", "--database-url", PG],  # SQLite and PostgreSQL
+    ["request_cpu.py", "--requests", "2000", "--database-url", PG],  # both databases
     ["page_weight.py"],
     ["export_registrants.py"],
     ["export_registrants.py", "--database-url", PG],
