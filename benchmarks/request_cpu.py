@@ -11,7 +11,7 @@ load of a shared machine (the HTTP burst's ratios move by 10-15 points between r
 Prints, per database, the CPU milliseconds per request (``time.process_time``; the
 database server's own CPU is not in it) and the wall milliseconds (which include the
 PostgreSQL round trips) for: a registered participant's check-in (each token's first use,
-as at the closing code), a registration (the last quarter waitlisted), the same two with
+as at the closing code), a registration (with places for all), the same two with
 ``HOT_PATH_ENABLED=false`` (the ordinary views), and the reference's single INSERT and
 COMMIT (``benchmarks/reference_app.py``, called the same way).
 """
