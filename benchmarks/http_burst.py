@@ -2,7 +2,7 @@
 
     python benchmarks/http_burst.py [--requests 2000] [--clients 64] [--workers 2]
         [--databases sqlite postgresql] [--database-url postgresql://postgres@127.0.0.1:5432/postgres]
-        [--max-seconds 120] [--rounds 4]
+        [--max-seconds 120] [--rounds 4] [--rate-limits]
 
 For each database: a fresh database with the migrations applied, an episode live now with
 an open checkpoint and N registered participants holding API tokens, and a second episode
@@ -219,7 +219,8 @@ def run_database(server_url: str, args: argparse.Namespace) -> None:
         gc.collect()
         gc.freeze()
         env = {**os.environ, "ASNBELAJAR_DATABASE_URL": url, "ASNBELAJAR_SECRET_KEY": "bench",
-               "ASNBELAJAR_RATELIMIT_ENABLED": "false", "ASNBELAJAR_DB_POOL_SIZE": "5"}
+               "ASNBELAJAR_RATELIMIT_ENABLED": "true" if args.rate_limits else "false",
+               "ASNBELAJAR_DB_POOL_SIZE": "5"}
         subprocess.run([sys.executable, os.path.join(HERE, "reference_app.py")], env=env,
                        check=True)
         gunicorn = os.path.join(os.path.dirname(sys.executable), "gunicorn")
@@ -280,7 +281,8 @@ def run_database(server_url: str, args: argparse.Namespace) -> None:
         checkins -= WARMUP  # the warm-up's
     ref = results["insert"]
     print(f"\n{label}: gunicorn -w {args.workers}, {args.clients} clients, "
-          f"{args.requests} requests per route in {args.rounds} rounds")
+          f"{args.requests} requests per route in {args.rounds} rounds, rate limits "
+          f"{'on' if args.rate_limits else 'off'}")
     print(f"{'route':<14}{'req/s':>8}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}"
           f"{'errors':>8}  vs INSERT")
     for name, r in results.items():
@@ -308,6 +310,9 @@ def main() -> None:
     parser.add_argument("--max-seconds", type=float, default=120)
     parser.add_argument("--rounds", type=int, default=4,
                         help="the routes take turns this many times (each a slice)")
+    parser.add_argument("--rate-limits", action="store_true",
+                        help="keep the app's rate limits on (in-memory storage), as "
+                             "deployed; they count failures only on these routes")
     parser.add_argument("--databases", nargs="+", default=["sqlite", "postgresql"],
                         choices=["sqlite", "postgresql"])
     parser.add_argument("--database-url",
