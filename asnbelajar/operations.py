@@ -21,6 +21,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import AnonymousUserMixin
 from sqlalchemy import text
 
+from .accounts.sessions import TokenHolder
 from .database import DISCONNECT_ERRORS, is_outage
 from .extensions import db, login_manager
 from .web import json_error, wants_json
@@ -50,15 +51,28 @@ def _ensure_handler(logger: logging.Logger) -> None:
 
 
 def _user_id() -> int | str | None:
-    # Never load the user for the log: only report one the request already loaded, or the
-    # id the signed session names. No NIP or email ever goes into a log line.
-    user = g.get("_login_user")
-    if user is not None and not isinstance(user, AnonymousUserMixin):
+    """Who made the request, for its log line: the account's number only. Never loads the
+    user: only one the request already found (an API token's holder or user, the signed-in
+    user), else the id the signed session names. Never the session token that Flask-Login's
+    id carries ("<id>:<token>"), an email or a NIP."""
+    from sqlalchemy import inspect as inspect_instance
+
+    from .accounts.sessions import API_USER_KEY
+    from .hotpath import HOLDER_KEY
+
+    for user in (request.environ.get(HOLDER_KEY), request.environ.get(API_USER_KEY),
+                 g.get("_login_user")):
+        if user is None or isinstance(user, AnonymousUserMixin):
+            continue
+        if isinstance(user, TokenHolder):
+            return user.id
         try:
-            return user.get_id()
-        except Exception:  # noqa: BLE001 - an expired instance after an outage
+            identity = inspect_instance(user).identity  # no load, even when expired
+        except Exception:  # noqa: BLE001 - not a mapped instance: nothing to say
             return None
-    return session.get("_user_id")
+        return identity[0] if identity else None
+    raw = str(session.get("_user_id") or "")
+    return raw.partition(":")[0] or None
 
 
 def database_unavailable_response(err: BaseException | None = None):

@@ -23,9 +23,48 @@ def test_each_request_logs_one_line_without_personal_data(client, make_participa
     [line] = _lines(caplog)
     assert "request_id=req-abc.123" in line
     assert "route=/episodes/<int:episode_id>" in line  # the route, not the raw path
-    assert "status=200" in line and f"user_id={person.id}" in line
+    assert "status=200" in line and line.endswith(f"user_id={person.id}")
     assert re.search(r"duration_ms=\d+\.\d", line)
     assert "rina.privat" not in line and "198807142012032003" not in line
+
+
+def test_the_log_names_the_account_never_its_session_token(app, client, make_participant,
+                                                          make_episode, token_for, db,
+                                                          caplog):
+    """A signed-in session names "<id>:<session token>" (the token ends the session at a
+    logout); an API request's user is found by its token. Each line names the account's
+    number alone, for the web, the API's hot views and its ordinary views."""
+    from datetime import timedelta
+
+    from asnbelajar.registrations.services import register
+
+    person = make_participant()
+    person_id = person.id
+    session_token = person.session_token or ""
+    caplog.set_level(logging.INFO, logger="asnbelajar.request")
+    # A real login, as a browser does it.
+    response = client.post("/login", data={"login": person.email, "password": "rahasia123"})
+    assert response.status_code == 302
+    client.get("/me")
+    episode = make_episode(starts_in=timedelta(minutes=-5))
+    register(episode.id, person)
+    db.session.commit()
+    headers = token_for(person)
+    api = app.test_client()
+    assert api.post(f"/api/v1/episodes/{episode.id}/checkins", json={"code": "AWAL23"},
+                    headers=headers).status_code == 201  # a hot view
+    assert api.post(f"/api/v1/episodes/{episode.id}/checkins", json={"code": "SALAH1"},
+                    headers=headers).status_code == 422  # the ordinary view
+    assert api.get("/api/v1/me/ledger", headers=headers).status_code == 200
+    db.session.expire_all()
+    from asnbelajar.accounts.models import User
+
+    session_token = db.session.get(User, person_id).session_token or session_token
+    lines = _lines(caplog)
+    assert len(lines) >= 5
+    for line in lines[1:]:  # after the login's own request
+        assert line.endswith(f"user_id={person_id}"), line
+    assert session_token and not any(session_token in line for line in lines)
 
 
 def test_unusable_request_id_is_replaced(client):
