@@ -256,11 +256,13 @@ def test_the_hot_path_can_be_switched_off(app_factory, db, make_episode, make_pa
 
 def test_an_expired_or_revoked_token_is_refused_and_not_stamped(app, db, make_episode,
                                                                 make_participant, token_for):
-    """On PostgreSQL the token's statement stamps its use; a token that is not live is
-    refused by the ordinary view and the stamp rolls back with the hot attempt."""
-    from sqlalchemy import select, update
+    """On PostgreSQL the token's statement stamps its use (and, for a check-in, inserts a
+    qualifying row); a token that is not live is refused by the ordinary view, and the
+    stamp and the row roll back with the hot attempt."""
+    from sqlalchemy import func, select, update
 
     from asnbelajar.accounts.models import ApiToken
+    from asnbelajar.attendance.models import CheckIn
     from asnbelajar.timeutil import now_utc, to_db
 
     episode = make_episode(starts_in=timedelta(minutes=-5))
@@ -276,3 +278,4 @@ def test_an_expired_or_revoked_token_is_refused_and_not_stamped(app, db, make_ep
     # share this test's app context, and with it the session's open transaction).
     with db.engine.connect() as connection:
         assert connection.scalar(select(ApiToken.last_used_at)) is None
+        assert connection.scalar(select(func.count()).select_from(CheckIn)) == 0

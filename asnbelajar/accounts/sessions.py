@@ -118,7 +118,7 @@ def _with_stamp(statement, dialect: str):
         select(func.count()).select_from(stamped).scalar_subquery().label("stamped"))
 
 
-def _lookup_params(token: str, dialect: str, now) -> dict:
+def lookup_params(token: str, dialect: str, now) -> dict:
     # (Not named after a column: an UPDATE would take it for a value to set.)
     params = {"presented_hash": _token_hash(token)}
     if dialect == "postgresql":
@@ -215,7 +215,7 @@ def user_for_token(token: str) -> User | None:
     dialect = db.engine.dialect.name
     now = to_db(now_utc())
     found = db.session.execute(_user_for_token_statement(dialect),
-                               _lookup_params(token, dialect, now)).first()
+                               lookup_params(token, dialect, now)).first()
     if found is None:
         return None
     user, token_id, last_used_at, expires_at, created_at = found[:5]
@@ -252,8 +252,10 @@ class TokenHolder:
 
 
 @cache
-def _token_holder_statement(dialect: str):
-    """The holder and the token's dates (on PostgreSQL recording the use: _with_stamp)."""
+def holder_statement(dialect: str):
+    """The holder and the token's dates (on PostgreSQL recording the use: _with_stamp),
+    found by the ``presented_hash`` of :func:`lookup_params`; :func:`holder_from_row`
+    decides on the row."""
     user, token = User.__table__, ApiToken.__table__
     return _with_stamp(
         select(user.c.id, user.c.role, user.c.email, user.c.active, user.c.anonymized_at,
@@ -272,9 +274,15 @@ def holder_for_token(token: str) -> TokenHolder | None:
     connection = db.session.connection()
     dialect = connection.dialect.name
     now = to_db(now_utc())
-    found = connection.execute(_token_holder_statement(dialect),
-                               _lookup_params(token, dialect, now)).first()
-    if found is None or not _token_use(
+    found = connection.execute(holder_statement(dialect),
+                               lookup_params(token, dialect, now)).first()
+    return holder_from_row(found, dialect, now)
+
+
+def holder_from_row(found, dialect: str, now) -> TokenHolder | None:
+    """The holder a row of :func:`holder_statement` stands for, if its token is live (its
+    use recorded), else None."""
+    if found is None or found.id is None or not _token_use(
             found.active and found.anonymized_at is None, found.token_id,
             found.last_used_at, found.expires_at, found.created_at, now=now,
             stamped=found.stamped if dialect == "postgresql" else None):

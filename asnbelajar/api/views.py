@@ -24,7 +24,13 @@ from ..accounts.sessions import (
     issue_api_token,
     user_for_token,
 )
-from ..attendance.services import check_in, finalize_episode, import_report
+from ..attendance.services import (
+    check_in,
+    finalize_episode,
+    import_report,
+    normalize_code,
+    read_token_and_checkpoint,
+)
 from ..certificates.services import certificates_of, verify
 from ..database import commit_keeping_loaded
 from ..episodes.models import Episode
@@ -347,8 +353,10 @@ def checkins_create(user: User, episode_id: int):
     return _checkin_answer(episode_id, user, data)
 
 
-def _checkin_answer(episode_id: int, user: User | TokenHolder, data: dict[str, Any]):
-    result = check_in(episode_id, user, str(data.get("code") or ""), ip=request.remote_addr)
+def _checkin_answer(episode_id: int, user: User | TokenHolder, data: dict[str, Any],
+                    **read: Any):
+    result = check_in(episode_id, user, str(data.get("code") or ""), ip=request.remote_addr,
+                      **read)
     # Read before the commit expires the objects (no reload); answered only once committed.
     body = {"id": result.check_in.id, "checkpoint": result.checkpoint.label,
             "checked_in_at": iso(result.check_in.created_at), "created": result.created,
@@ -362,6 +370,22 @@ def checkins_create_hot(episode_id: int):
     """``checkins_create`` for a plain success (hotpath.py): the same validation, service
     and answer, without the per-request machinery."""
     body = plain_json_post()
+    if body is not None and db.engine.dialect.name == "postgresql":
+        # The token and the checkpoint (and a qualifying check-in) in one statement.
+        data = parse(schemas.CheckIn, body)  # a refusal: the ordinary view answers
+        assign_request_id()
+        token = bearer_token(request.headers.get("Authorization"))
+        if not token or not normalize_code(str(data.get("code") or "")):
+            return None
+        holder, found = read_token_and_checkpoint(token, episode_id,
+                                                  str(data.get("code") or ""),
+                                                  request.remote_addr)
+        if holder is None or holder.role != "participant":
+            return None
+        request.environ[HOLDER_KEY] = holder
+        if not within_limits("api.checkins_create", CHECKIN_LIMITS):
+            return None
+        return hot_json(*_checkin_answer(episode_id, holder, data, prefetched=found))
     user = _hot_participant(body, "api.checkins_create", CHECKIN_LIMITS)
     if user is None:
         return None

@@ -27,7 +27,7 @@ from sqlalchemy import (
 from sqlalchemy.exc import IntegrityError
 
 from ..accounts.models import User
-from ..accounts.sessions import TokenHolder
+from ..accounts.sessions import TokenHolder, holder_from_row, holder_statement, lookup_params
 from ..audit.services import record_event
 from ..certificates.services import issue_participant_certificates, queue_ready_emails
 from ..database import insert_ignore
@@ -66,22 +66,31 @@ class CheckInResult:
 
 # The hot path's statements are built once (at first use: building them configures the
 # mappers, which needs every model imported) and only bound per request (issue 13).
-@cache
-def _checkpoint_by_code():
-    """The checkpoint by code with its episode's status and the person's registration:
-    plain columns, no object to build (the answer needs only the label)."""
+def _checkpoint_for(user_id):
+    """The checkpoint by code with its episode's status and the registration of
+    ``user_id`` (a bound value or an expression): plain columns, no object to build (the
+    answer needs only the label)."""
     return (select(Checkpoint.id, Checkpoint.label, Checkpoint.opens_at, Checkpoint.closes_at,
                    Episode.status.label("episode_status"),
                    Registration.status.label("registration_status"))
             .join(Episode, Episode.id == Checkpoint.episode_id)
             .outerjoin(Registration, and_(Registration.episode_id == Checkpoint.episode_id,
-                                          Registration.user_id == bindparam("user_id")))
+                                          Registration.user_id == user_id))
             .where(Checkpoint.episode_id == bindparam("episode_id"),
                    Checkpoint.code == bindparam("code")))
 
 
 @cache
+def _checkpoint_by_code():
+    return _checkpoint_for(bindparam("user_id"))
+
+
+@cache
 def _checkpoint_and_insert():
+    return _checkpoint_and_insert_for(bindparam("user_id"), bindparam("participant"))
+
+
+def _checkpoint_and_insert_for(user_id, participant):
     """PostgreSQL: :func:`_checkpoint_by_code` and, when the row certainly qualifies (a
     registered participant, inside the window, an episode that takes check-ins), the
     INSERT, in one round trip. The rules stay in :func:`check_in`, which checks the row
@@ -90,13 +99,13 @@ def _checkpoint_and_insert():
     from sqlalchemy.dialects.postgresql import insert as pg_insert
 
     table = CheckIn.__table__
-    found = _checkpoint_by_code().cte("found")
+    found = _checkpoint_for(user_id).cte("found")
     now = bindparam("now")
     qualifying = (
         select(found.c.id, cast(bindparam("episode_id"), table.c.episode_id.type),
-               cast(bindparam("user_id"), table.c.user_id.type),
+               cast(user_id, table.c.user_id.type),
                cast(now, table.c.created_at.type), cast(bindparam("ip"), table.c.ip.type))
-        .where(bindparam("participant"), found.c.registration_status == "registered",
+        .where(participant, found.c.registration_status == "registered",
                found.c.episode_status.not_in(("draft", "cancelled")),
                found.c.opens_at <= now, found.c.closes_at > now))
     inserted = (pg_insert(table)
@@ -104,6 +113,52 @@ def _checkpoint_and_insert():
                              qualifying)
                 .on_conflict_do_nothing().returning(table.c.id).cte("inserted"))
     return select(found, select(inserted.c.id).scalar_subquery().label("inserted_id"))
+
+
+@cache
+def _token_checkpoint_and_insert():
+    """PostgreSQL, for the hot check-in (api.views): the token's holder, recording the
+    token's use (accounts.sessions.holder_statement), and :func:`_checkpoint_and_insert`
+    for that holder, in one statement: one round trip where there were two. One row per
+    live token; the checkpoint's columns are empty when the code matches none."""
+    holder = holder_statement("postgresql").cte("holder")
+    checkpoint = _checkpoint_and_insert_for(
+        select(holder.c.id).scalar_subquery(),
+        select(holder.c.role).scalar_subquery() == "participant").subquery("checkpoint")
+    return (select(holder, *[c.label(f"checkpoint_{c.name}") for c in checkpoint.c])
+            .select_from(holder.outerjoin(checkpoint, true())))
+
+
+@dataclass(frozen=True)
+class _FoundCheckpoint:
+    id: int
+    label: str
+    opens_at: Any
+    closes_at: Any
+    episode_status: str
+    registration_status: str | None
+    inserted_id: int | None
+
+
+def read_token_and_checkpoint(token: str, episode_id: int, code: str,
+                              ip: str | None) -> tuple[TokenHolder | None, Any]:
+    """PostgreSQL: the live token's holder and the checkpoint row :func:`check_in` takes as
+    ``prefetched`` (None when the code matches none), read (and a qualifying check-in
+    written) by one statement. (None, None) for a token that is not live."""
+    connection = db.session.connection()
+    now = to_db(now_utc())
+    params = {**lookup_params(token, "postgresql", now), "episode_id": episode_id,
+              "code": normalize_code(code), "now": now, "ip": (ip or "")[:45] or None}
+    row = connection.execute(_token_checkpoint_and_insert(), params).first()
+    holder = holder_from_row(row, "postgresql", now)
+    if holder is None:
+        return None, None
+    if row.checkpoint_id is None:
+        return holder, None
+    return holder, _FoundCheckpoint(
+        row.checkpoint_id, row.checkpoint_label, row.checkpoint_opens_at,
+        row.checkpoint_closes_at, row.checkpoint_episode_status,
+        row.checkpoint_registration_status, row.checkpoint_inserted_id)
 
 
 @cache
@@ -117,8 +172,11 @@ def normalize_code(raw: str | None) -> str:
     return "".join((raw or "").split()).upper()[:MAX_CODE_LENGTH + 1]
 
 
+_NOT_READ = object()
+
+
 def check_in(episode_id: int, user: User | TokenHolder, code: str,
-             ip: str | None = None) -> CheckInResult:
+             ip: str | None = None, *, prefetched: Any = _NOT_READ) -> CheckInResult:
     """Record that the participant entered a checkpoint code during its window.
 
     A repeat returns the earlier check-in (the unique constraint guarantees one row).
@@ -130,7 +188,8 @@ def check_in(episode_id: int, user: User | TokenHolder, code: str,
     person's registration in one query, then ``INSERT ... ON CONFLICT DO NOTHING RETURNING``
     (the row is built from what was written, not read back). Everything else (which error
     to show, the earlier check-in of a repeat, a walk-in's registration) is read only on
-    the path that needs it.
+    the path that needs it. ``prefetched``: the checkpoint row as
+    :func:`read_token_and_checkpoint` read it (None: no checkpoint has the code).
     """
     normalized = normalize_code(code)
     found = None
@@ -140,7 +199,9 @@ def check_in(episode_id: int, user: User | TokenHolder, code: str,
     # ORM's per-statement bookkeeping is skipped on the hot path (issue 13).
     connection = db.session.connection()
     written_early = connection.dialect.name == "postgresql"
-    if normalized:
+    if prefetched is not _NOT_READ:
+        found = prefetched if normalized else None
+    elif normalized:
         params = {"episode_id": episode_id, "user_id": user.id, "code": normalized}
         if written_early:
             params.update(now=to_db(now), ip=ip, participant=user.role == "participant")
