@@ -57,7 +57,12 @@ from ..hotpath import (
 from ..integrations.registrants import participant_join_url
 from ..ledger.services import ledger_for
 from ..operations import assign_request_id
-from ..registrations.services import cancel_registration, register, waitlist_position
+from ..registrations.services import (
+    cancel_registration,
+    read_token_and_episode,
+    register,
+    waitlist_position,
+)
 from ..speakers.services import add_speaker
 from ..timeutil import current_year, iso
 from ..util.sql import year_arg
@@ -315,11 +320,31 @@ def _registration_answer(result):
 def registrations_create_hot(episode_id: int):
     """``registrations_create`` for a plain success (hotpath.py): the same service and
     answer, without the per-request machinery."""
-    user = _hot_participant(plain_json_post(), "api.registrations_create",
-                            REGISTRATION_LIMITS)
+    body = plain_json_post()
+    if body is not None and db.engine.dialect.name == "postgresql":
+        # The token and the episode (locked) in one statement.
+        assign_request_id()
+        token = bearer_token(request.headers.get("Authorization"))
+        if not token:
+            return None
+        holder, found = read_token_and_episode(token, episode_id)
+        if not _hot_holder_allowed(holder, "api.registrations_create", REGISTRATION_LIMITS):
+            return None
+        return hot_json(*_registration_answer(
+            register(episode_id, holder, source="api", prefetched=found)))
+    user = _hot_participant(body, "api.registrations_create", REGISTRATION_LIMITS)
     if user is None:
         return None
     return hot_json(*_registration_answer(register(episode_id, user, source="api")))
+
+
+def _hot_holder_allowed(holder: TokenHolder | None, endpoint: str, limits) -> bool:
+    """Whether a hot view may answer for ``holder``: a participant's live token, no limit
+    reached (the limits' key reads the holder)."""
+    if holder is None or holder.role != "participant":
+        return False
+    request.environ[HOLDER_KEY] = holder
+    return within_limits(endpoint, limits)
 
 
 def _hot_participant(body, endpoint: str, limits) -> TokenHolder | None:
@@ -330,10 +355,7 @@ def _hot_participant(body, endpoint: str, limits) -> TokenHolder | None:
     assign_request_id()
     token = bearer_token(request.headers.get("Authorization"))
     holder = holder_for_token(token) if token else None
-    if holder is None or holder.role != "participant":
-        return None
-    request.environ[HOLDER_KEY] = holder
-    return holder if within_limits(endpoint, limits) else None
+    return holder if _hot_holder_allowed(holder, endpoint, limits) else None
 
 
 @bp.delete("/episodes/<int:episode_id>/registrations/me")
@@ -380,10 +402,7 @@ def checkins_create_hot(episode_id: int):
         holder, found = read_token_and_checkpoint(token, episode_id,
                                                   str(data.get("code") or ""),
                                                   request.remote_addr)
-        if holder is None or holder.role != "participant":
-            return None
-        request.environ[HOLDER_KEY] = holder
-        if not within_limits("api.checkins_create", CHECKIN_LIMITS):
+        if not _hot_holder_allowed(holder, "api.checkins_create", CHECKIN_LIMITS):
             return None
         return hot_json(*_checkin_answer(episode_id, holder, data, prefetched=found))
     user = _hot_participant(body, "api.checkins_create", CHECKIN_LIMITS)
