@@ -110,3 +110,27 @@ def test_a_retry_sends_the_text_rendered_the_first_time(db, make_episode, make_p
     db.session.commit()
     assert render_pending() == []  # already rendered: not again
     assert _confirmation(db).body_text == first
+
+
+def test_the_confirmation_is_queued_alike_on_both_databases(db, make_episode,
+                                                            make_participant):
+    """PostgreSQL queues the confirmation with the registration's INSERT (one statement),
+    SQLite with a statement of its own: the row is the same."""
+    from asnbelajar.registrations.models import Registration
+
+    episode = make_episode(starts_in=timedelta(days=3), capacity=1)
+    first, second = make_participant(), make_participant()
+    registered = register(episode.id, first).registration
+    waiting = register(episode.id, second).registration
+    db.session.commit()
+    for person, registration, template in ((first, registered, "registration_confirmed"),
+                                           (second, waiting, "registration_waitlisted")):
+        row = db.session.get(Registration, registration.id)
+        [queued] = db.session.scalars(select(OutboxEmail).where(
+            OutboxEmail.to_addr == person.email)).all()
+        assert queued.dedupe_key == f"{template}:{row.id}:{row.queued_at.isoformat()}"
+        assert queued.context == {"registration_id": row.id, "template": template}
+        assert queued.template == "registration" and queued.channel == "email"
+        assert queued.status == "pending" and queued.attempts == 0
+        assert queued.subject == "" and queued.body_text == "" and queued.attachments == []
+        assert queued.give_up_at > queued.created_at == queued.next_attempt_at

@@ -68,18 +68,53 @@ def queue_rendered_later(dedupe_key: str, to_addr: str, template: str,
                          context: dict[str, Any]) -> bool:
     """Queue an email to be rendered by the sender (unless one with this key exists).
     Returns True if queued. Same transaction as the change that causes it."""
-    from .services import retry_window  # services imports this module
-
     if template not in RENDERERS:
         raise ValueError(f"no renderer for {template!r}")
-    now = to_db(now_utc())
     connection = db.session.connection()  # a Core statement: no ORM bookkeeping
     inserted = connection.execute(_insert_statement(connection.dialect.name), {
-        "dedupe_key": dedupe_key[:200], "to_addr": to_addr, "subject": "", "body_text": "",
-        "body_html": None, "attachments": [], "template": template, "context": context,
-        "status": "pending", "attempts": 0, "next_attempt_at": now, "created_at": now,
-        "give_up_at": to_db(now_utc() + retry_window())}).first()
+        **_queued_values(to_addr, template), "dedupe_key": dedupe_key[:200],
+        "context": context}).first()
     return inserted is not None
+
+
+def _queued_values(to_addr: str, template: str) -> dict[str, Any]:
+    """An email queued to be rendered later, but for its key and context."""
+    from .services import retry_window  # services imports this module
+
+    now = to_db(now_utc())
+    return {"channel": "email", "to_addr": to_addr, "subject": "", "body_text": "",
+            "body_html": None,
+            "attachments": [], "template": template, "status": "pending", "attempts": 0,
+            "next_attempt_at": now, "created_at": now,
+            "give_up_at": to_db(now_utc() + retry_window())}
+
+
+_QUEUED_COLUMNS = ("channel", "to_addr", "subject", "body_text", "body_html", "attachments",
+                   "template", "status", "attempts", "next_attempt_at", "created_at",
+                   "give_up_at")
+
+
+def queue_rendered_later_from(rows, dedupe_key, context):
+    """PostgreSQL: the INSERT ... SELECT that queues, for each row of ``rows`` (a CTE of
+    the same statement, e.g. a registration's INSERT ... RETURNING), the email
+    :func:`queue_rendered_later` would queue; ``dedupe_key`` and ``context`` are SQL
+    expressions over ``rows``, the rest bound by :func:`queued_params`. One statement
+    with the change that causes it; built once, bound per use."""
+    from sqlalchemy import bindparam
+    from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+    source = select(dedupe_key, context,
+                    *[bindparam(f"mail_{name}", type_=_table.c[name].type)
+                      for name in _QUEUED_COLUMNS]).select_from(rows)
+    return (pg_insert(_table).from_select(["dedupe_key", "context", *_QUEUED_COLUMNS], source)
+            .on_conflict_do_nothing())
+
+
+def queued_params(to_addr: str, template: str) -> dict[str, Any]:
+    """The values :func:`queue_rendered_later_from` binds."""
+    if template not in RENDERERS:
+        raise ValueError(f"no renderer for {template!r}")
+    return {f"mail_{name}": value for name, value in _queued_values(to_addr, template).items()}
 
 
 def render_claimed(ids: list[int], holder: str) -> list[int]:
