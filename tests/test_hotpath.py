@@ -76,6 +76,9 @@ def test_check_in_answers_as_the_ordinary_view(db, two_ways, make_episode, make_
     a2 = hot.post(url, json={"code": "AWAL23"}, headers=first)
     b2 = ordinary.post(url, json={"code": "AWAL23"}, headers=second)
     assert a2.status_code == 200 and a2.json["id"] == a.json["id"]
+    # The first answer's time is the stored row's, which the repeat reads back.
+    assert a2.json["checked_in_at"] == a.json["checked_in_at"]
+    assert b2.json["checked_in_at"] == b.json["checked_in_at"]
     _same_answer(a2, b2, varying_fields=("id", "checked_in_at"))
     assert answered[CHECKIN] == [True, True]
 

@@ -131,6 +131,7 @@ def _token_checkpoint_and_insert():
 
 @dataclass(frozen=True)
 class _FoundCheckpoint:
+    read_at: Any  # the moment the statement judged the window by (and stamped a row with)
     id: int
     label: str
     opens_at: Any
@@ -146,7 +147,8 @@ def read_token_and_checkpoint(token: str, episode_id: int, code: str,
     ``prefetched`` (None when the code matches none), read (and a qualifying check-in
     written) by one statement. (None, None) for a token that is not live."""
     connection = db.session.connection()
-    now = to_db(now_utc())
+    moment = now_utc()
+    now = to_db(moment)
     params = {**lookup_params(token, "postgresql", now), "episode_id": episode_id,
               "code": normalize_code(code), "now": now, "ip": (ip or "")[:45] or None}
     row = connection.execute(_token_checkpoint_and_insert(), params).first()
@@ -156,7 +158,7 @@ def read_token_and_checkpoint(token: str, episode_id: int, code: str,
     if row.checkpoint_id is None:
         return holder, None
     return holder, _FoundCheckpoint(
-        row.checkpoint_id, row.checkpoint_label, row.checkpoint_opens_at,
+        moment, row.checkpoint_id, row.checkpoint_label, row.checkpoint_opens_at,
         row.checkpoint_closes_at, row.checkpoint_episode_status,
         row.checkpoint_registration_status, row.checkpoint_inserted_id)
 
@@ -193,7 +195,9 @@ def check_in(episode_id: int, user: User | TokenHolder, code: str,
     """
     normalized = normalize_code(code)
     found = None
-    now = now_utc()
+    # A prefetched row was judged (and a qualifying check-in written) at its own moment:
+    # the rules below and the answer use the same one.
+    now = getattr(prefetched, "read_at", None) or now_utc()
     ip = (ip or "")[:45] or None
     # On the session's connection, in its transaction: rows, not ORM objects, so the
     # ORM's per-statement bookkeeping is skipped on the hot path (issue 13).
