@@ -1,11 +1,10 @@
-"""Attendance use cases: check-in by code, video-platform report import, manual marks,
-verdicts and finalize (credit + certificates)."""
+"""Attendance use cases: video-platform report import, manual marks, verdicts and
+finalize (credit + certificates); check-in by code is in .checkin."""
 
 from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from functools import cache
 from typing import Any
 
 from flask import current_app
@@ -13,7 +12,6 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     Integer,
     and_,
-    bindparam,
     case,
     cast,
     delete,
@@ -27,17 +25,25 @@ from sqlalchemy import (
 from sqlalchemy.exc import IntegrityError
 
 from ..accounts.models import User
-from ..accounts.sessions import TokenHolder, holder_from_row, holder_statement, lookup_params
 from ..audit.services import record_event
 from ..certificates.services import issue_participant_certificates, queue_ready_emails
-from ..database import insert_ignore
 from ..episodes.models import Checkpoint, Episode
-from ..errors import Conflict, NotFound, ValidationError
+from ..errors import Conflict, ValidationError
 from ..extensions import db
 from ..ledger.services import credit_episode, eligible_condition
 from ..registrations.models import Registration
-from ..registrations.services import lock_episode, register
-from ..timeutil import as_utc, now_utc, to_db
+from ..registrations.services import lock_episode
+from ..timeutil import now_utc, to_db
+
+# Check-in by code lives in .checkin (the hot path); callers import it from here too.
+from .checkin import (  # noqa: F401 - re-exported
+    MAX_CODE_LENGTH,
+    CheckInResult,
+    check_in,
+    checkins_of,
+    normalize_code,
+    read_token_and_checkpoint,
+)
 from .models import (
     AttendanceImport,
     AttendanceInterval,
@@ -52,245 +58,6 @@ from .zoom import (
     merge_intervals,
     parse_zoom_report,
 )
-
-MAX_CODE_LENGTH = 20
-
-
-@dataclass
-class CheckInResult:
-    check_in: CheckIn
-    created: bool
-    checkpoint: Any  # the Checkpoint, or a row with its id, label, opens_at and closes_at
-    walk_in: bool = False
-
-
-# The hot path's statements are built once (at first use: building them configures the
-# mappers, which needs every model imported) and only bound per request (issue 13).
-def _checkpoint_for(user_id):
-    """The checkpoint by code with its episode's status and the registration of
-    ``user_id`` (a bound value or an expression): plain columns, no object to build (the
-    answer needs only the label)."""
-    return (select(Checkpoint.id, Checkpoint.label, Checkpoint.opens_at, Checkpoint.closes_at,
-                   Episode.status.label("episode_status"),
-                   Registration.status.label("registration_status"))
-            .join(Episode, Episode.id == Checkpoint.episode_id)
-            .outerjoin(Registration, and_(Registration.episode_id == Checkpoint.episode_id,
-                                          Registration.user_id == user_id))
-            .where(Checkpoint.episode_id == bindparam("episode_id"),
-                   Checkpoint.code == bindparam("code")))
-
-
-@cache
-def _checkpoint_by_code():
-    return _checkpoint_for(bindparam("user_id"))
-
-
-@cache
-def _checkpoint_and_insert():
-    return _checkpoint_and_insert_for(bindparam("user_id"), bindparam("participant"))
-
-
-def _checkpoint_and_insert_for(user_id, participant):
-    """PostgreSQL: :func:`_checkpoint_by_code` and, when the row certainly qualifies (a
-    registered participant, inside the window, an episode that takes check-ins), the
-    INSERT, in one round trip. The rules stay in :func:`check_in`, which checks the row
-    read here as always: this only writes early what it would write; anything else falls
-    through to the ordinary path (and a refusal rolls the transaction back)."""
-    from sqlalchemy.dialects.postgresql import insert as pg_insert
-
-    table = CheckIn.__table__
-    found = _checkpoint_for(user_id).cte("found")
-    now = bindparam("now")
-    qualifying = (
-        select(found.c.id, cast(bindparam("episode_id"), table.c.episode_id.type),
-               cast(user_id, table.c.user_id.type),
-               cast(now, table.c.created_at.type), cast(bindparam("ip"), table.c.ip.type))
-        .where(participant, found.c.registration_status == "registered",
-               found.c.episode_status.not_in(("draft", "cancelled")),
-               found.c.opens_at <= now, found.c.closes_at > now))
-    inserted = (pg_insert(table)
-                .from_select(["checkpoint_id", "episode_id", "user_id", "created_at", "ip"],
-                             qualifying)
-                .on_conflict_do_nothing().returning(table.c.id).cte("inserted"))
-    return select(found, select(inserted.c.id).scalar_subquery().label("inserted_id"))
-
-
-@cache
-def _token_checkpoint_and_insert():
-    """PostgreSQL, for the hot check-in (api.views): the token's holder, recording the
-    token's use (accounts.sessions.holder_statement), and :func:`_checkpoint_and_insert`
-    for that holder, in one statement: one round trip where there were two. One row per
-    live token; the checkpoint's columns are empty when the code matches none."""
-    holder = holder_statement("postgresql").cte("holder")
-    checkpoint = _checkpoint_and_insert_for(
-        select(holder.c.id).scalar_subquery(),
-        select(holder.c.role).scalar_subquery() == "participant").subquery("checkpoint")
-    return (select(holder, *[c.label(f"checkpoint_{c.name}") for c in checkpoint.c])
-            .select_from(holder.outerjoin(checkpoint, true())))
-
-
-@dataclass(frozen=True)
-class _FoundCheckpoint:
-    read_at: Any  # the moment the statement judged the window by (and stamped a row with)
-    id: int
-    label: str
-    opens_at: Any
-    closes_at: Any
-    episode_status: str
-    registration_status: str | None
-    inserted_id: int | None
-
-
-def read_token_and_checkpoint(token: str, episode_id: int, code: str,
-                              ip: str | None) -> tuple[TokenHolder | None, Any]:
-    """PostgreSQL: the live token's holder and the checkpoint row :func:`check_in` takes as
-    ``prefetched`` (None when the code matches none), read (and a qualifying check-in
-    written) by one statement. (None, None) for a token that is not live."""
-    connection = db.session.connection()
-    moment = now_utc()
-    now = to_db(moment)
-    params = {**lookup_params(token, "postgresql", now), "episode_id": episode_id,
-              "code": normalize_code(code), "now": now, "ip": (ip or "")[:45] or None}
-    row = connection.execute(_token_checkpoint_and_insert(), params).first()
-    holder = holder_from_row(row, "postgresql", now)
-    if holder is None:
-        return None, None
-    if row.checkpoint_id is None:
-        return holder, None
-    return holder, _FoundCheckpoint(
-        moment, row.checkpoint_id, row.checkpoint_label, row.checkpoint_opens_at,
-        row.checkpoint_closes_at, row.checkpoint_episode_status,
-        row.checkpoint_registration_status, row.checkpoint_inserted_id)
-
-
-@cache
-def _insert_check_in(dialect: str):
-    """INSERT ... ON CONFLICT DO NOTHING RETURNING id for the engine's dialect."""
-    table = CheckIn.__table__
-    return insert_ignore(table).returning(table.c.id)
-
-
-def normalize_code(raw: str | None) -> str:
-    return "".join((raw or "").split()).upper()[:MAX_CODE_LENGTH + 1]
-
-
-_NOT_READ = object()
-
-
-def check_in(episode_id: int, user: User | TokenHolder, code: str,
-             ip: str | None = None, *, prefetched: Any = _NOT_READ) -> CheckInResult:
-    """Record that the participant entered a checkpoint code during its window.
-
-    A repeat returns the earlier check-in (the unique constraint guarantees one row).
-    Raises ValidationError for a wrong code, Conflict for a closed window, a cancelled
-    episode, or a participant who is not registered where walk-ins are not allowed.
-
-    The closing-code minute is the platform's peak (issue 13), so a registered person's
-    check-in is two statements: the checkpoint by code with its episode's status and the
-    person's registration in one query, then ``INSERT ... ON CONFLICT DO NOTHING RETURNING``
-    (the row is built from what was written, not read back). Everything else (which error
-    to show, the earlier check-in of a repeat, a walk-in's registration) is read only on
-    the path that needs it. ``prefetched``: the checkpoint row as
-    :func:`read_token_and_checkpoint` read it (None: no checkpoint has the code).
-    """
-    normalized = normalize_code(code)
-    found = None
-    # A prefetched row was judged (and a qualifying check-in written) at its own moment:
-    # the rules below and the answer use the same one.
-    now = getattr(prefetched, "read_at", None) or now_utc()
-    ip = (ip or "")[:45] or None
-    # On the session's connection, in its transaction: rows, not ORM objects, so the
-    # ORM's per-statement bookkeeping is skipped on the hot path (issue 13).
-    connection = db.session.connection()
-    written_early = connection.dialect.name == "postgresql"
-    if prefetched is not _NOT_READ:
-        found = prefetched if normalized else None
-    elif normalized:
-        params = {"episode_id": episode_id, "user_id": user.id, "code": normalized}
-        if written_early:
-            params.update(now=to_db(now), ip=ip, participant=user.role == "participant")
-            found = connection.execute(_checkpoint_and_insert(), params).first()
-        else:
-            found = connection.execute(_checkpoint_by_code(), params).first()
-    if found is None:
-        # Failure path: the episode decides between 404, cancelled and a wrong code.
-        episode = db.session.get(Episode, episode_id)
-        _check_episode_status(episode.status if episode else None)
-        if not normalized:
-            raise ValidationError(_l("Masukkan kode presensi."), code="code_required",
-                                  field="code")
-        raise _wrong_code()
-    checkpoint = found  # id, label, opens_at, closes_at
-    episode_status, registration_status = found.episode_status, found.registration_status
-    _check_episode_status(episode_status)
-    refusal = None
-    if now < as_utc(checkpoint.opens_at):
-        # Answered exactly like a wrong code: a guesser must not learn that a code exists
-        # before the stream shows it (issue 9).
-        refusal = _wrong_code()
-    elif now >= as_utc(checkpoint.closes_at):
-        refusal = Conflict(_l("Presensi \"%(label)s\" sudah ditutup.", label=checkpoint.label),
-                           code="window_closed")
-    elif user.role != "participant":
-        refusal = Conflict(_l("Hanya peserta yang melakukan presensi."),
-                           code="not_participant")
-    if refusal is not None:
-        # A repeat still answers with the earlier check-in, whatever the window says now.
-        existing = _existing_check_in(checkpoint.id, user.id)
-        if existing is not None:
-            return CheckInResult(existing, created=False, checkpoint=checkpoint)
-        raise refusal
-    walk_in = False
-    if registration_status is None or registration_status == "cancelled":
-        existing = _existing_check_in(checkpoint.id, user.id)
-        if existing is not None:
-            return CheckInResult(existing, created=False, checkpoint=checkpoint)
-        registration_status = register(episode_id, user, source="walk_in",
-                                       walk_in=True).registration.status
-        walk_in = True
-    if registration_status == "waitlisted":
-        raise Conflict(_l("Anda masih dalam daftar tunggu episode ini, sehingga belum dapat "
-                          "presensi."), code="waitlisted")
-    values = {"checkpoint_id": checkpoint.id, "episode_id": episode_id, "user_id": user.id,
-              "created_at": to_db(now), "ip": ip}
-    if written_early and found.inserted_id is not None:
-        inserted = (found.inserted_id,)  # the checkpoint read wrote it (PostgreSQL)
-    else:
-        inserted = connection.execute(_insert_check_in(connection.dialect.name),
-                                      values).first()
-    if inserted is None:
-        # RETURNING is empty: the row existed (a repeat, or a concurrent double submit).
-        existing = _existing_check_in(checkpoint.id, user.id)
-        return CheckInResult(existing, created=False, checkpoint=checkpoint)
-    # The row as written; not added to the session, so nothing is read back or reloaded.
-    row = CheckIn(id=inserted[0], **values)
-    return CheckInResult(row, created=True, checkpoint=checkpoint, walk_in=walk_in)
-
-
-def _wrong_code() -> ValidationError:
-    # Built only on the path that answers with it: the message's translation is not free.
-    return ValidationError(_l("Kode presensi salah. Periksa kembali kode yang tampil di "
-                              "layar siaran."), code="wrong_code", field="code")
-
-
-def _check_episode_status(status: str | None) -> None:
-    if status is None or status == "draft":
-        raise NotFound(_l("Episode tidak ditemukan."))
-    if status == "cancelled":
-        raise Conflict(_l("Episode ini dibatalkan."), code="cancelled")
-
-
-def _existing_check_in(checkpoint_id: int, user_id: int) -> CheckIn | None:
-    return db.session.scalar(
-        select(CheckIn).where(CheckIn.checkpoint_id == checkpoint_id,
-                              CheckIn.user_id == user_id))
-
-
-def checkins_of(episode_id: int, user_id: int) -> list[CheckIn]:
-    return list(db.session.scalars(
-        select(CheckIn).where(CheckIn.episode_id == episode_id, CheckIn.user_id == user_id)
-    ))
-
 
 # Report import --------------------------------------------------------------------------
 

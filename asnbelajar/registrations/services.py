@@ -23,7 +23,6 @@ from functools import cache
 from types import SimpleNamespace
 from typing import Any
 
-from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import bindparam, func, select, text, true, update
 from sqlalchemy.orm import contains_eager, make_transient_to_detached
@@ -40,17 +39,18 @@ from ..errors import Conflict, Forbidden, NotFound, ValidationError
 from ..evaluations.models import Evaluation
 from ..extensions import db
 from ..integrations.models import pushes_registrants, pushes_registrants_clause
-from ..notifications.models import OutboxEmail
 from ..notifications.rendering import (
-    Rendered,
-    queue_rendered_later,
-    queue_rendered_later_from,
     queued_params,
-    renderer,
 )
-from ..notifications.services import queue_email, queue_email_to_many, render_email
+from ..notifications.services import queue_email, render_email
 from ..timeutil import now_utc, to_db
 from ..util.sql import paginate
+from .emails import (  # noqa: F401 - notify_registrants re-exported
+    confirmation_template,
+    insert_registration_with_confirmation,
+    notify_registrants,
+    queue_confirmation,
+)
 from .models import Registration
 
 # Arrival order on the waiting list: who is promoted first, and everyone's position.
@@ -411,8 +411,8 @@ def register(episode_id: int, user: User | TokenHolder, *, source: str = "web",
         # savepoint around an ORM insert took three); on PostgreSQL with the confirmation's.
         confirm = not (status == "registered" and zoom_link_follows)
         if dialect == "postgresql" and confirm:
-            template = _confirmation_template(status)
-            inserted = connection.execute(_insert_registration_with_confirmation(), {
+            template = confirmation_template(status)
+            inserted = connection.execute(insert_registration_with_confirmation(), {
                 **values, **queued_params(user.email, "registration"),
                 "key_prefix": f"{template}:", "key_suffix": f":{stamp.isoformat()}",
                 "mail_template_name": template}).first()
@@ -433,7 +433,7 @@ def register(episode_id: int, user: User | TokenHolder, *, source: str = "web",
     if confirm:
         # (With a Zoom meeting that registers people, the Zoom sync job sends it with the
         # person's own join link.)
-        _queue_confirmation(user, result.id, status, stamp)
+        queue_confirmation(user, result.id, status, stamp)
     return result
 
 
@@ -497,98 +497,6 @@ def capacity_changed(episode_id: int) -> list[Registration]:
     if episode.status != "published" or episode.has_ended():
         return []
     return promote_waitlisted(episode)
-
-
-def _confirmation_template(status: str) -> str:
-    return "registration_confirmed" if status == "registered" else "registration_waitlisted"
-
-
-@cache
-def _insert_registration_with_confirmation():
-    """PostgreSQL: the registration's INSERT ... ON CONFLICT DO NOTHING RETURNING id and its
-    confirmation, queued to be rendered by the sender, in one statement (one round trip
-    fewer while the episode's lock is held). The confirmation is what
-    :func:`_queue_confirmation` queues: the same key, template and context. No row when
-    the registration existed already (and then no email either)."""
-    from sqlalchemy import String, cast
-    from sqlalchemy.dialects.postgresql import insert as pg_insert
-
-    table = Registration.__table__
-    columns = ("episode_id", "user_id", "status", "source", "created_at", "queued_at",
-               "cancelled_at", "promoted_at")
-    written = (pg_insert(table)
-               .values({name: bindparam(name, type_=table.c[name].type) for name in columns})
-               .on_conflict_do_nothing().returning(table.c.id).cte("written"))
-    key = (bindparam("key_prefix", type_=String) + cast(written.c.id, String)
-           + bindparam("key_suffix", type_=String))
-    context = func.json_build_object("registration_id", written.c.id, "template",
-                                     bindparam("mail_template_name", type_=String))
-    queued = queue_rendered_later_from(written, key, context).returning(
-        OutboxEmail.__table__.c.id).cte("queued")
-    return select(written.c.id,
-                  select(func.count()).select_from(queued).scalar_subquery().label("queued"))
-
-
-def _queue_confirmation(user: User | TokenHolder, registration_id: int, status: str,
-                        queued_at) -> None:
-    template = _confirmation_template(status)
-    # Rendered by the outbox sender (notifications.rendering), not here: this runs while
-    # the request holds the episode's lock, and the email with its .ics cost about as
-    # much as the rest of the registration.
-    queue_rendered_later(f"{template}:{registration_id}:{queued_at.isoformat()}",
-                         user.email, "registration",
-                         {"registration_id": registration_id, "template": template})
-
-
-@renderer("registration")
-def _render_registration_email(context: dict) -> Rendered | None:
-    """The confirmation or waiting-list email of a registration, as the episode is now."""
-    registration = db.session.get(Registration, int(context["registration_id"]))
-    if registration is None:
-        return None
-    user = db.session.get(User, registration.user_id)
-    if user is None or user.anonymized_at is not None:
-        return None
-    episode = db.session.get(Episode, registration.episode_id)
-    template = context["template"]
-    position = (waitlist_position(registration)
-                if template == "registration_waitlisted" else None)
-    subject, text, html = render_email(template, user=user, episode=episode,
-                                       position=position)
-    attachments = ([ics_attachment(episode, attendee=(user.email, user.full_name))]
-                   if template == "registration_confirmed" else [])
-    return Rendered(subject, text, html, attachments)
-
-
-def notify_registrants(episode: Episode, template: str) -> int:
-    """Queue one email per active registrant in a single INSERT ... SELECT.
-
-    The body is the same for everyone (no per-person rendering over thousands of rows);
-    the dedupe key carries the iCalendar SEQUENCE so every change is announced once.
-    """
-    method = "CANCEL" if template == "episode_cancelled" else "REQUEST"
-    subject, text, html = render_email(template, episode=episode, user=None)
-    recipients = (
-        select(Registration.user_id, User.email)
-        .join(User, User.id == Registration.user_id)
-        .where(Registration.episode_id == episode.id,
-               Registration.status.in_(("registered", "waitlisted")),
-               User.anonymized_at.is_(None))
-    )
-    # One body per group: the registered keep the shared join link in the updated
-    # invitation (a moved event must not lose it), the waiting list gets none.
-    key = f"{template}:{episode.id}:{episode.ical_sequence}:"
-    queued = queue_email_to_many(
-        key, recipients.where(Registration.status == "registered"), subject, text, html,
-        [ics_attachment(episode, method=method, join_link=True)],
-    )
-    queued += queue_email_to_many(
-        key, recipients.where(Registration.status == "waitlisted"), subject, text, html,
-        [ics_attachment(episode, method=method, join_link=False)],
-    )
-    current_app.logger.info("queued %s for %s registrants of episode %s",
-                            template, queued, episode.id)
-    return queued
 
 
 # The participant's own registrations ---------------------------------------------------
