@@ -392,23 +392,20 @@ def checkins_create_hot(episode_id: int):
     """``checkins_create`` for a plain success (hotpath.py): the same validation, service
     and answer, without the per-request machinery."""
     body = plain_json_post()
-    if body is not None and db.engine.dialect.name == "postgresql":
-        # The token and the checkpoint (and a qualifying check-in) in one statement.
-        data = parse(schemas.CheckIn, body)  # a refusal: the ordinary view answers
-        assign_request_id()
-        token = bearer_token(request.headers.get("Authorization"))
-        if not token or not normalize_code(str(data.get("code") or "")):
-            return None
-        holder, found = read_token_and_checkpoint(token, episode_id,
-                                                  str(data.get("code") or ""),
-                                                  request.remote_addr)
-        if not _hot_holder_allowed(holder, "api.checkins_create", CHECKIN_LIMITS):
-            return None
-        return hot_json(*_checkin_answer(episode_id, holder, data, prefetched=found))
-    user = _hot_participant(body, "api.checkins_create", CHECKIN_LIMITS)
-    if user is None:
+    if body is None:
         return None
-    return hot_json(*_checkin_answer(episode_id, user, parse(schemas.CheckIn, body)))
+    data = parse(schemas.CheckIn, body)  # a refusal: the ordinary view answers
+    assign_request_id()
+    token = bearer_token(request.headers.get("Authorization"))
+    if not token or not normalize_code(str(data.get("code") or "")):
+        return None
+    # The token and the checkpoint (on PostgreSQL and a qualifying check-in) in one
+    # statement.
+    holder, found = read_token_and_checkpoint(token, episode_id, str(data.get("code") or ""),
+                                              request.remote_addr)
+    if not _hot_holder_allowed(holder, "api.checkins_create", CHECKIN_LIMITS):
+        return None
+    return hot_json(*_checkin_answer(episode_id, holder, data, prefetched=found))
 
 
 @bp.post("/episodes/<int:episode_id>/attendance-report")

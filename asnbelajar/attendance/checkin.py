@@ -9,7 +9,7 @@ from functools import cache
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, bindparam, cast, select, true
+from sqlalchemy import Integer, and_, bindparam, cast, literal, select, true
 
 from ..accounts.models import User
 from ..accounts.sessions import TokenHolder, holder_from_row, holder_statement, lookup_params
@@ -85,15 +85,22 @@ def _checkpoint_and_insert_for(user_id, participant):
 
 
 @cache
-def _token_checkpoint_and_insert():
-    """PostgreSQL, for the hot check-in (api.views): the token's holder, recording the
-    token's use (accounts.sessions.holder_statement), and :func:`_checkpoint_and_insert`
-    for that holder, in one statement: one round trip where there were two. One row per
-    live token; the checkpoint's columns are empty when the code matches none."""
-    holder = holder_statement("postgresql").cte("holder")
-    checkpoint = _checkpoint_and_insert_for(
-        select(holder.c.id).scalar_subquery(),
-        select(holder.c.role).scalar_subquery() == "participant").subquery("checkpoint")
+def _token_and_checkpoint(dialect: str):
+    """For the hot check-in (api.views): the token's holder
+    (accounts.sessions.holder_statement; on PostgreSQL recording the token's use) and the
+    checkpoint for that holder in one statement, one where there were two; on PostgreSQL
+    with the early INSERT of :func:`_checkpoint_and_insert` (SQLite has no data-modifying
+    CTE: :func:`check_in` inserts). One row per live token; the checkpoint's columns are
+    empty when the code matches none."""
+    holder = holder_statement(dialect).cte("holder")
+    user_id = select(holder.c.id).scalar_subquery()
+    if dialect == "postgresql":
+        checkpoint = _checkpoint_and_insert_for(
+            user_id, select(holder.c.role).scalar_subquery() == "participant")
+    else:
+        checkpoint = _checkpoint_for(user_id).add_columns(
+            literal(None, Integer).label("inserted_id"))
+    checkpoint = checkpoint.subquery("checkpoint")
     return (select(holder, *[c.label(f"checkpoint_{c.name}") for c in checkpoint.c])
             .select_from(holder.outerjoin(checkpoint, true())))
 
@@ -112,16 +119,17 @@ class _FoundCheckpoint:
 
 def read_token_and_checkpoint(token: str, episode_id: int, code: str,
                               ip: str | None) -> tuple[TokenHolder | None, Any]:
-    """PostgreSQL: the live token's holder and the checkpoint row :func:`check_in` takes as
-    ``prefetched`` (None when the code matches none), read (and a qualifying check-in
-    written) by one statement. (None, None) for a token that is not live."""
+    """The live token's holder and the checkpoint row :func:`check_in` takes as
+    ``prefetched`` (None when the code matches none), read (and on PostgreSQL a qualifying
+    check-in written) by one statement. (None, None) for a token that is not live."""
     connection = db.session.connection()
+    dialect = connection.dialect.name
     moment = now_utc()
     now = to_db(moment)
-    params = {**lookup_params(token, "postgresql", now), "episode_id": episode_id,
+    params = {**lookup_params(token, dialect, now), "episode_id": episode_id,
               "code": normalize_code(code), "now": now, "ip": (ip or "")[:45] or None}
-    row = connection.execute(_token_checkpoint_and_insert(), params).first()
-    holder = holder_from_row(row, "postgresql", now)
+    row = connection.execute(_token_and_checkpoint(dialect), params).first()
+    holder = holder_from_row(row, dialect, now)
     if holder is None:
         return None, None
     if row.checkpoint_id is None:
