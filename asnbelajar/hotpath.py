@@ -158,18 +158,13 @@ def hot_json(body: dict[str, Any], status: int) -> Response:
 def plain_json_post() -> dict[str, Any] | None:
     """The body of a POST a hot view may take: a JSON object (or nothing), no query
     string; None for anything else (the ordinary view answers it, with its message)."""
-    import json
-
     if request.query_string:
         return None
-    data = request.get_data(cache=True)
-    if not data:
+    if not request.get_data(cache=True):
         return {}
-    if request.mimetype != "application/json":
-        return None
-    try:
-        body = json.loads(data)
-    except (ValueError, RecursionError):
+    try:  # Werkzeug's parse, cached for the ordinary view should it answer
+        body = request.get_json(silent=True)
+    except RecursionError:
         return None
     return body if isinstance(body, dict) else None
 

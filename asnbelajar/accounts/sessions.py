@@ -255,7 +255,8 @@ class TokenHolder:
 def holder_statement(dialect: str):
     """The holder and the token's dates (on PostgreSQL recording the use: _with_stamp),
     found by the ``presented_hash`` of :func:`lookup_params`; :func:`holder_from_row`
-    decides on the row."""
+    decides on the row (the same decision and recorded use as :func:`user_for_token`).
+    The hot views read it joined with what their service needs."""
     user, token = User.__table__, ApiToken.__table__
     return _with_stamp(
         select(user.c.id, user.c.role, user.c.email, user.c.active, user.c.anonymized_at,
@@ -264,19 +265,6 @@ def holder_statement(dialect: str):
         .join(token, token.c.user_id == user.c.id)
         .where(token.c.token_hash == bindparam("presented_hash"),
                token.c.revoked_at.is_(None)), dialect)
-
-
-def holder_for_token(token: str) -> TokenHolder | None:
-    """:func:`user_for_token` as plain columns on the session's connection (the same
-    decision, the same recorded use)."""
-    if not token:
-        return None
-    connection = db.session.connection()
-    dialect = connection.dialect.name
-    now = to_db(now_utc())
-    found = connection.execute(holder_statement(dialect),
-                               lookup_params(token, dialect, now)).first()
-    return holder_from_row(found, dialect, now)
 
 
 def holder_from_row(found, dialect: str, now) -> TokenHolder | None:

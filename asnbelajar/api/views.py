@@ -20,7 +20,6 @@ from ..accounts.sessions import (
     API_USER_KEY,
     TokenHolder,
     bearer_token,
-    holder_for_token,
     issue_api_token,
     user_for_token,
 )
@@ -320,22 +319,18 @@ def _registration_answer(result):
 def registrations_create_hot(episode_id: int):
     """``registrations_create`` for a plain success (hotpath.py): the same service and
     answer, without the per-request machinery."""
-    body = plain_json_post()
-    if body is not None and db.engine.dialect.name == "postgresql":
-        # The token and the episode (locked) in one statement.
-        assign_request_id()
-        token = bearer_token(request.headers.get("Authorization"))
-        if not token:
-            return None
-        holder, found = read_token_and_episode(token, episode_id)
-        if not _hot_holder_allowed(holder, "api.registrations_create", REGISTRATION_LIMITS):
-            return None
-        return hot_json(*_registration_answer(
-            register(episode_id, holder, source="api", prefetched=found)))
-    user = _hot_participant(body, "api.registrations_create", REGISTRATION_LIMITS)
-    if user is None:
+    if plain_json_post() is None:
         return None
-    return hot_json(*_registration_answer(register(episode_id, user, source="api")))
+    assign_request_id()
+    token = bearer_token(request.headers.get("Authorization"))
+    if not token:
+        return None
+    # The token and the episode (on PostgreSQL locked) in one statement.
+    holder, found = read_token_and_episode(token, episode_id)
+    if not _hot_holder_allowed(holder, "api.registrations_create", REGISTRATION_LIMITS):
+        return None
+    return hot_json(*_registration_answer(
+        register(episode_id, holder, source="api", prefetched=found)))
 
 
 def _hot_holder_allowed(holder: TokenHolder | None, endpoint: str, limits) -> bool:
@@ -345,17 +340,6 @@ def _hot_holder_allowed(holder: TokenHolder | None, endpoint: str, limits) -> bo
         return False
     request.environ[HOLDER_KEY] = holder
     return within_limits(endpoint, limits)
-
-
-def _hot_participant(body, endpoint: str, limits) -> TokenHolder | None:
-    """The participant a hot view may answer for: a JSON object body, a live token of a
-    participant, no limit reached. None: the ordinary view answers."""
-    if body is None:
-        return None
-    assign_request_id()
-    token = bearer_token(request.headers.get("Authorization"))
-    holder = holder_for_token(token) if token else None
-    return holder if _hot_holder_allowed(holder, endpoint, limits) else None
 
 
 @bp.delete("/episodes/<int:episode_id>/registrations/me")

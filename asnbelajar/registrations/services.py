@@ -249,33 +249,36 @@ def _before_lock(dialect: str):
 
 
 @cache
-def _token_and_before_lock():
-    """PostgreSQL, for the hot registration (api.views): the token's holder, recording the
-    token's use (accounts.sessions.holder_statement), and :func:`_before_lock` for that
-    holder, the episode's lock included, in one statement: one round trip fewer. One row
-    per live token; the episode's columns are empty when there is no such episode."""
-    holder = holder_statement("postgresql").cte("holder")
-    episode = _before_lock_for("postgresql",
+def _token_and_before_lock(dialect: str):
+    """For the hot registration (api.views): the token's holder
+    (accounts.sessions.holder_statement; on PostgreSQL recording the token's use) and
+    :func:`_before_lock` for that holder (on PostgreSQL the episode's lock included) in
+    one statement: one fewer. One row per live token; the episode's columns are empty
+    when there is no such episode."""
+    holder = holder_statement(dialect).cte("holder")
+    episode = _before_lock_for(dialect,
                                select(holder.c.id).scalar_subquery()).subquery("registering")
     return (select(holder, *[c.label(f"registering_{c.name}") for c in episode.c])
             .select_from(holder.outerjoin(episode, true())))
 
 
 def read_token_and_episode(token: str, episode_id: int) -> tuple[TokenHolder | None, Any]:
-    """PostgreSQL: the live token's holder and the row :func:`register` takes as
-    ``prefetched`` (None when there is no such episode), the episode locked. (None, None)
-    for a token that is not live."""
+    """The live token's holder and the row :func:`register` takes as ``prefetched`` (None
+    when there is no such episode; on PostgreSQL the episode locked). (None, None) for a
+    token that is not live."""
+    connection = db.session.connection()
+    dialect = connection.dialect.name
     now = to_db(now_utc())
-    row = db.session.connection().execute(
-        _token_and_before_lock(),
-        {**lookup_params(token, "postgresql", now), "episode_id": episode_id}).first()
-    holder = holder_from_row(row, "postgresql", now)
+    row = connection.execute(
+        _token_and_before_lock(dialect),
+        {**lookup_params(token, dialect, now), "episode_id": episode_id}).first()
+    holder = holder_from_row(row, dialect, now)
     if holder is None:
         return None, None
     prefix = "registering_"
     values = {key[len(prefix):]: value for key, value in row._mapping.items()
               if key.startswith(prefix)}
-    return holder, (SimpleNamespace(**values) if values.get("id") is not None else None)
+    return holder, (SimpleNamespace(**values) if values.get("status") is not None else None)
 
 
 def _before_lock_for(dialect: str, user_id):
@@ -339,7 +342,7 @@ def register(episode_id: int, user: User | TokenHolder, *, source: str = "web",
     PostgreSQL also takes the episode's lock (:func:`_before_lock`); under the lock: the
     episode's window, capacity and places taken (the counts kept by triggers), the INSERT
     and the queued email (issue 13). ``prefetched``: that statement's row as
-    :func:`read_token_and_episode` read it (PostgreSQL; None: no such episode).
+    :func:`read_token_and_episode` read it (None: no such episode).
     """
     connection = db.session.connection()  # Core statements: no ORM bookkeeping
     dialect = connection.dialect.name
