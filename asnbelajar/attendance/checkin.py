@@ -75,7 +75,8 @@ def _checkpoint_and_insert_for(user_id, participant):
                cast(user_id, table.c.user_id.type),
                cast(now, table.c.created_at.type), cast(bindparam("ip"), table.c.ip.type))
         .where(participant, found.c.registration_status == "registered",
-               found.c.episode_status.not_in(("draft", "cancelled")),
+               # Not NOT IN: an expanding IN renders the statement anew each time.
+               found.c.episode_status != "draft", found.c.episode_status != "cancelled",
                found.c.opens_at <= now, found.c.closes_at > now))
     inserted = (pg_insert(table)
                 .from_select(["checkpoint_id", "episode_id", "user_id", "created_at", "ip"],
