@@ -51,7 +51,7 @@ class HotPathFlask(Flask):
                 and self.config["HOT_PATH_ENABLED"]:
             try:
                 response = hot(**(request.view_args or {}))
-            except DomainError:
+            except (DomainError, NotHot):
                 response = None
             except Exception as err:  # noqa: BLE001 - answered by the ordinary handlers
                 return self.finalize_request(self.handle_user_exception(err))
@@ -59,6 +59,11 @@ class HotPathFlask(Flask):
                 return response
             _forget_hot_attempt()
         return super().full_dispatch_request()
+
+
+class NotHot(Exception):
+    """A hot view's early write that the rules, applied to the same row, do not confirm:
+    it is rolled back and the ordinary view answers (e.g. registrations.hot)."""
 
 
 def _forget_hot_attempt() -> None:

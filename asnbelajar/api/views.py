@@ -56,9 +56,9 @@ from ..hotpath import (
 from ..integrations.registrants import participant_join_url
 from ..ledger.services import ledger_for
 from ..operations import assign_request_id
+from ..registrations.hot import read_token_and_episode
 from ..registrations.services import (
     cancel_registration,
-    read_token_and_episode,
     register,
     waitlist_position,
 )
@@ -325,8 +325,9 @@ def registrations_create_hot(episode_id: int):
     token = bearer_token(request.headers.get("Authorization"))
     if not token:
         return None
-    # The token and the episode (on PostgreSQL locked) in one statement.
-    holder, found = read_token_and_episode(token, episode_id)
+    # The token and the episode in one statement; on PostgreSQL the episode locked and
+    # a registration that certainly qualifies written (register confirms it).
+    holder, found = read_token_and_episode(token, episode_id, source="api")
     if not _hot_holder_allowed(holder, "api.registrations_create", REGISTRATION_LIMITS):
         return None
     return hot_json(*_registration_answer(

@@ -94,17 +94,19 @@ _QUEUED_COLUMNS = ("channel", "to_addr", "subject", "body_text", "body_html", "a
                    "give_up_at")
 
 
-def queue_rendered_later_from(rows, dedupe_key, context):
+def queue_rendered_later_from(rows, dedupe_key, context, *, to_addr=None):
     """PostgreSQL: the INSERT ... SELECT that queues, for each row of ``rows`` (a CTE of
     the same statement, e.g. a registration's INSERT ... RETURNING), the email
-    :func:`queue_rendered_later` would queue; ``dedupe_key`` and ``context`` are SQL
-    expressions over ``rows``, the rest bound by :func:`queued_params`. One statement
-    with the change that causes it; built once, bound per use."""
+    :func:`queue_rendered_later` would queue; ``dedupe_key`` and ``context`` (and
+    ``to_addr``, when given) are SQL expressions over ``rows``, the rest bound by
+    :func:`queued_params`. One statement with the change that causes it; built once,
+    bound per use."""
     from sqlalchemy import bindparam
     from sqlalchemy.dialects.postgresql import insert as pg_insert
 
+    given = {} if to_addr is None else {"to_addr": to_addr}
     source = select(dedupe_key, context,
-                    *[bindparam(f"mail_{name}", type_=_table.c[name].type)
+                    *[given.get(name, bindparam(f"mail_{name}", type_=_table.c[name].type))
                       for name in _QUEUED_COLUMNS]).select_from(rows)
     return (pg_insert(_table).from_select(["dedupe_key", "context", *_QUEUED_COLUMNS], source)
             .on_conflict_do_nothing())

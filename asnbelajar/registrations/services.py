@@ -20,16 +20,15 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
-from types import SimpleNamespace
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import bindparam, func, select, text, true, update
+from sqlalchemy import bindparam, func, select, text, update
 from sqlalchemy.orm import contains_eager, make_transient_to_detached
 
 from ..accounts.models import ParticipantProfile, User
 from ..accounts.services import consent_needed
-from ..accounts.sessions import TokenHolder, holder_from_row, holder_statement, lookup_params
+from ..accounts.sessions import TokenHolder
 from ..attendance.models import CheckIn
 from ..certificates.models import Certificate
 from ..database import insert_ignore, is_postgres
@@ -38,6 +37,7 @@ from ..episodes.models import Episode, registration_open, registration_opens
 from ..errors import Conflict, Forbidden, NotFound, ValidationError
 from ..evaluations.models import Evaluation
 from ..extensions import db
+from ..hotpath import NotHot
 from ..integrations.models import pushes_registrants, pushes_registrants_clause
 from ..notifications.rendering import (
     queued_params,
@@ -248,39 +248,6 @@ def _before_lock(dialect: str):
     return _before_lock_for(dialect, bindparam("user_id"))
 
 
-@cache
-def _token_and_before_lock(dialect: str):
-    """For the hot registration (api.views): the token's holder
-    (accounts.sessions.holder_statement; on PostgreSQL recording the token's use) and
-    :func:`_before_lock` for that holder (on PostgreSQL the episode's lock included) in
-    one statement: one fewer. One row per live token; the episode's columns are empty
-    when there is no such episode."""
-    holder = holder_statement(dialect).cte("holder")
-    episode = _before_lock_for(dialect,
-                               select(holder.c.id).scalar_subquery()).subquery("registering")
-    return (select(holder, *[c.label(f"registering_{c.name}") for c in episode.c])
-            .select_from(holder.outerjoin(episode, true())))
-
-
-def read_token_and_episode(token: str, episode_id: int) -> tuple[TokenHolder | None, Any]:
-    """The live token's holder and the row :func:`register` takes as ``prefetched`` (None
-    when there is no such episode; on PostgreSQL the episode locked). (None, None) for a
-    token that is not live."""
-    connection = db.session.connection()
-    dialect = connection.dialect.name
-    now = to_db(now_utc())
-    row = connection.execute(
-        _token_and_before_lock(dialect),
-        {**lookup_params(token, dialect, now), "episode_id": episode_id}).first()
-    holder = holder_from_row(row, dialect, now)
-    if holder is None:
-        return None, None
-    prefix = "registering_"
-    values = {key[len(prefix):]: value for key, value in row._mapping.items()
-              if key.startswith(prefix)}
-    return holder, (SimpleNamespace(**values) if values.get("status") is not None else None)
-
-
 def _before_lock_for(dialect: str, user_id):
     """One read of what decides nothing about places: the episode's status, the person's
     registration there, what the gate reads of their profile (who may register) and
@@ -342,7 +309,8 @@ def register(episode_id: int, user: User | TokenHolder, *, source: str = "web",
     PostgreSQL also takes the episode's lock (:func:`_before_lock`); under the lock: the
     episode's window, capacity and places taken (the counts kept by triggers), the INSERT
     and the queued email (issue 13). ``prefetched``: that statement's row as
-    :func:`read_token_and_episode` read it (None: no such episode).
+    registrations.hot read it (None: no such episode), perhaps with the registration
+    written early, which is confirmed here or refused (hotpath.NotHot).
     """
     connection = db.session.connection()  # Core statements: no ORM bookkeeping
     dialect = connection.dialect.name
@@ -367,7 +335,10 @@ def register(episode_id: int, user: User | TokenHolder, *, source: str = "web",
                                      {"episode_id": episode_id}).first()
         if episode is None:
             raise NotFound(_l("Episode tidak ditemukan."))
-    now = now_utc()
+    # A row the hot statement judged (and perhaps wrote by) at its own moment: the rules
+    # below use the same one (registrations.hot).
+    now = getattr(found, "read_at", None) or now_utc()
+    written_early = getattr(found, "written_id", None)
     if episode.status != "published":
         raise Conflict(_l("Episode ini tidak menerima pendaftaran."), code="not_open")
     if walk_in:
@@ -413,7 +384,13 @@ def register(episode_id: int, user: User | TokenHolder, *, source: str = "web",
         # INSERT ... ON CONFLICT DO NOTHING RETURNING: one round trip under the lock (a
         # savepoint around an ORM insert took three); on PostgreSQL with the confirmation's.
         confirm = not (status == "registered" and zoom_link_follows)
-        if dialect == "postgresql" and confirm:
+        if written_early is not None:
+            # The hot statement wrote it (registrations.hot): only what these rules write.
+            if (found.written_status, found.written_source, bool(found.written_queued)) \
+                    != (status, source, confirm):
+                raise NotHot("the early registration is not the one the rules decide")
+            inserted, confirm = (written_early,), False
+        elif dialect == "postgresql" and confirm:
             template = confirmation_template(status)
             inserted = connection.execute(insert_registration_with_confirmation(), {
                 **values, **queued_params(user.email, "registration"),

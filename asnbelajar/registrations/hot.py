@@ -1,0 +1,143 @@
+"""The hot registration's statement (api.views.registrations_create_hot, issue 13).
+
+One statement reads the token's holder (on PostgreSQL recording the token's use) and what
+:func:`~.services.register` reads before deciding (on PostgreSQL with the episode's lock).
+On PostgreSQL the same statement also writes, when that row certainly qualifies, the
+registration and its queued confirmation: BEGIN, one statement, COMMIT where there were
+two statements, one of them while the episode's lock was held.
+
+The rules stay in :func:`~.services.register`. It applies every one of them to the row
+read here, as always, and then either confirms what was written early (the same status,
+source and confirmation it would write) or raises :class:`~asnbelajar.hotpath.NotHot`,
+which rolls the transaction back so the ordinary view answers. A refusal rolls back too.
+SQLite has no data-modifying CTE: its statement only reads, and ``register`` writes.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from functools import cache
+from types import SimpleNamespace
+from typing import Any
+
+from sqlalchemy import String, and_, bindparam, case, cast, func, not_, or_, select, true
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+from ..accounts.services import CONSENT_VERSION
+from ..accounts.sessions import TokenHolder, holder_from_row, holder_statement, lookup_params
+from ..extensions import db
+from ..notifications.models import OutboxEmail
+from ..notifications.rendering import queue_rendered_later_from, queued_params
+from ..timeutil import now_utc, to_db
+from .emails import confirmation_template
+from .models import Registration
+from .services import _before_lock_for
+
+_PREFIX = "registering_"
+
+
+@cache
+def _token_and_before_lock(dialect: str):
+    """The token's holder (accounts.sessions.holder_statement) and ``register``'s read for
+    that holder, in one statement; on PostgreSQL with the early write
+    (:func:`_written_early`). One row per live token; the episode's columns are empty
+    when there is no such episode."""
+    holder = holder_statement(dialect).cte("holder")
+    user_id = select(holder.c.id).scalar_subquery()
+    if dialect != "postgresql":
+        episode = _before_lock_for(dialect, user_id).subquery("registering")
+        return (select(holder, *[c.label(f"{_PREFIX}{c.name}") for c in episode.c])
+                .select_from(holder.outerjoin(episode, true())))
+    # A CTE, read by the early write and by the answer: evaluated (and locked) once.
+    episode = _before_lock_for(dialect, user_id).cte("registering")
+    written, queued = _written_early(holder, user_id, episode)
+    return (select(holder, *[c.label(f"{_PREFIX}{c.name}") for c in episode.c],
+                   select(written.c.id).scalar_subquery().label("written_id"),
+                   select(written.c.status).scalar_subquery().label("written_status"),
+                   select(written.c.source).scalar_subquery().label("written_source"),
+                   select(func.count()).select_from(queued).scalar_subquery()
+                   .label("written_queued"))
+            .select_from(holder.outerjoin(episode, true())))
+
+
+def _written_early(holder, user_id, episode):
+    """PostgreSQL: the registration's INSERT ... ON CONFLICT DO NOTHING and its
+    confirmation (what ``register`` would write), when the row read with the lock
+    certainly qualifies: a participant with the current consent and an agency, no
+    registration of theirs, a published episode inside its registration window. The
+    status follows the capacity policy on the counts read with the lock (a place beyond
+    those taken and those owed to the waiting list, else the waiting list). Anything
+    else writes nothing here and ``register`` decides as always."""
+    table = Registration.__table__
+    now = bindparam("now", type_=table.c.created_at.type)
+    full = and_(episode.c.capacity.is_not(None),
+                episode.c.capacity <= episode.c.registered_count + episode.c.waitlisted_count)
+    qualifying = (
+        select(episode.c.id, cast(user_id, table.c.user_id.type),
+               case((full, "waitlisted"), else_="registered"),
+               bindparam("source", type_=table.c.source.type), now, now)
+        .where(select(holder.c.role).scalar_subquery() == "participant",
+               episode.c.status == "published",
+               episode.c.registration_id.is_(None),
+               episode.c.profile_user_id.is_not(None),
+               episode.c.consent_at.is_not(None),
+               episode.c.consent_version == bindparam("consent_version"),
+               episode.c.instansi_name != "",
+               func.coalesce(episode.c.registration_opens_at, episode.c.published_at) <= now,
+               now < func.coalesce(episode.c.registration_closes_at, episode.c.ends_at)))
+    written = (pg_insert(table)
+               .from_select(["episode_id", "user_id", "status", "source", "created_at",
+                             "queued_at"], qualifying)
+               .on_conflict_do_nothing()
+               .returning(table.c.id, table.c.status, table.c.source).cte("written"))
+    # Confirmed by email unless a Zoom meeting that registers people sends the join link.
+    confirmed = (select(written.c.id, written.c.status)
+                 .where(or_(written.c.status != "registered",
+                            not_(select(episode.c.zoom_link_follows).scalar_subquery())))
+                 .subquery("confirmed"))
+    template = case(*[(confirmed.c.status == status, confirmation_template(status))
+                      for status in ("registered", "waitlisted")])
+    key = (template + ":" + cast(confirmed.c.id, String)
+           + bindparam("key_suffix", type_=String))
+    context = func.json_build_object("registration_id", confirmed.c.id, "template", template)
+    queued = (queue_rendered_later_from(confirmed, key, context,
+                                        to_addr=select(holder.c.email).scalar_subquery())
+              .returning(OutboxEmail.__table__.c.id).cte("queued"))
+    return written, queued
+
+
+def read_token_and_episode(token: str, episode_id: int, *,
+                           source: str) -> tuple[TokenHolder | None, Any]:
+    """The live token's holder and the row ``register`` takes as ``prefetched`` (None
+    when there is no such episode), read by one statement; on PostgreSQL with the
+    episode locked and, when it certainly qualifies, the registration by ``source``
+    written (``written_id``, ``written_status``, ``written_source``, ``written_queued``;
+    ``read_at``: the moment it was judged by). (None, None) for a token that is not
+    live."""
+    connection = db.session.connection()
+    dialect = connection.dialect.name
+    moment = now_utc()
+    now = to_db(moment)
+    params = {**lookup_params(token, dialect, now), "episode_id": episode_id}
+    if dialect == "postgresql":
+        params.update(_early_write_params(now, source))
+    row = connection.execute(_token_and_before_lock(dialect), params).first()
+    holder = holder_from_row(row, dialect, now)
+    if holder is None:
+        return None, None
+    values = {key[len(_PREFIX):]: value for key, value in row._mapping.items()
+              if key.startswith(_PREFIX)}
+    if values.get("status") is None:
+        return holder, None
+    if dialect == "postgresql":
+        values.update(read_at=moment, written_id=row.written_id,
+                      written_status=row.written_status, written_source=row.written_source,
+                      written_queued=row.written_queued)
+    return holder, SimpleNamespace(**values)
+
+
+def _early_write_params(now: datetime, source: str) -> dict[str, Any]:
+    return {**queued_params("", "registration"), "now": now, "source": source,
+            "consent_version": CONSENT_VERSION,
+            # The confirmation's key, as registrations.emails.queue_confirmation makes it.
+            "key_suffix": f":{now.isoformat()}"}

@@ -1,0 +1,149 @@
+"""The hot registration's statement (asnbelajar/registrations/hot.py). On PostgreSQL it
+writes a registration that certainly qualifies, with its confirmation, before
+``register`` has applied the rules; ``register`` then confirms it. What it writes must be
+exactly what the ordinary view writes, and a write the rules do not confirm is undone."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from asnbelajar.accounts.models import User
+from asnbelajar.notifications.models import OutboxEmail
+from asnbelajar.registrations.models import Registration
+from asnbelajar.registrations.services import cancel_registration, register
+from asnbelajar.timeutil import now_utc
+
+REGISTRATION = "api.registrations_create"
+
+
+@pytest.fixture
+def two_ways(app, app_factory):
+    """(hot client, whether each hot attempt answered, ordinary client)."""
+    answered: list[bool] = []
+    view = app.hot_views[REGISTRATION]
+
+    def recording(*args, **kwargs):
+        response = None
+        try:
+            response = view(*args, **kwargs)
+        finally:  # a refusal is raised: not answered either
+            answered.append(response is not None)
+        return response
+
+    app.hot_views[REGISTRATION] = recording
+    return app.test_client(), answered, app_factory(HOT_PATH_ENABLED=False).test_client()
+
+
+def _written(db, episode, person) -> dict:
+    """What a registration left in the database, without its ids and times."""
+    db.session.expire_all()
+    registration = db.session.scalar(select(Registration).where(
+        Registration.episode_id == episode.id, Registration.user_id == person.id))
+    queued = db.session.scalars(select(OutboxEmail).where(
+        OutboxEmail.to_addr == person.email).order_by(OutboxEmail.id)).all()
+    db.session.refresh(episode)
+    return {
+        "registration": None if registration is None else (
+            registration.status, registration.source, registration.cancelled_at is None,
+            registration.created_at <= registration.queued_at),
+        "queued": [(re.sub(r":\d+:.*", ":<id>:<time>", row.dedupe_key),
+                    {k: v for k, v in row.context.items() if k != "registration_id"},
+                    row.context["registration_id"] == (registration and registration.id),
+                    row.dedupe_key.endswith(registration.queued_at.isoformat()),
+                    row.template, row.channel, row.status, row.subject, row.body_text,
+                    row.attachments, row.give_up_at > row.created_at == row.next_attempt_at)
+                   for row in queued],
+        "counts": (episode.registered_count, episode.waitlisted_count),
+    }
+
+
+CASES = ["registered", "waitlisted", "zoom link follows", "no consent", "no agency",
+         "closed", "cancelled before", "repeat"]
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_the_hot_registration_writes_what_the_ordinary_view_writes(
+        case, db, two_ways, make_episode, make_participant, token_for, organizer):
+    hot, answered, ordinary = two_ways
+    outcomes = []
+    for client in (hot, ordinary):
+        fields = {"capacity": 1} if case == "waitlisted" else {}
+        if case == "closed":
+            fields["registration_closes_at"] = (
+                now_utc() - timedelta(minutes=1)).replace(microsecond=0).isoformat()
+        episode = make_episode(starts_in=timedelta(days=3), **fields)
+        person = make_participant()
+        if case == "waitlisted":
+            register(episode.id, make_participant())
+        elif case == "zoom link follows":
+            _zoom_meeting(db, episode, organizer)
+        elif case == "no consent":
+            person.profile.consent_version = "2000-01"
+        elif case == "no agency":
+            person.profile.instansi_name = ""
+        elif case in ("cancelled before", "repeat"):
+            register(episode.id, person)
+            if case == "cancelled before":
+                db.session.commit()
+                cancel_registration(episode.id, db.session.get(User, person.id))
+        db.session.commit()
+        response = client.post(f"/api/v1/episodes/{episode.id}/registrations", json={},
+                               headers=token_for(person))
+        body = dict(response.json)
+        body.pop("id", None)
+        body.get("error", {}).pop("request_id", None)
+        outcomes.append((response.status_code, body, _written(db, episode, person)))
+    assert outcomes[0] == outcomes[1]
+    status, _body, written = outcomes[0]
+    expected = {"registered": 201, "waitlisted": 201, "zoom link follows": 201,
+                "no consent": 403, "no agency": 422, "closed": 409,
+                "cancelled before": 201, "repeat": 200}[case]
+    assert status == expected
+    if case == "zoom link follows":
+        assert written["queued"] == []  # the Zoom sync sends the person's own join link
+    if status == 201 and case != "zoom link follows":
+        # (and the first registration's, for the one registered again)
+        assert len(written["queued"]) == (2 if case == "cancelled before" else 1)
+    # Only successes are the hot view's answers.
+    assert answered == [status < 400]
+
+
+def _zoom_meeting(db, episode, organizer) -> None:
+    from asnbelajar.integrations.models import ZoomMeeting
+
+    db.session.add(ZoomMeeting(
+        episode_id=episode.id, kind="webinar", zoom_id=f"9{episode.id:09d}",
+        join_url="https://zoom.example/j/1", registration_required=True,
+        synced_topic=episode.title, synced_start=episode.starts_at, synced_duration=150,
+        synced_timezone="Asia/Jakarta", created_by=organizer.id))
+
+
+def test_an_early_registration_the_rules_do_not_confirm_is_undone(
+        db, two_ways, make_episode, make_participant, token_for, monkeypatch, is_postgres):
+    """Should the statement's test of the capacity policy ever differ from register's,
+    register's decision is the one that stands: the early row and its email are rolled
+    back and the ordinary view registers."""
+    from asnbelajar.registrations import services
+
+    hot, answered, _ordinary = two_ways
+    episode = make_episode(starts_in=timedelta(days=3))  # no capacity: the SQL registers
+    person = make_participant()
+    headers = token_for(person)
+    # register's own arithmetic now says the episode is full.
+    monkeypatch.setattr(services, "_places_left", lambda capacity, registered, waiting:
+                        (0, int(waiting)))
+    response = hot.post(f"/api/v1/episodes/{episode.id}/registrations", json={},
+                        headers=headers)
+    assert response.status_code == 201
+    assert response.json["status"] == "waitlisted"
+    assert response.json["waitlist_position"] == 1
+    written = _written(db, episode, person)
+    assert written["registration"][0] == "waitlisted"
+    assert [row[0] for row in written["queued"]] == ["registration_waitlisted:<id>:<time>"]
+    assert written["counts"] == (0, 1)
+    # PostgreSQL wrote early and was refused; SQLite's statement only reads.
+    assert answered == [not is_postgres]
