@@ -60,6 +60,31 @@ def init_database(app: Flask) -> None:
         guard_engine(engine, statement_seconds=float(app.config["DB_EFFECTIVE_STATEMENT_TIMEOUT"]),
                      ping_seconds=float(app.config["DB_PING_TIMEOUT"]))
         ping_when_idle(engine, float(app.config["DB_PING_AFTER_IDLE"]))
+        cache_long_statements()
+
+
+# The largest statement whose placeholders psycopg converts once and caches.
+CACHED_STATEMENT_BYTES = 16_384
+
+
+def cache_long_statements() -> None:
+    """Let psycopg cache the conversion of statements up to ``CACHED_STATEMENT_BYTES``.
+
+    psycopg turns a statement's ``%(name)s`` placeholders into ``$1, $2, ...`` with a
+    regular expression over the whole text, and caches the result only for statements of
+    at most 4,096 bytes (``psycopg._queries.MAX_CACHED_STATEMENT_LENGTH``, read on every
+    call). The hot registration's one statement (registrations/hot.py) is about 6 KB, so
+    it was parsed again on every request: 8 % of a registration's CPU in py-spy (issue 13).
+    The cache stays bounded (psycopg keeps the last 128 statements). If a psycopg release
+    drops the constant, this does nothing and the cost returns; a test watches for it.
+    """
+    try:
+        from psycopg import _queries
+    except ImportError:  # pragma: no cover - PostgreSQL without psycopg 3
+        return
+    if getattr(_queries, "MAX_CACHED_STATEMENT_LENGTH", CACHED_STATEMENT_BYTES) \
+            < CACHED_STATEMENT_BYTES:
+        _queries.MAX_CACHED_STATEMENT_LENGTH = CACHED_STATEMENT_BYTES
 
 
 # Database outages ---------------------------------------------------------------------

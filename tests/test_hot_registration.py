@@ -147,3 +147,29 @@ def test_an_early_registration_the_rules_do_not_confirm_is_undone(
     assert written["counts"] == (0, 1)
     # PostgreSQL wrote early and was refused; SQLite's statement only reads.
     assert answered == [not is_postgres]
+
+
+def test_psycopg_converts_the_hot_statement_once(db, app, make_episode, make_participant,
+                                                 token_for, is_postgres):
+    """The hot registration's statement is longer than psycopg caches by default; the
+    app raises that limit (database.cache_long_statements), so a registration converts
+    no placeholders anew. Fails if psycopg renames the limit and the cost comes back."""
+    if not is_postgres:
+        pytest.skip("psycopg is PostgreSQL's driver")
+    from psycopg import _queries
+
+    from asnbelajar.database import CACHED_STATEMENT_BYTES
+    from asnbelajar.registrations.hot import _token_and_before_lock
+
+    statement = str(_token_and_before_lock("postgresql").compile(dialect=db.engine.dialect))
+    assert 4096 < len(statement.encode()) <= CACHED_STATEMENT_BYTES
+    assert _queries.MAX_CACHED_STATEMENT_LENGTH == CACHED_STATEMENT_BYTES
+    episode = make_episode(starts_in=timedelta(days=3))
+    client = app.test_client()
+    url = f"/api/v1/episodes/{episode.id}/registrations"
+    people = [token_for(make_participant()) for _ in range(2)]
+    assert client.post(url, json={}, headers=people[0]).status_code == 201
+    before = _queries._query2pg.cache_info()
+    assert client.post(url, json={}, headers=people[1]).status_code == 201
+    after = _queries._query2pg.cache_info()
+    assert after.misses == before.misses and after.hits > before.hits
