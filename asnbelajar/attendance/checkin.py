@@ -25,9 +25,22 @@ from .models import CheckIn
 MAX_CODE_LENGTH = 20
 
 
+@dataclass(frozen=True, slots=True)
+class WrittenCheckIn:
+    """A check-in as just written: the row's columns, without the ORM object (building
+    an instrumented CheckIn was 3 % of a check-in's CPU; nothing reads it back)."""
+
+    id: int
+    checkpoint_id: int
+    episode_id: int
+    user_id: int
+    created_at: Any
+    ip: str | None
+
+
 @dataclass
 class CheckInResult:
-    check_in: CheckIn
+    check_in: CheckIn | WrittenCheckIn  # the earlier row of a repeat, or the one written
     created: bool
     checkpoint: Any  # the Checkpoint, or a row with its id, label, opens_at and closes_at
     walk_in: bool = False
@@ -240,8 +253,8 @@ def check_in(episode_id: int, user: User | TokenHolder, code: str,
         # RETURNING is empty: the row existed (a repeat, or a concurrent double submit).
         existing = _existing_check_in(checkpoint.id, user.id)
         return CheckInResult(existing, created=False, checkpoint=checkpoint)
-    # The row as written; not added to the session, so nothing is read back or reloaded.
-    row = CheckIn(id=inserted[0], **values)
+    # The row as written; nothing is read back or reloaded.
+    row = WrittenCheckIn(id=inserted[0], **values)
     return CheckInResult(row, created=True, checkpoint=checkpoint, walk_in=walk_in)
 
 
