@@ -137,7 +137,8 @@ def init_operations(app: Flask) -> None:
             error = body.get("error") if isinstance(body, dict) else None
             if isinstance(error, dict) and "request_id" not in error:
                 error["request_id"] = g.request_id
-                response.set_data(app.json.dumps(body))
+                # Written as every JSON answer is (jsonify's compact form).
+                response.set_data(app.json.response(body).get_data())
         return response
 
     @app.teardown_request

@@ -3,6 +3,7 @@ email or NIP), the request id echoed and quoted in errors, versioned static URLs
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 
@@ -78,6 +79,9 @@ def test_json_errors_and_error_pages_carry_the_request_id(client, caplog):
     assert api.status_code == 404
     assert api.json["error"] == {"code": "not_found", "message": api.json["error"]["message"],
                                  "request_id": "trace-1"}
+    # Written as every JSON answer is (compact), though the id was added afterwards.
+    assert api.get_data() == json.dumps(api.json, separators=(",", ":"),
+                                        sort_keys=True).encode() + b"\n"
     assert any("status=404" in line and "trace-1" in line for line in _lines(caplog))
 
 
