@@ -97,6 +97,44 @@ def test_capacity_is_never_exceeded_under_a_registration_burst(app, make_episode
     assert dict(rows) == {"registered": 50, "waitlisted": 150}
 
 
+def test_hot_api_registrations_keep_the_capacity_and_queue_one_email_each(app, make_episode):
+    """The hot registration (registrations/hot.py) writes in the statement that locks the
+    episode: under a burst of API requests, double submits included, the capacity holds,
+    everyone is registered once and gets one confirmation."""
+    from asnbelajar.accounts.models import ApiToken
+    from asnbelajar.accounts.sessions import issue_api_token
+    from asnbelajar.episodes.models import Episode
+    from asnbelajar.notifications.models import OutboxEmail
+
+    episode_id = make_episode(capacity=30).id
+    ids = bulk_participants(90, offset=500)
+    tokens = [issue_api_token(_db.session.get(User, user_id)) for user_id in ids]
+    _db.session.commit()
+    assert _db.session.scalar(select(func.count()).select_from(ApiToken)) == 90
+    url = f"/api/v1/episodes/{episode_id}/registrations"
+
+    def attempt(token):
+        response = app.test_client().post(url, json={},
+                                          headers={"Authorization": f"Bearer {token}"})
+        return response.status_code, response.json.get("status"), response.json.get("id")
+
+    answers = run_parallel(app, 40, tokens + tokens[:30], attempt)  # 30 double submits
+    assert Counter(code for code, _status, _id in answers) == {201: 90, 200: 30}
+    by_person: dict[int, set] = {}
+    for _code, status, registration_id in answers:
+        by_person.setdefault(registration_id, set()).add(status)
+    assert len(by_person) == 90 and all(len(s) == 1 for s in by_person.values())
+    _db.session.expire_all()
+    rows = dict(_db.session.execute(
+        select(Registration.status, func.count()).where(Registration.episode_id == episode_id)
+        .group_by(Registration.status)).all())
+    assert rows == {"registered": 30, "waitlisted": 60}
+    episode = _db.session.get(Episode, episode_id)
+    assert (episode.registered_count, episode.waitlisted_count) == (30, 60)
+    assert _db.session.scalar(select(func.count()).select_from(OutboxEmail).where(
+        OutboxEmail.template == "registration")) == 90
+
+
 def test_double_submits_create_one_registration(app, make_episode):
     episode_id = make_episode().id
     [user_id] = bulk_participants(1)
