@@ -28,6 +28,34 @@ def confirmation_template(status: str) -> str:
     return "registration_confirmed" if status == "registered" else "registration_waitlisted"
 
 
+def confirmation_template_of(status):
+    """:func:`confirmation_template` as SQL, for a status that is an SQL expression."""
+    from sqlalchemy import case
+
+    return case(*[(status == name, confirmation_template(name))
+                  for name in ("registered", "waitlisted")])
+
+
+def confirmation_key_suffix(queued_at) -> str:
+    """The end of a confirmation's dedupe key: a registration queued again (registered
+    anew after a cancellation) is confirmed again."""
+    return f":{queued_at.isoformat()}"
+
+
+def confirmation_key_and_context(registration_id, template):
+    """The confirmation's dedupe key and context as SQL expressions (the id and the
+    template are expressions; the key's end is bound as ``key_suffix``): what
+    :func:`queue_confirmation` writes, for a statement that queues it with the
+    registration."""
+    from sqlalchemy import String, cast
+
+    key = (template + ":" + cast(registration_id, String)
+           + bindparam("key_suffix", type_=String))
+    context = func.json_build_object("registration_id", registration_id, "template",
+                                     template)
+    return key, context
+
+
 @cache
 def insert_registration_with_confirmation():
     """PostgreSQL: the registration's INSERT ... ON CONFLICT DO NOTHING RETURNING id and its
@@ -35,7 +63,7 @@ def insert_registration_with_confirmation():
     fewer while the episode's lock is held). The confirmation is what
     :func:`queue_confirmation` queues: the same key, template and context. No row when
     the registration existed already (and then no email either)."""
-    from sqlalchemy import String, cast
+    from sqlalchemy import String
     from sqlalchemy.dialects.postgresql import insert as pg_insert
 
     table = Registration.__table__
@@ -44,10 +72,8 @@ def insert_registration_with_confirmation():
     written = (pg_insert(table)
                .values({name: bindparam(name, type_=table.c[name].type) for name in columns})
                .on_conflict_do_nothing().returning(table.c.id).cte("written"))
-    key = (bindparam("key_prefix", type_=String) + cast(written.c.id, String)
-           + bindparam("key_suffix", type_=String))
-    context = func.json_build_object("registration_id", written.c.id, "template",
-                                     bindparam("mail_template_name", type_=String))
+    key, context = confirmation_key_and_context(
+        written.c.id, bindparam("mail_template_name", type_=String))
     queued = queue_rendered_later_from(written, key, context).returning(
         OutboxEmail.__table__.c.id).cte("queued")
     return select(written.c.id,
@@ -60,7 +86,7 @@ def queue_confirmation(user: User | TokenHolder, registration_id: int, status: s
     # Rendered by the outbox sender (notifications.rendering), not here: this runs while
     # the request holds the episode's lock, and the email with its .ics cost about as
     # much as the rest of the registration.
-    queue_rendered_later(f"{template}:{registration_id}:{queued_at.isoformat()}",
+    queue_rendered_later(f"{template}:{registration_id}{confirmation_key_suffix(queued_at)}",
                          user.email, "registration",
                          {"registration_id": registration_id, "template": template})
 

@@ -20,7 +20,7 @@ from functools import cache
 from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import String, and_, bindparam, case, cast, func, not_, or_, select, true
+from sqlalchemy import and_, bindparam, case, cast, func, not_, or_, select, true
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from ..accounts.services import CONSENT_VERSION
@@ -29,7 +29,11 @@ from ..extensions import db
 from ..notifications.models import OutboxEmail
 from ..notifications.rendering import queue_rendered_later_from, queued_params
 from ..timeutil import now_utc, to_db
-from .emails import confirmation_template
+from .emails import (
+    confirmation_key_and_context,
+    confirmation_key_suffix,
+    confirmation_template_of,
+)
 from .models import Registration
 from .services import _before_lock_for
 
@@ -95,11 +99,8 @@ def _written_early(holder, user_id, episode):
                  .where(or_(written.c.status != "registered",
                             not_(select(episode.c.zoom_link_follows).scalar_subquery())))
                  .subquery("confirmed"))
-    template = case(*[(confirmed.c.status == status, confirmation_template(status))
-                      for status in ("registered", "waitlisted")])
-    key = (template + ":" + cast(confirmed.c.id, String)
-           + bindparam("key_suffix", type_=String))
-    context = func.json_build_object("registration_id", confirmed.c.id, "template", template)
+    key, context = confirmation_key_and_context(
+        confirmed.c.id, confirmation_template_of(confirmed.c.status))
     queued = (queue_rendered_later_from(confirmed, key, context,
                                         to_addr=select(holder.c.email).scalar_subquery())
               .returning(OutboxEmail.__table__.c.id).cte("queued"))
@@ -138,6 +139,4 @@ def read_token_and_episode(token: str, episode_id: int, *,
 
 def _early_write_params(now: datetime, source: str) -> dict[str, Any]:
     return {**queued_params("", "registration"), "now": now, "source": source,
-            "consent_version": CONSENT_VERSION,
-            # The confirmation's key, as registrations.emails.queue_confirmation makes it.
-            "key_suffix": f":{now.isoformat()}"}
+            "consent_version": CONSENT_VERSION, "key_suffix": confirmation_key_suffix(now)}

@@ -46,6 +46,7 @@ from ..notifications.services import queue_email, render_email
 from ..timeutil import now_utc, to_db
 from ..util.sql import paginate
 from .emails import (  # noqa: F401 - notify_registrants re-exported
+    confirmation_key_suffix,
     confirmation_template,
     insert_registration_with_confirmation,
     notify_registrants,
@@ -394,7 +395,7 @@ def register(episode_id: int, user: User | TokenHolder, *, source: str = "web",
             template = confirmation_template(status)
             inserted = connection.execute(insert_registration_with_confirmation(), {
                 **values, **queued_params(user.email, "registration"),
-                "key_prefix": f"{template}:", "key_suffix": f":{stamp.isoformat()}",
+                "key_suffix": confirmation_key_suffix(stamp),
                 "mail_template_name": template}).first()
             confirm = False  # queued by the same statement
         else:
