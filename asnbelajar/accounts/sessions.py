@@ -8,6 +8,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import cache
+from typing import Any
 
 from flask import current_app, has_request_context, request
 from flask_babel import lazy_gettext as _l
@@ -276,6 +277,25 @@ def holder_from_row(found, dialect: str, now) -> TokenHolder | None:
             stamped=found.stamped if dialect == "postgresql" else None):
         return None
     return TokenHolder(found.id, found.role, found.email)
+
+
+def holder_and_read(row, dialect: str, now, prefix: str,
+                    found_by: str) -> tuple[TokenHolder | None, dict[str, Any] | None]:
+    """Split a hot view's row: :func:`holder_statement`'s columns joined with its service's
+    read, whose columns carry ``prefix``. The live holder (None when the token is not) and
+    the read's columns by their own names, None when it found nothing (its never-empty
+    column ``found_by`` is empty)."""
+    holder = holder_from_row(row, dialect, now)
+    if holder is None:
+        return None, None
+    values = {name: row[i] for i, name in _prefixed(row._fields, prefix)}
+    return holder, values if values.get(found_by) is not None else None
+
+
+@cache
+def _prefixed(fields: tuple[str, ...], prefix: str) -> tuple[tuple[int, str], ...]:
+    return tuple((i, name[len(prefix):]) for i, name in enumerate(fields)
+                 if name.startswith(prefix))
 
 
 def list_tokens(user: User) -> list[ApiToken]:

@@ -12,7 +12,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Integer, and_, bindparam, cast, literal, select, true
 
 from ..accounts.models import User
-from ..accounts.sessions import TokenHolder, holder_from_row, holder_statement, lookup_params
+from ..accounts.sessions import TokenHolder, holder_and_read, holder_statement, lookup_params
 from ..database import insert_ignore
 from ..episodes.models import Checkpoint, Episode
 from ..errors import Conflict, NotFound, ValidationError
@@ -143,15 +143,8 @@ def read_token_and_checkpoint(token: str, episode_id: int, code: str,
     params = {**lookup_params(token, dialect, now), "episode_id": episode_id,
               "code": normalize_code(code), "now": now, "ip": (ip or "")[:45] or None}
     row = connection.execute(_token_and_checkpoint(dialect), params).first()
-    holder = holder_from_row(row, dialect, now)
-    if holder is None:
-        return None, None
-    if row.checkpoint_id is None:
-        return holder, None
-    return holder, _FoundCheckpoint(
-        moment, row.checkpoint_id, row.checkpoint_label, row.checkpoint_opens_at,
-        row.checkpoint_closes_at, row.checkpoint_episode_status,
-        row.checkpoint_registration_status, row.checkpoint_inserted_id)
+    holder, read = holder_and_read(row, dialect, now, "checkpoint_", "id")
+    return holder, None if read is None else _FoundCheckpoint(read_at=moment, **read)
 
 
 @cache

@@ -24,7 +24,7 @@ from sqlalchemy import and_, bindparam, case, cast, func, not_, or_, select, tru
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from ..accounts.services import CONSENT_VERSION
-from ..accounts.sessions import TokenHolder, holder_from_row, holder_statement, lookup_params
+from ..accounts.sessions import TokenHolder, holder_and_read, holder_statement, lookup_params
 from ..extensions import db
 from ..notifications.models import OutboxEmail
 from ..notifications.rendering import queue_rendered_later_from, queued_params
@@ -123,12 +123,8 @@ def read_token_and_episode(token: str, episode_id: int, *,
     if dialect == "postgresql":
         params.update(_early_write_params(now, source))
     row = connection.execute(_token_and_before_lock(dialect), params).first()
-    holder = holder_from_row(row, dialect, now)
-    if holder is None:
-        return None, None
-    values = {key[len(_PREFIX):]: value for key, value in row._mapping.items()
-              if key.startswith(_PREFIX)}
-    if values.get("status") is None:
+    holder, values = holder_and_read(row, dialect, now, _PREFIX, "status")
+    if values is None:
         return holder, None
     if dialect == "postgresql":
         values.update(read_at=moment, written_id=row.written_id,
