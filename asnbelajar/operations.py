@@ -19,11 +19,13 @@ import uuid
 from flask import Flask, current_app, g, jsonify, render_template, request, session
 from flask_babel import lazy_gettext as _l
 from flask_login import AnonymousUserMixin
+from sqlalchemy import inspect as inspect_instance
 from sqlalchemy import text
 
-from .accounts.sessions import TokenHolder
+from .accounts.sessions import API_USER_KEY, TokenHolder
 from .database import DISCONNECT_ERRORS, is_outage
 from .extensions import db, login_manager
+from .hotpath import HOLDER_KEY
 from .web import json_error, wants_json
 
 request_log = logging.getLogger("asnbelajar.request")
@@ -55,11 +57,6 @@ def _user_id() -> int | str | None:
     user: only one the request already found (an API token's holder or user, the signed-in
     user), else the id the signed session names. Never the session token that Flask-Login's
     id carries ("<id>:<token>"), an email or a NIP."""
-    from sqlalchemy import inspect as inspect_instance
-
-    from .accounts.sessions import API_USER_KEY
-    from .hotpath import HOLDER_KEY
-
     for user in (request.environ.get(HOLDER_KEY), request.environ.get(API_USER_KEY),
                  g.get("_login_user")):
         if user is None or isinstance(user, AnonymousUserMixin):

@@ -389,6 +389,7 @@ def add_security_headers(response) -> None:
             "Strict-Transport-Security",
             f"max-age={int(config['HSTS_SECONDS'])}; includeSubDomains")
 
+
 # Text worth compressing; images, PDFs and archives are compressed already.
 COMPRESS_MIMETYPES = ["text/html", "text/css", "text/plain", "text/javascript",
                       "application/javascript", "application/json", "image/svg+xml",

@@ -89,13 +89,18 @@ def _user_for_token_statement(dialect: str):
     API requests (a check-in) never look at them; one that does loads the profile then,
     and registration reads it with its own first statement. On PostgreSQL it also records
     the token's use when due (:func:`_stamped`)."""
-    statement = (select(User, ApiToken.id, ApiToken.last_used_at, ApiToken.expires_at,
-                        ApiToken.created_at)
-                 .join(ApiToken, ApiToken.user_id == User.id)
-                 .where(ApiToken.token_hash == bindparam("presented_hash"),
-                        ApiToken.revoked_at.is_(None))
-                 .options(lazyload(User.profile)))
-    return _with_stamp(statement, dialect)
+    return _by_presented_token(
+        select(User, ApiToken.id, ApiToken.last_used_at, ApiToken.expires_at,
+               ApiToken.created_at).options(lazyload(User.profile)), dialect)
+
+
+def _by_presented_token(statement, dialect: str):
+    """``statement`` (columns of a user and of a token) for the unrevoked token whose hash
+    is ``presented_hash`` (:func:`lookup_params`) and its user; on PostgreSQL also
+    recording the token's use (:func:`_with_stamp`)."""
+    return _with_stamp(statement.join(ApiToken, ApiToken.user_id == User.id)
+                       .where(ApiToken.token_hash == bindparam("presented_hash"),
+                              ApiToken.revoked_at.is_(None)), dialect)
 
 
 def _with_stamp(statement, dialect: str):
@@ -259,13 +264,10 @@ def holder_statement(dialect: str):
     decides on the row (the same decision and recorded use as :func:`user_for_token`).
     The hot views read it joined with what their service needs."""
     user, token = User.__table__, ApiToken.__table__
-    return _with_stamp(
+    return _by_presented_token(
         select(user.c.id, user.c.role, user.c.email, user.c.active, user.c.anonymized_at,
                token.c.id.label("token_id"), token.c.last_used_at, token.c.expires_at,
-               token.c.created_at)
-        .join(token, token.c.user_id == user.c.id)
-        .where(token.c.token_hash == bindparam("presented_hash"),
-               token.c.revoked_at.is_(None)), dialect)
+               token.c.created_at), dialect)
 
 
 def holder_from_row(found, dialect: str, now) -> TokenHolder | None:

@@ -382,12 +382,12 @@ def checkins_create_hot(episode_id: int):
     data = parse(schemas.CheckIn, body)  # a refusal: the ordinary view answers
     assign_request_id()
     token = bearer_token(request.headers.get("Authorization"))
-    if not token or not normalize_code(str(data.get("code") or "")):
+    code = str(data.get("code") or "")
+    if not token or not normalize_code(code):
         return None
     # The token and the checkpoint (on PostgreSQL and a qualifying check-in) in one
     # statement.
-    holder, found = read_token_and_checkpoint(token, episode_id, str(data.get("code") or ""),
-                                              request.remote_addr)
+    holder, found = read_token_and_checkpoint(token, episode_id, code, request.remote_addr)
     if not _hot_holder_allowed(holder, "api.checkins_create", CHECKIN_LIMITS):
         return None
     return hot_json(*_checkin_answer(episode_id, holder, data, prefetched=found))

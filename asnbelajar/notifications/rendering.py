@@ -81,12 +81,12 @@ def _queued_values(to_addr: str, template: str) -> dict[str, Any]:
     """An email queued to be rendered later, but for its key and context."""
     from .services import retry_window  # services imports this module
 
-    now = to_db(now_utc())
+    moment = now_utc()
+    now = to_db(moment)
     return {"channel": "email", "to_addr": to_addr, "subject": "", "body_text": "",
-            "body_html": None,
-            "attachments": [], "template": template, "status": "pending", "attempts": 0,
-            "next_attempt_at": now, "created_at": now,
-            "give_up_at": to_db(now_utc() + retry_window())}
+            "body_html": None, "attachments": [], "template": template,
+            "status": "pending", "attempts": 0, "next_attempt_at": now, "created_at": now,
+            "give_up_at": to_db(moment + retry_window())}
 
 
 _QUEUED_COLUMNS = ("channel", "to_addr", "subject", "body_text", "body_html", "attachments",

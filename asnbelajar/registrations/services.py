@@ -39,9 +39,7 @@ from ..evaluations.models import Evaluation
 from ..extensions import db
 from ..hotpath import NotHot
 from ..integrations.models import pushes_registrants, pushes_registrants_clause
-from ..notifications.rendering import (
-    queued_params,
-)
+from ..notifications.rendering import queued_params
 from ..notifications.services import queue_email, render_email
 from ..timeutil import now_utc, to_db
 from ..util.sql import paginate
