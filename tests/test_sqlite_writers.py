@@ -8,8 +8,10 @@ import os
 import threading
 
 import pytest
+import sqlalchemy as sa
 from sqlalchemy import create_engine, text
 
+from asnbelajar import direct
 from asnbelajar.database import serialize_sqlite_writers
 
 pytestmark = pytest.mark.filterwarnings("ignore::ResourceWarning")
@@ -56,6 +58,20 @@ def test_held_from_the_first_write_to_the_commit_or_rollback(engine):
     assert writers_lock_is_free(engine)
     with engine.connect() as conn:
         assert conn.execute(text("SELECT n FROM t")).scalar() == 0  # nothing half-saved
+
+
+def test_the_direct_statements_take_it_too(engine):
+    # The hot path's statements run on the driver's cursor (asnbelajar.direct).
+    table = sa.table("t", sa.column("id"), sa.column("worker"), sa.column("n"))
+    insert = table.insert().values(worker=sa.bindparam("w"), n=0).returning(table.c.id)
+    with engine.connect() as conn:
+        direct.first(conn, sa.select(table.c.id).where(table.c.worker == sa.bindparam("w")),
+                     {"w": 1})
+        assert writers_lock_is_free(engine)
+        assert direct.first(conn, insert, {"w": 1}) is not None
+        assert not writers_lock_is_free(engine)
+        conn.commit()
+        assert writers_lock_is_free(engine)
 
 
 def test_concurrent_writers_all_get_their_turn(engine):

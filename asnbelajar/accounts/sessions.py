@@ -15,6 +15,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import bindparam, event, func, select, update
 from sqlalchemy.orm import Session, joinedload, lazyload
 
+from .. import direct
 from ..database import commit_keeping_loaded
 from ..errors import NotFound
 from ..extensions import db
@@ -155,8 +156,8 @@ def _touch_statement():
 def _touch(token_id: int, now, step: timedelta) -> None:
     # On the session's connection, in its transaction: a Core statement needs none of the
     # ORM's per-statement work.
-    db.session.connection().execute(_touch_statement(),
-                                    {"token_id": token_id, "now": now, "cutoff": now - step})
+    direct.first(db.session.connection(), _touch_statement(),
+                 {"token_id": token_id, "now": now, "cutoff": now - step})
 
 
 def _touch_step() -> timedelta:

@@ -11,6 +11,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Integer, and_, bindparam, cast, literal, select, true
 
+from .. import direct
 from ..accounts.models import User
 from ..accounts.sessions import TokenHolder, holder_and_read, holder_statement, lookup_params
 from ..database import insert_ignore
@@ -142,7 +143,7 @@ def read_token_and_checkpoint(token: str, episode_id: int, code: str,
     now = to_db(moment)
     params = {**lookup_params(token, dialect, now), "episode_id": episode_id,
               "code": normalize_code(code), "now": now, "ip": (ip or "")[:45] or None}
-    row = connection.execute(_token_and_checkpoint(dialect), params).first()
+    row = direct.first(connection, _token_and_checkpoint(dialect), params)
     holder, read = holder_and_read(row, dialect, now, "checkpoint_", "id")
     return holder, None if read is None else _FoundCheckpoint(read_at=moment, **read)
 
@@ -193,9 +194,9 @@ def check_in(episode_id: int, user: User | TokenHolder, code: str,
         params = {"episode_id": episode_id, "user_id": user.id, "code": normalized}
         if written_early:
             params.update(now=to_db(now), ip=ip, participant=user.role == "participant")
-            found = connection.execute(_checkpoint_and_insert(), params).first()
+            found = direct.first(connection, _checkpoint_and_insert(), params)
         else:
-            found = connection.execute(_checkpoint_by_code(), params).first()
+            found = direct.first(connection, _checkpoint_by_code(), params)
     if found is None:
         # Failure path: the episode decides between 404, cancelled and a wrong code.
         episode = db.session.get(Episode, episode_id)
@@ -240,8 +241,7 @@ def check_in(episode_id: int, user: User | TokenHolder, code: str,
     if written_early and found.inserted_id is not None:
         inserted = (found.inserted_id,)  # the checkpoint read wrote it (PostgreSQL)
     else:
-        inserted = connection.execute(_insert_check_in(connection.dialect.name),
-                                      values).first()
+        inserted = direct.first(connection, _insert_check_in(connection.dialect.name), values)
     if inserted is None:
         # RETURNING is empty: the row existed (a repeat, or a concurrent double submit).
         existing = _existing_check_in(checkpoint.id, user.id)

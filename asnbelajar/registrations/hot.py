@@ -23,6 +23,7 @@ from typing import Any
 from sqlalchemy import and_, bindparam, case, cast, func, not_, or_, select, true
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
+from .. import direct
 from ..accounts.services import CONSENT_VERSION
 from ..accounts.sessions import TokenHolder, holder_and_read, holder_statement, lookup_params
 from ..extensions import db
@@ -122,7 +123,7 @@ def read_token_and_episode(token: str, episode_id: int, *,
     params = {**lookup_params(token, dialect, now), "episode_id": episode_id}
     if dialect == "postgresql":
         params.update(_early_write_params(now, source))
-    row = connection.execute(_token_and_before_lock(dialect), params).first()
+    row = direct.first(connection, _token_and_before_lock(dialect), params)
     holder, values = holder_and_read(row, dialect, now, _PREFIX, "status")
     if values is None:
         return holder, None

@@ -26,6 +26,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import bindparam, func, select, text, update
 from sqlalchemy.orm import contains_eager, make_transient_to_detached
 
+from .. import direct
 from ..accounts.models import ParticipantProfile, User
 from ..accounts.services import consent_needed
 from ..accounts.sessions import TokenHolder
@@ -316,8 +317,8 @@ def register(episode_id: int, user: User | TokenHolder, *, source: str = "web",
     if prefetched is not _NOT_READ:
         found = prefetched
     else:
-        found = connection.execute(_before_lock(dialect),
-                                   {"episode_id": episode_id, "user_id": user.id}).first()
+        found = direct.first(connection, _before_lock(dialect),
+                             {"episode_id": episode_id, "user_id": user.id})
     if found is None or found.status == "draft":
         raise NotFound(_l("Episode tidak ditemukan."))
     zoom_link_follows = found.zoom_link_follows
@@ -330,8 +331,8 @@ def register(episode_id: int, user: User | TokenHolder, *, source: str = "web",
     if dialect == "postgresql":
         episode = found  # read with the lock
     else:
-        episode = connection.execute(_lock_for_registration(),
-                                     {"episode_id": episode_id}).first()
+        episode = direct.first(connection, _lock_for_registration(),
+                               {"episode_id": episode_id})
         if episode is None:
             raise NotFound(_l("Episode tidak ditemukan."))
     # A row the hot statement judged (and perhaps wrote by) at its own moment: the rules
@@ -391,13 +392,13 @@ def register(episode_id: int, user: User | TokenHolder, *, source: str = "web",
             inserted, confirm = (written_early,), False
         elif dialect == "postgresql" and confirm:
             template = confirmation_template(status)
-            inserted = connection.execute(insert_registration_with_confirmation(), {
+            inserted = direct.first(connection, insert_registration_with_confirmation(), {
                 **values, **queued_params(user.email, "registration"),
                 "key_suffix": confirmation_key_suffix(stamp),
-                "mail_template_name": template}).first()
+                "mail_template_name": template})
             confirm = False  # queued by the same statement
         else:
-            inserted = connection.execute(_insert_registration(dialect), values).first()
+            inserted = direct.first(connection, _insert_registration(dialect), values)
         if inserted is None:
             # Another connection registered this person between the check and the insert
             # (a double submit on SQLite, or a row written without the episode lock); the

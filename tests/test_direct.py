@@ -1,0 +1,133 @@
+"""asnbelajar.direct: the hot path's statements on the driver's cursor send what
+``Connection.execute`` sends and read back what it reads, on the database under test."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import bindparam, event, exc, select
+
+from asnbelajar import direct
+from asnbelajar.attendance.checkin import _insert_check_in
+from asnbelajar.episodes.models import Episode
+from asnbelajar.extensions import db as _db
+from asnbelajar.timeutil import now_utc, to_db
+
+_WRITES = ("INSERT", "UPDATE", "DELETE")
+
+
+def _comparable(value):
+    # psycopg's JSON wrapper compares by identity: compare what it wraps.
+    wrapped = getattr(value, "obj", None)
+    return value if wrapped is None else (type(value).__name__, wrapped)
+
+
+def _sent(connection, run):
+    """What ``run`` sent to the driver (the statement and its parameters) and its row."""
+    sent = []
+
+    def record(_conn, _cursor, statement, parameters, _context, _many):
+        if not statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "ROLLBACK")):
+            values = parameters.items() if isinstance(parameters, dict) \
+                else enumerate(parameters)
+            sent.append((statement, {key: _comparable(value) for key, value in values}))
+
+    event.listen(connection, "before_cursor_execute", record)
+    try:
+        row = run()
+    finally:
+        event.remove(connection, "before_cursor_execute", record)
+    return sent, row
+
+
+def _first(result):
+    return result.first() if result.returns_rows else None
+
+
+@pytest.fixture
+def compared(monkeypatch):
+    """Every direct.first call during the test also runs through Connection.execute (in a
+    savepoint, rolled back) and the two are compared; returns the list of statements."""
+    original = direct.first
+    seen: list[str] = []
+
+    def both(connection, statement, params):
+        savepoint = connection.begin_nested()
+        try:
+            expected_sent, expected = _sent(connection, lambda: _first(
+                connection.execute(statement, params)))
+        finally:
+            savepoint.rollback()
+        sent, row = _sent(connection, lambda: original(connection, statement, params))
+        assert sent == expected_sent
+        if expected is None:
+            assert row is None
+        else:
+            assert row._fields == tuple(expected._fields)
+            assert [type(v) for v in row] == [type(v) for v in expected]
+            sql = sent[0][0].upper()
+            if not any(word in sql for word in _WRITES):
+                assert tuple(row) == tuple(expected)  # a read: the very same values
+        seen.append(" ".join(sent[0][0].split())[:40])
+        return row
+
+    monkeypatch.setattr(direct, "first", both)
+    return seen
+
+
+def test_the_hot_paths_statements_match_sqlalchemys(compared, app_factory, db, make_episode,
+                                                     make_participant, token_for, is_postgres):
+    live = make_episode(starts_in=timedelta(minutes=-5))
+    upcoming = make_episode(starts_in=timedelta(days=2), capacity=1)
+    registered, walk_in, second, third = (make_participant() for _ in range(4))
+    from asnbelajar.registrations.services import register
+
+    register(live.id, registered)
+    db.session.commit()
+    for hot in (True, False):
+        client = app_factory(HOT_PATH_ENABLED=hot).test_client()
+        person = (registered, walk_in) if hot else (second, third)
+        checkin = f"/api/v1/episodes/{live.id}/checkins"
+        if not hot:
+            register(live.id, person[0])
+            db.session.commit()
+        assert client.post(checkin, json={"code": "awal23"},
+                           headers=token_for(person[0])).status_code == 201
+        assert client.post(checkin, json={"code": "awal23"},  # a walk-in
+                           headers=token_for(person[1])).status_code == 201
+        registration = f"/api/v1/episodes/{upcoming.id}/registrations"
+        # The first takes the place (when hot), the next is waitlisted: both branches.
+        for someone in person:
+            assert client.post(registration, json={},
+                               headers=token_for(someone)).status_code == 201
+    assert any(s.startswith("INSERT INTO check_in") for s in compared) or is_postgres
+    assert len(compared) >= 10, compared
+
+
+def test_the_row_converts_dates_and_carries_the_column_keys(db, make_episode):
+    episode = make_episode()
+    statement = select(Episode.id, Episode.starts_at.label("begins"), Episode.status) \
+        .where(Episode.id == bindparam("episode_id"))
+    row = direct.first(db.session.connection(), statement, {"episode_id": episode.id})
+    assert row._fields == ("id", "begins", "status")
+    assert row.begins == episode.starts_at and row[0] == episode.id
+    assert direct.first(db.session.connection(), statement, {"episode_id": -1}) is None
+
+
+def test_a_driver_error_is_sqlalchemys_and_the_session_rolls_back(db, make_episode,
+                                                                  make_participant):
+    person = make_participant()
+    values = {"checkpoint_id": 999_999, "episode_id": 999_999, "user_id": person.id,
+              "created_at": to_db(now_utc()), "ip": None}
+    with pytest.raises(exc.IntegrityError):  # no such checkpoint (a foreign key)
+        direct.first(db.session.connection(), _insert_check_in(db.engine.dialect.name),
+                     values)
+    db.session.rollback()
+    assert db.session.scalar(select(Episode.id).limit(1)) is None  # usable again
+
+
+def test_expanding_parameters_are_refused(db):
+    statement = select(Episode.id).where(Episode.id.in_(bindparam("ids", expanding=True)))
+    with pytest.raises(ValueError, match="expanding"):
+        direct.first(_db.session.connection(), statement, {"ids": [1, 2]})
