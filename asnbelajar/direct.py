@@ -17,7 +17,8 @@ database's own: measured in one process on SQLite, three statements and their co
   counts); a driver error becomes SQLAlchemy's exception, a lost connection is
   invalidated as SQLAlchemy would (database.is_outage reads it).
 
-Only statements without expanding (``IN``) parameters; one row at most is read.
+Only statements without expanding (``IN``) parameters; one row at most is read. With the
+engine's ``echo`` on (statements logged), Connection.execute runs them, as it logs them.
 """
 
 from __future__ import annotations
@@ -96,6 +97,9 @@ def first(connection: Connection, statement: ClauseElement,
     ``params`` on ``connection`` (the session's: its transaction) and return its first
     row (a named tuple with the column keys ``Connection.execute`` would give), or None
     when it returns none."""
+    if connection.engine.echo:  # statements logged: SQLAlchemy's own path logs them
+        result = connection.execute(statement, params)
+        return result.first() if result.returns_rows else None
     dialect = connection.dialect
     cache: dict = dialect.__dict__.setdefault("_asnb_direct_plans", {})
     names = frozenset(params)

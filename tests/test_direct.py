@@ -131,3 +131,18 @@ def test_expanding_parameters_are_refused(db):
     statement = select(Episode.id).where(Episode.id.in_(bindparam("ids", expanding=True)))
     with pytest.raises(ValueError, match="expanding"):
         direct.first(_db.session.connection(), statement, {"ids": [1, 2]})
+
+
+def test_with_statements_logged_sqlalchemy_runs_them(db, make_episode, caplog):
+    episode_id = make_episode().id
+    db.session.commit()  # the next connection is made with the engine's echo on
+    statement = select(Episode.status).where(Episode.id == bindparam("episode_id"))
+    db.engine.echo = True
+    try:
+        with caplog.at_level("INFO", logger="sqlalchemy.engine"):
+            row = direct.first(db.session.connection(), statement, {"episode_id": episode_id})
+    finally:
+        db.engine.echo = False
+    assert row.status == "published"
+    assert any(record.getMessage().startswith("SELECT episode.status \nFROM episode")
+               for record in caplog.records)
