@@ -17,7 +17,8 @@ database's own: measured in one process on SQLite, three statements and their co
   counts); a driver error becomes SQLAlchemy's exception, a lost connection is
   invalidated as SQLAlchemy would (database.is_outage reads it).
 
-Only statements without expanding (``IN``) parameters; one row at most is read. With the
+Only statements without expanding (``IN``) parameters and without Python-side column
+defaults left to compute (both refused); one row at most is read. With the
 engine's ``echo`` on (statements logged), Connection.execute runs them, as it logs them.
 """
 
@@ -75,6 +76,13 @@ def _plan(statement: ClauseElement, dialect, names: frozenset[str]) -> _Plan:
     compiled = statement.compile(dialect=dialect, column_keys=sorted(names))
     if compiled.literal_execute_params or compiled.post_compile_params:
         raise ValueError("direct.first takes no expanding or literal-execute parameters")
+    if compiled.insert_prefetch or compiled.update_prefetch:
+        # Column defaults computed in Python (default=, onupdate=) are filled in by the
+        # execution context this module skips: the statement must name those columns.
+        raise ValueError("direct.first takes no statement with Python-side column "
+                         "defaults left to fill in: "
+                         + ", ".join(c.key for c in compiled.insert_prefetch
+                                     + compiled.update_prefetch))
     defaults, processors = {}, []
     for bind, name in compiled.bind_names.items():
         if not bind.required and bind.callable is None:

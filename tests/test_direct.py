@@ -146,3 +146,16 @@ def test_with_statements_logged_sqlalchemy_runs_them(db, make_episode, caplog):
     assert row.status == "published"
     assert any(record.getMessage().startswith("SELECT episode.status \nFROM episode")
                for record in caplog.records)
+
+
+def test_python_side_defaults_left_to_fill_in_are_refused(db, make_episode):
+    # Episode.updated_at has an onupdate: Connection.execute would compute it, direct
+    # cannot, so the statement must name the column (as the registration's lock does).
+    from sqlalchemy import update
+
+    table = Episode.__table__
+    statement = update(table).where(table.c.id == bindparam("episode_id")) \
+        .values(title=bindparam("new_title"))
+    with pytest.raises(ValueError, match="updated_at"):
+        direct.first(db.session.connection(), statement,
+                     {"episode_id": make_episode().id, "new_title": "x"})
