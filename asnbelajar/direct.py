@@ -38,7 +38,7 @@ from sqlalchemy.sql import ClauseElement
 MAX_PLANS = 256
 
 
-@dataclass(frozen=True)
+@dataclass
 class _Plan:
     statement: ClauseElement  # kept alive: its id keys the plan
     sql: str
@@ -47,6 +47,7 @@ class _Plan:
     defaults: Mapping[str, Any]  # binds with a value in the statement (literals)
     bind_processors: tuple[tuple[str, Callable[[Any], Any]], ...]
     keys: tuple[str, ...]  # the result's column keys, or () when it returns no rows
+    rows: _Rows | None = None  # set at the first execution that returns a row
 
 
 class _Rows:
@@ -57,7 +58,8 @@ class _Rows:
         types = [column.type for column in plan.statement.exported_columns]
         if len(types) != len(description):
             raise RuntimeError("the statement's columns do not match the cursor's")
-        self.row_type = namedtuple("Row", plan.keys, rename=True)  # noqa: PYI024
+        # (Keys that are not identifiers, or repeated, fail here rather than be renamed.)
+        self.row_type = namedtuple("Row", plan.keys)  # noqa: PYI024
         self.processors = tuple(
             (i, processor) for i, (type_, column) in enumerate(zip(types, description,
                                                                   strict=True))
@@ -140,9 +142,8 @@ def first(connection: Connection, statement: ClauseElement,
         raw = cursor.fetchone() if plan.keys else None
         if raw is None:
             return None
-        rows = cache.get((key, "rows"))
-        if rows is None:
-            rows = cache[(key, "rows")] = _Rows(plan, dialect, cursor.description)
+        if plan.rows is None:
+            plan.rows = _Rows(plan, dialect, cursor.description)
     except dialect.loaded_dbapi.Error as err:
         # SQLAlchemy's own handling: its exception classes, a lost connection invalidated.
         connection._handle_dbapi_exception(err, plan.sql, args, cursor, None)
@@ -150,4 +151,4 @@ def first(connection: Connection, statement: ClauseElement,
     finally:
         if cursor is not None:
             cursor.close()
-    return rows.make(raw)
+    return plan.rows.make(raw)
