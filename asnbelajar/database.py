@@ -16,6 +16,7 @@ from flask import Flask
 from sqlalchemy import event, exc
 from sqlalchemy.engine import Engine
 
+from . import transactions
 from .extensions import db
 
 log = logging.getLogger("asnbelajar.database")
@@ -435,7 +436,11 @@ def insert_ignore(table):
 def commit_keeping_loaded() -> None:
     """Commit without expiring what the session holds: for a hot request that has read
     everything it answers with, so nothing (the user for the request log, the token) is
-    loaded again after the commit (issue 13). Durability is the same as ``commit()``."""
+    loaded again after the commit (issue 13). Durability is the same as ``commit()``.
+    Inside a hot view, its transaction commits (transactions.py)."""
+    if transactions.active():
+        transactions.commit()
+        return
     session = db.session()
     previous = session.expire_on_commit
     session.expire_on_commit = False

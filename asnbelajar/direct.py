@@ -11,11 +11,11 @@ database's own: measured in one process on SQLite, three statements and their co
   names, exactly as ``Connection.execute`` compiles it (a test compares the two);
 - the parameters and the results go through the same type processors (a datetime as
   SQLite stores it, JSON), the literals bound in the statement keep their values;
-- it runs on the session's connection, in its transaction, through the dialect's
-  ``do_execute`` (the PostgreSQL watchdog, database.guard_engine), after the engine's
-  ``before_cursor_execute`` listeners (SQLite's writers' lock, the tests' statement
-  counts); a driver error becomes SQLAlchemy's exception, a lost connection is
-  invalidated as SQLAlchemy would (database.is_outage reads it).
+- it runs on the request's connection (transactions.connection), in its transaction,
+  through the dialect's ``do_execute`` (the PostgreSQL watchdog, database.guard_engine),
+  after the engine's ``before_cursor_execute`` listeners (SQLite's writers' lock, the
+  tests' statement counts); a driver error becomes SQLAlchemy's exception, a lost
+  connection is invalidated as SQLAlchemy would (database.is_outage reads it).
 
 Only statements without expanding (``IN``) parameters and without Python-side column
 defaults left to compute (both refused); one row at most is read. With the
@@ -104,7 +104,7 @@ def _plan(statement: ClauseElement, dialect, names: frozenset[str]) -> _Plan:
 def first(connection: Connection, statement: ClauseElement,
           params: Mapping[str, Any]) -> tuple | None:
     """Run ``statement`` (a Core statement built once, as the hot path's are) with
-    ``params`` on ``connection`` (the session's: its transaction) and return its first
+    ``params`` on ``connection`` (the request's: its transaction) and return its first
     row (a named tuple with the column keys ``Connection.execute`` would give), or None
     when it returns none."""
     if connection.engine.echo:  # statements logged: SQLAlchemy's own path logs them

@@ -14,6 +14,8 @@ from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import MetaData
 
+from .transactions import SESSION_OPTIONS
+
 # Deterministic constraint names so Alembic migrations are identical on SQLite and PostgreSQL.
 naming_convention = {
     "ix": "ix_%(column_0_label)s",
@@ -23,7 +25,8 @@ naming_convention = {
     "pk": "pk_%(table_name)s",
 }
 
-db = SQLAlchemy(metadata=MetaData(naming_convention=naming_convention))
+db = SQLAlchemy(metadata=MetaData(naming_convention=naming_convention),
+                session_options=SESSION_OPTIONS)
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()

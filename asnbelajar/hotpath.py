@@ -6,8 +6,10 @@ request's CPU went to work that a successful JSON answer with a Bearer token doe
 need: Flask-Limiter's evaluation of every limit, the cookie, language and NUL-byte hooks,
 compression of a 100-byte body. A *hot view* answers such a request directly:
 
-- it runs inside the ordinary request context (``request``, ``g``, the database session,
-  the request log and every teardown are the ordinary ones), after routing;
+- it runs inside the ordinary request context (``request``, ``g``, the request log and
+  every teardown are the ordinary ones), after routing, in a transaction of its own on
+  one connection (transactions.py: no ORM session unless a path needs one, which then
+  joins that transaction);
 - it gives the request its id, checks the route's failure limits (``FailureLimit``: the
   same limits, keys and storage Flask-Limiter uses, read without counting), calls the
   same service as the ordinary view, commits, and answers with the same body, status and
@@ -33,6 +35,7 @@ from flask import Flask, current_app, request
 from flask.wrappers import Response
 
 from .errors import DomainError
+from .transactions import hot_transaction
 
 HotView = Callable[..., Response | None]
 
@@ -50,7 +53,8 @@ class HotPathFlask(Flask):
         if hot is not None and request.routing_exception is None \
                 and self.config["HOT_PATH_ENABLED"]:
             try:
-                response = hot(**(request.view_args or {}))
+                with hot_transaction():
+                    response = hot(**(request.view_args or {}))
             except (DomainError, NotHot):
                 response = None
             except Exception as err:  # noqa: BLE001 - answered by the ordinary handlers
@@ -71,7 +75,8 @@ def _forget_hot_attempt() -> None:
     from .accounts.sessions import API_USER_KEY, TOUCH_PENDING
     from .extensions import db
 
-    db.session.rollback()
+    if db.session.registry.has():  # (a hot transaction rolled back as it ended)
+        db.session.rollback()
     # (A refusal's message may have looked up the user for its language: that lookup,
     # and its pending token use, are redone by the ordinary dispatch.)
     for key in (TOUCH_PENDING, HOLDER_KEY, API_USER_KEY):

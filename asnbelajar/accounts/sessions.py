@@ -15,7 +15,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import bindparam, event, func, select, update
 from sqlalchemy.orm import Session, joinedload, lazyload
 
-from .. import direct
+from .. import direct, transactions
 from ..database import commit_keeping_loaded
 from ..errors import NotFound
 from ..extensions import db
@@ -154,9 +154,9 @@ def _touch_statement():
 
 
 def _touch(token_id: int, now, step: timedelta) -> None:
-    # On the session's connection, in its transaction: a Core statement needs none of the
+    # On the request's connection, in its transaction: a Core statement needs none of the
     # ORM's per-statement work.
-    direct.first(db.session.connection(), _touch_statement(),
+    direct.first(transactions.connection(), _touch_statement(),
                  {"token_id": token_id, "now": now, "cutoff": now - step})
 
 
@@ -194,6 +194,15 @@ def _record_use(token_id: int, now, *, written: bool) -> None:
 @event.listens_for(Session, "before_commit")
 def _write_pending_touch(session) -> None:
     if not has_request_context() or session is not db.session():
+        return
+    write_pending_touch()
+
+
+@transactions.before_commit
+def write_pending_touch() -> None:
+    """Write the request's pending token use (``_touch_if_due``) in its transaction, just
+    before it commits: the session's (above) or a hot view's (transactions.py)."""
+    if not has_request_context():
         return
     pending = request.environ.pop(TOUCH_PENDING, None)
     if pending is not None:

@@ -11,7 +11,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Integer, and_, bindparam, cast, literal, select, true
 
-from .. import direct
+from .. import direct, transactions
 from ..accounts.models import User
 from ..accounts.sessions import TokenHolder, holder_and_read, holder_statement, lookup_params
 from ..database import insert_ignore
@@ -137,7 +137,7 @@ def read_token_and_checkpoint(token: str, episode_id: int, code: str,
     """The live token's holder and the checkpoint row :func:`check_in` takes as
     ``prefetched`` (None when the code matches none), read (and on PostgreSQL a qualifying
     check-in written) by one statement. (None, None) for a token that is not live."""
-    connection = db.session.connection()
+    connection = transactions.connection()
     dialect = connection.dialect.name
     moment = now_utc()
     now = to_db(moment)
@@ -184,9 +184,9 @@ def check_in(episode_id: int, user: User | TokenHolder, code: str,
     # the rules below and the answer use the same one.
     now = getattr(prefetched, "read_at", None) or now_utc()
     ip = (ip or "")[:45] or None
-    # On the session's connection, in its transaction: rows, not ORM objects, so the
+    # On the request's connection, in its transaction: rows, not ORM objects, so the
     # ORM's per-statement bookkeeping is skipped on the hot path (issue 13).
-    connection = db.session.connection()
+    connection = transactions.connection()
     written_early = connection.dialect.name == "postgresql"
     if prefetched is not _NOT_READ:
         found = prefetched if normalized else None

@@ -29,7 +29,7 @@ from typing import Any
 
 from sqlalchemy import select, update
 
-from .. import direct
+from .. import direct, transactions
 from ..database import insert_ignore
 from ..extensions import db
 from ..timeutil import now_utc, to_db
@@ -71,7 +71,7 @@ def queue_rendered_later(dedupe_key: str, to_addr: str, template: str,
     Returns True if queued. Same transaction as the change that causes it."""
     if template not in RENDERERS:
         raise ValueError(f"no renderer for {template!r}")
-    connection = db.session.connection()  # a Core statement: no ORM bookkeeping
+    connection = transactions.connection()  # a Core statement: no ORM bookkeeping
     inserted = direct.first(connection, _insert_statement(connection.dialect.name), {
         **_queued_values(to_addr, template), "dedupe_key": dedupe_key[:200],
         "context": context})

@@ -23,10 +23,9 @@ from typing import Any
 from sqlalchemy import and_, bindparam, case, cast, func, not_, or_, select, true
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
-from .. import direct
+from .. import direct, transactions
 from ..accounts.services import CONSENT_VERSION
 from ..accounts.sessions import TokenHolder, holder_and_read, holder_statement, lookup_params
-from ..extensions import db
 from ..notifications.models import OutboxEmail
 from ..notifications.rendering import queue_rendered_later_from, queued_params
 from ..timeutil import now_utc, to_db
@@ -116,7 +115,7 @@ def read_token_and_episode(token: str, episode_id: int, *,
     written (``written_id``, ``written_status``, ``written_source``, ``written_queued``;
     ``read_at``: the moment it was judged by). (None, None) for a token that is not
     live."""
-    connection = db.session.connection()
+    connection = transactions.connection()
     dialect = connection.dialect.name
     moment = now_utc()
     now = to_db(moment)

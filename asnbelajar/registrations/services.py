@@ -26,7 +26,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import bindparam, func, select, text, update
 from sqlalchemy.orm import contains_eager, make_transient_to_detached
 
-from .. import direct
+from .. import direct, transactions
 from ..accounts.models import ParticipantProfile, User
 from ..accounts.services import consent_needed
 from ..accounts.sessions import TokenHolder
@@ -312,7 +312,7 @@ def register(episode_id: int, user: User | TokenHolder, *, source: str = "web",
     registrations.hot read it (None: no such episode), perhaps with the registration
     written early, which is confirmed here or refused (hotpath.NotHot).
     """
-    connection = db.session.connection()  # Core statements: no ORM bookkeeping
+    connection = transactions.connection()  # Core statements: no ORM bookkeeping
     dialect = connection.dialect.name
     if prefetched is not _NOT_READ:
         found = prefetched
