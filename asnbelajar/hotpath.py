@@ -151,18 +151,28 @@ def hot_json(body: dict[str, Any], status: int) -> Response:
     id, security headers, ``no-store``); the request log reads the status."""
     from flask import g
 
-    from .web import add_security_headers
-
-    response = current_app.json.response(body)
+    app = current_app._get_current_object()
+    response = app.json.response(body)
     response.status_code = status
-    response.headers["X-Request-ID"] = g.request_id
-    add_security_headers(response)
-    # Sent with credentials: personal, never kept by a shared cache (web._personal).
-    response.headers["Cache-Control"] = "no-store"
-    # As Flask-Compress marks every JSON answer (too small to compress, as this one is).
-    response.headers["Vary"] = "Accept-Encoding"
+    response.headers.add("X-Request-ID", g.request_id)
+    response.headers.extend(_answer_headers(app))
     g.response_status = status
     return response
+
+
+def _answer_headers(app: Flask) -> tuple[tuple[str, str], ...]:
+    """The headers of every hot answer, built once per app: the security headers (none
+    of which the JSON response has), ``no-store`` (sent with credentials: personal, never
+    kept by a shared cache, web._personal) and ``Vary`` (as Flask-Compress marks every
+    JSON answer, too small to compress as this one is)."""
+    headers = app.extensions.get("asnbelajar.hot_headers")
+    if headers is None:
+        from .web import security_headers
+
+        headers = (*security_headers(app.config), ("Cache-Control", "no-store"),
+                   ("Vary", "Accept-Encoding"))
+        app.extensions["asnbelajar.hot_headers"] = headers
+    return headers
 
 
 def plain_json_post() -> dict[str, Any] | None:

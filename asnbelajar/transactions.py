@@ -57,10 +57,16 @@ class RequestSession(Session):
 SESSION_OPTIONS = {"class_": RequestSession, "join_transaction_mode": "control_fully"}
 
 
-def _db():
-    from .extensions import db
+_extension: Any = None
 
-    return db
+
+def _db():
+    global _extension
+    if _extension is None:  # (extensions imports this module)
+        from .extensions import db
+
+        _extension = db
+    return _extension
 
 
 def active() -> bool:
@@ -135,7 +141,8 @@ def hot_transaction() -> Iterator[bool]:
         _current.reset(token)
         try:
             if not existing:
-                session.remove()  # one made during the block joined the connection
+                if session.registry.has():  # one made during the block joined it
+                    session.remove()
             elif session().in_transaction():
                 session.rollback()  # it joined and did not commit: roll back, let go
         finally:

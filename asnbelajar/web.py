@@ -381,13 +381,17 @@ SECURITY_HEADERS = (
 def add_security_headers(response) -> None:
     """The headers every answer carries (a view's own value wins), HSTS in production:
     from the after-request hook, and from a hot view (hotpath.py), which skips the hooks."""
-    for name, value in SECURITY_HEADERS:
+    for name, value in security_headers(current_app.config):
         response.headers.setdefault(name, value)
-    config = current_app.config
+
+
+def security_headers(config) -> tuple[tuple[str, str], ...]:
+    """The headers every answer carries, with HSTS where ``config`` turns it on."""
     if config.get("HSTS_ENABLED"):
-        response.headers.setdefault(
-            "Strict-Transport-Security",
-            f"max-age={int(config['HSTS_SECONDS'])}; includeSubDomains")
+        return (*SECURITY_HEADERS, ("Strict-Transport-Security",
+                                    f"max-age={int(config['HSTS_SECONDS'])}; "
+                                    "includeSubDomains"))
+    return SECURITY_HEADERS
 
 
 # Text worth compressing; images, PDFs and archives are compressed already.
