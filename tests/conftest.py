@@ -34,6 +34,9 @@ BASE_CONFIG: dict[str, Any] = {
     # One checkpoint thread per test app would outlive its database; test_sqlite_writers
     # covers them.
     "SQLITE_CHECKPOINT_SECONDS": 0,
+    # Token uses written in the request, so a test reads them at once;
+    # test_token_touch_batch covers the batches.
+    "TOKEN_TOUCH_BATCH_SECONDS": 0,
 }
 
 

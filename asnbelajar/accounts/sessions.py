@@ -3,10 +3,15 @@ what ends them (logout, password change or reset, revocation, expiry)."""
 
 from __future__ import annotations
 
+import atexit
 import hashlib
+import logging
+import os
 import secrets
+import threading
+import time
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import cache
 from typing import Any
 
@@ -21,6 +26,8 @@ from ..errors import NotFound
 from ..extensions import db
 from ..timeutil import now_utc, to_db
 from .models import ApiToken, User
+
+log = logging.getLogger("asnbelajar.accounts")
 
 
 def bearer_token(authorization: str | None) -> str:
@@ -168,12 +175,13 @@ def _touch_if_due(token_id: int, last_used_at, now) -> None:
     """Record a token's use, at most once per TOKEN_TOUCH_SECONDS: one UPDATE a minute per
     token instead of one per request keeps the check-in path lean.
 
-    Inside a request the UPDATE is written by the request's own commit, as its last
-    statement: a check-in makes one durable write, not two, and on SQLite the database's
-    write lock is held only from there to the COMMIT (issue 13). (On PostgreSQL the
-    statement that found the token wrote it already: _with_stamp.) A request that ends
-    without committing (a read, a refusal that rolled back) still has its use recorded by
-    ``finish_token_touch`` after the view."""
+    On PostgreSQL the statement that found the token wrote it already (_with_stamp). On
+    SQLite the process writes the uses of the last second together (:class:`TouchBatch`):
+    a check-in makes one statement fewer, and nothing of the token's use is written
+    under the database's write lock inside a request (issue 13). With batches off
+    (TOKEN_TOUCH_BATCH_SECONDS = 0), a request's own commit writes it, as its last
+    statement; a request that ends without committing (a read, a refusal that rolled
+    back) then has it recorded by ``finish_token_touch`` after the view."""
     step = _touch_step()
     if last_used_at is not None and now - last_used_at < step:
         return
@@ -182,7 +190,13 @@ def _touch_if_due(token_id: int, last_used_at, now) -> None:
 
 def _record_use(token_id: int, now, *, written: bool) -> None:
     """A due use of the token: ``written`` by the statement that found it (PostgreSQL),
-    else to be written (by the request's commit, or now outside a request)."""
+    else to be written: with the process's next batch (TouchBatch), else by the request's
+    commit, or now outside a request."""
+    if not written:
+        batch = _touch_batch()
+        if batch is not None:
+            batch.add(token_id, now)
+            return
     if has_request_context():
         request.environ[TOUCH_PENDING] = (token_id, now, written)
         return
@@ -209,6 +223,95 @@ def write_pending_touch() -> None:
         token_id, now, written = pending
         if not written:
             _touch(token_id, now, _touch_step())
+
+
+class TouchBatch:
+    """Token uses waiting to be written, for one engine: a daemon thread of each process
+    (started at the first use, again after a fork) writes them every ``seconds`` in one
+    transaction, one conditional UPDATE per token (the same as :func:`_touch`).
+
+    Where the statement that finds a token cannot also stamp its use (SQLite has no
+    data-modifying CTE), stamping it inside the request was a statement and its Python
+    on every first use of a token in a minute: at the closing code, every check-in
+    (issue 13). ``last_used_at`` is shown to its owner (profile, API, privacy export) to
+    the minute (TOKEN_TOUCH_SECONDS); written a second later, it says the same. What a
+    crash loses is at most the last ``seconds`` of such stamps; an interpreter that exits
+    normally (a worker's restart) writes them first. A failed write keeps them for the
+    next round."""
+
+    MAX_PENDING = 100_000  # tokens; beyond that (the database away for long) new uses wait
+
+    def __init__(self, engine, seconds: float, step: timedelta) -> None:
+        self.engine = engine
+        self.seconds = seconds
+        self.step = step
+        self.pending: dict[int, datetime] = {}
+        self.pid = 0
+        self.failing = False
+        self._lock = threading.Lock()
+
+    def add(self, token_id: int, now: datetime) -> None:
+        with self._lock:
+            if self.pid != os.getpid():
+                self.pid = os.getpid()
+                self.pending.clear()  # (a fork's copy: the parent writes its own)
+                threading.Thread(target=self._run, name="token-touch", daemon=True).start()
+            if token_id in self.pending or len(self.pending) < self.MAX_PENDING:
+                self.pending[token_id] = max(now, self.pending.get(token_id, now))
+
+    def flush(self) -> int:
+        """Write what is pending now; the number of tokens written (0 on a failure, which
+        keeps them)."""
+        with self._lock:
+            if not self.pending:
+                return 0
+            taken, self.pending = self.pending, {}
+        rows = [{"token_id": token_id, "now": now, "cutoff": now - self.step}
+                for token_id, now in sorted(taken.items())]
+        try:
+            with self.engine.begin() as connection:
+                connection.execute(_touch_statement(), rows)
+        except Exception as err:  # noqa: BLE001 - kept for the next round
+            if not self.failing:  # once per spell, not every round
+                log.warning("token uses not written yet (%d kept): %s", len(rows), err)
+            self.failing = True
+            with self._lock:
+                for token_id, now in taken.items():
+                    if token_id in self.pending or len(self.pending) < self.MAX_PENDING:
+                        self.pending[token_id] = max(now, self.pending.get(token_id, now))
+            return 0
+        self.failing = False
+        return len(rows)
+
+    def _run(self) -> None:
+        pid = os.getpid()
+        while self.pid == pid:
+            time.sleep(self.seconds)
+            self.flush()
+
+
+_BATCHES: list[TouchBatch] = []
+
+
+@atexit.register
+def _flush_batches() -> None:
+    for batch in _BATCHES:
+        if batch.pid == os.getpid():
+            batch.flush()
+
+
+def _touch_batch() -> TouchBatch | None:
+    """The app's batch of token uses, None when they are written in the request
+    (TOKEN_TOUCH_BATCH_SECONDS = 0)."""
+    app = current_app._get_current_object()
+    batch = app.extensions.get("asnbelajar.touch_batch", False)
+    if batch is False:
+        seconds = float(app.config.get("TOKEN_TOUCH_BATCH_SECONDS") or 0)
+        batch = TouchBatch(db.engine, seconds, _touch_step()) if seconds > 0 else None
+        if batch is not None:
+            _BATCHES.append(batch)
+        app.extensions["asnbelajar.touch_batch"] = batch
+    return batch
 
 
 def finish_token_touch() -> None:
