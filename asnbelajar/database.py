@@ -440,11 +440,5 @@ def commit_keeping_loaded() -> None:
     Inside a hot view, its transaction commits (transactions.py)."""
     if transactions.active():
         transactions.commit()
-        return
-    session = db.session()
-    previous = session.expire_on_commit
-    session.expire_on_commit = False
-    try:
-        session.commit()
-    finally:
-        session.expire_on_commit = previous
+    else:
+        transactions.commit_keeping_loaded(db.session())

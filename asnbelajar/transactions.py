@@ -104,20 +104,23 @@ def commit() -> None:
         raise RuntimeError("no hot transaction")
     session = _db().session
     if session.registry.has() and session().in_transaction():
-        # ORM work joined the transaction: the session commits it (flush, listeners),
-        # keeping what it loaded as commit_keeping_loaded does.
-        joined = session()
-        previous = joined.expire_on_commit
-        joined.expire_on_commit = False
-        try:
-            joined.commit()
-        finally:
-            joined.expire_on_commit = previous
+        # ORM work joined the transaction: the session commits it (flush, listeners).
+        commit_keeping_loaded(session())
         return
     for hook in _before_commit:
         hook()
     if hot.connection is not None:
         hot.connection.commit()
+
+
+def commit_keeping_loaded(session) -> None:
+    """Commit ``session`` without expiring what it holds (database.commit_keeping_loaded)."""
+    previous = session.expire_on_commit
+    session.expire_on_commit = False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = previous
 
 
 @contextmanager

@@ -267,3 +267,20 @@ def token_for(db):
         return {"Authorization": f"Bearer {token}"}
 
     return make
+
+
+@pytest.fixture
+def on_live_episode(db, make_episode, make_participant, token_for):
+    """(episode live since 5 minutes, with the code AWAL23 open; a participant, registered
+    there unless ``registered=False``; their token's headers)."""
+    from asnbelajar.registrations.services import register
+
+    def make(*, registered: bool = True):
+        episode = make_episode(starts_in=timedelta(minutes=-5))
+        person = make_participant()
+        if registered:
+            register(episode.id, person)
+            db.session.commit()
+        return episode, person, token_for(person)
+
+    return make

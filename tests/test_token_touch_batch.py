@@ -13,7 +13,6 @@ import pytest
 from sqlalchemy import create_engine, select
 
 from asnbelajar.accounts.models import ApiToken
-from asnbelajar.registrations.services import register
 from tests.query_count import count_queries
 
 
@@ -33,13 +32,9 @@ def _batch(app):
     return app.extensions["asnbelajar.touch_batch"]
 
 
-def test_a_check_in_leaves_the_token_use_to_the_batch(
-        db, batched, make_episode, make_participant, token_for, is_postgres):
-    episode = make_episode(starts_in=timedelta(minutes=-5))
-    person = make_participant()
-    register(episode.id, person)
-    db.session.commit()
-    headers = token_for(person)
+def test_a_check_in_leaves_the_token_use_to_the_batch(db, batched, on_live_episode,
+                                                      is_postgres):
+    episode, person, headers = on_live_episode()
     client = batched.test_client()
     with count_queries() as queries:
         answer = client.post(f"/api/v1/episodes/{episode.id}/checkins",

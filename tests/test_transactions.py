@@ -5,8 +5,6 @@ connection back in the pool whatever happens."""
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import pytest
 from flask import current_app
 from sqlalchemy import event, func, insert, select
@@ -17,7 +15,6 @@ from asnbelajar.accounts.models import ApiToken, User
 from asnbelajar.attendance.models import CheckIn
 from asnbelajar.extensions import db as _db
 from asnbelajar.registrations.models import Registration
-from asnbelajar.registrations.services import register
 
 
 @pytest.fixture
@@ -60,13 +57,9 @@ def _emails(*emails: str) -> set[str]:
     return set(_db.session.scalars(select(User.email).where(User.email.in_(emails))))
 
 
-def test_a_registered_check_in_makes_no_session_and_one_checkout(
-        db, own_app, watch, make_episode, make_participant, token_for):
-    episode = make_episode(starts_in=timedelta(minutes=-5))
-    person = make_participant()
-    register(episode.id, person)
-    db.session.commit()
-    headers = token_for(person)
+def test_a_registered_check_in_makes_no_session_and_one_checkout(db, own_app, watch,
+                                                                on_live_episode):
+    episode, person, headers = on_live_episode()
     answer = own_app.test_client().post(f"/api/v1/episodes/{episode.id}/checkins",
                                         json={"code": "awal23"}, headers=headers)
     assert answer.status_code == 201 and answer.json["walk_in"] is False
@@ -80,11 +73,9 @@ def test_a_registered_check_in_makes_no_session_and_one_checkout(
                              .where(ApiToken.user_id == person.id)) is not None
 
 
-def test_a_walk_in_joins_the_orm_to_the_same_transaction(
-        db, own_app, watch, make_episode, make_participant, token_for):
-    episode = make_episode(starts_in=timedelta(minutes=-5))
-    person = make_participant()
-    headers = token_for(person)
+def test_a_walk_in_joins_the_orm_to_the_same_transaction(db, own_app, watch,
+                                                        on_live_episode):
+    episode, person, headers = on_live_episode(registered=False)
     answer = own_app.test_client().post(f"/api/v1/episodes/{episode.id}/checkins",
                                         json={"code": "awal23"}, headers=headers)
     assert answer.status_code == 201 and answer.json["walk_in"] is True
@@ -97,16 +88,14 @@ def test_a_walk_in_joins_the_orm_to_the_same_transaction(
                              .where(CheckIn.user_id == person.id)) == 1
 
 
-def test_a_failure_after_the_orm_wrote_leaves_nothing(
-        db, own_app, watch, make_episode, make_participant, token_for, monkeypatch):
+def test_a_failure_after_the_orm_wrote_leaves_nothing(db, own_app, on_live_episode,
+                                                      monkeypatch):
     """A walk-in whose check-in INSERT fails (the database went away) after its
     registration was flushed through the joined session: nothing of it stays, the
     answer is the outage's 503, and the connection is back in the pool."""
     from asnbelajar.attendance import checkin
 
-    episode = make_episode(starts_in=timedelta(minutes=-5))
-    person = make_participant()
-    headers = token_for(person)
+    episode, person, headers = on_live_episode(registered=False)
     real_first = direct.first
 
     def failing(connection, statement, params):
