@@ -291,6 +291,27 @@ def test_a_refused_token_holds_every_message_until_it_is_replaced(
     assert len(wa.state.delivered()) == 4
 
 
+def test_parallel_senders_ask_a_refusing_api_once_per_flush(
+        app, db, wa, organizer, make_episode, make_participant, clock):
+    # Two senders with two rows each, and a slow refusal: both senders have their claim
+    # while the first request is still out, and the second must not ask again.
+    app.config["OUTBOX_BATCH_SIZE"] = 2
+    clock.set(now_utc())
+    connect(db, wa, organizer, token="EAAGwrong0token0that0meta0refuses0000")
+    people = [opt_in(db, make_participant(), number=f"62812000033{i:02d}") for i in range(4)]
+    queue_reminders_for(db, make_episode, people)
+    send_due_reminders()
+    wa.state.delay = 0.3
+    for flush in (1, 2, 3):
+        flush_outbox()
+        assert len(wa.state.requests) == flush
+        rows = whatsapp_rows(db)
+        assert {row.status for row in rows} == {"pending"}
+        assert all("kode 190" in row.last_error for row in rows)
+        assert sum(row.attempts for row in rows) == flush
+        clock.advance(minutes=10)
+
+
 def test_held_messages_fail_after_the_retry_window(
         app, db, wa, organizer, make_episode, make_participant, clock):
     clock.set(now_utc())

@@ -16,6 +16,8 @@ down, tried again once per flush), a refused recipient fails that row only.
 from __future__ import annotations
 
 import json
+import threading
+from contextlib import nullcontext
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -49,6 +51,11 @@ REMINDER_PREFIX = "wa-reminder-"
 CERTIFICATE_PREFIX = "wa-certificate-ready:"
 
 _table = OutboxEmail.__table__
+
+# Each sender's first request of a flush goes through this lock: when the API refuses the
+# token or is down, the first answer sets ``skip`` and the senders waiting here hand their
+# rows back untried, so a flush with four senders still asks Meta once, not four times.
+_first_request = threading.Lock()
 
 
 # Queueing ------------------------------------------------------------------------------
@@ -200,6 +207,10 @@ def _hold_all(ids: list[int], holder: str, reason: str, result: DeliveryResult,
     result.errors.append(reason)
 
 
+def _earlier_failure(conn: Any) -> str:
+    return conn.failure if conn and conn.failure else "gagal pada percobaan sebelumnya"
+
+
 def deliver(ids: list[int], holder: str, skip: set[str]) -> DeliveryResult:
     """Send the WhatsApp rows ``holder`` claimed, marking each as it goes. ``skip``
     (shared by the flush's senders) says WhatsApp already failed in this flush."""
@@ -208,8 +219,7 @@ def deliver(ids: list[int], holder: str, skip: set[str]) -> DeliveryResult:
         return result
     conn = get_whatsapp()
     if CHANNEL in skip:
-        _hold_all(ids, holder, (conn.failure if conn and conn.failure else
-                                "gagal pada percobaan sebelumnya"), result, skip)
+        _hold_all(ids, holder, _earlier_failure(conn), result, skip)
         return result
     if conn is None or not conn.enabled:
         _hold_all(ids, holder, "WhatsApp dimatikan atau belum diatur di konsol", result, skip)
@@ -229,25 +239,30 @@ def deliver(ids: list[int], holder: str, skip: set[str]) -> DeliveryResult:
                    _table.c.status == "sending").order_by(_table.c.id)).all()
         db.session.commit()
         for index, row in enumerate(rows):
-            result.tried.add(CHANNEL)
-            try:
-                if not row.template:
-                    raise WhatsAppError("Baris WhatsApp tanpa nama templat")
-                message_id = client.send_template(row.to_addr, row.template, language,
-                                                  _parameters(row.context))
-            except WhatsAppError as err:
-                result.failed += 1
-                if err.server_level:
+            with _first_request if index == 0 else nullcontext():
+                if CHANNEL in skip:  # another sender's first request just failed
+                    _hold_all([r.id for r in rows], holder, _earlier_failure(conn), result,
+                              skip)
+                    return result
+                result.tried.add(CHANNEL)
+                try:
+                    if not row.template:
+                        raise WhatsAppError("Baris WhatsApp tanpa nama templat")
+                    message_id = client.send_template(row.to_addr, row.template, language,
+                                                      _parameters(row.context))
+                except WhatsAppError as err:
+                    result.failed += 1
+                    if not err.server_level:
+                        result.gave_up += _record_failure([row.id], holder, err.message,
+                                                          attempted=row.id,
+                                                          permanent=not err.temporary)
+                        result.errors.append(err.message)
+                        continue
                     _hold_all([r.id for r in rows[index:]], holder, err.message, result,
                               skip, attempted=row.id)
                     note_failure(err.message)
                     db.session.commit()
                     return result
-                result.gave_up += _record_failure([row.id], holder, err.message,
-                                                  attempted=row.id,
-                                                  permanent=not err.temporary)
-                result.errors.append(err.message)
-                continue
             db.session.execute(
                 update(_table).where(_table.c.id == row.id, _table.c.claimed_by == holder)
                 .values(status="sent", sent_at=to_db(now_utc()), last_error=None,
