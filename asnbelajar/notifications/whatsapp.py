@@ -241,8 +241,8 @@ def deliver(ids: list[int], holder: str, skip: set[str]) -> DeliveryResult:
         for index, row in enumerate(rows):
             with _first_request if index == 0 else nullcontext():
                 if CHANNEL in skip:  # another sender's first request just failed
-                    _hold_all([r.id for r in rows], holder, _earlier_failure(conn), result,
-                              skip)
+                    _hold_all([r.id for r in rows[index:]], holder, _earlier_failure(conn),
+                              result, skip)
                     return result
                 result.tried.add(CHANNEL)
                 try:
