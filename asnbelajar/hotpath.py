@@ -33,11 +33,13 @@ from typing import Any
 
 from flask import Flask, current_app, request
 from flask.wrappers import Response
+from werkzeug.datastructures import Headers
+from werkzeug.http import HTTP_STATUS_CODES
 
 from .errors import DomainError
 from .transactions import hot_transaction
 
-HotView = Callable[..., Response | None]
+HotView = Callable[..., "HotAnswer | None"]
 
 
 class HotPathFlask(Flask):
@@ -48,7 +50,7 @@ class HotPathFlask(Flask):
         super().__init__(*args, **kwargs)
         self.hot_views: dict[str, HotView] = {}
 
-    def full_dispatch_request(self) -> Response:
+    def full_dispatch_request(self) -> Response:  # (or a hot view's HotAnswer)
         hot = self.hot_views.get(request.endpoint or "")
         if hot is not None and request.routing_exception is None \
                 and self.config["HOT_PATH_ENABLED"]:
@@ -145,19 +147,49 @@ def within_limits(endpoint: str, limits: tuple[FailureLimit, ...]) -> bool:
     return True
 
 
-def hot_json(body: dict[str, Any], status: int) -> Response:
+class HotAnswer:
+    """A hot view's answer as WSGI sees it: the status line, the header list and the
+    body, built once (issue 13: a werkzeug ``Response`` validated each header as it was
+    added and copied the list again on the way out). ``status_code``, ``headers`` and
+    ``get_data`` read like a ``Response``'s for anything that inspects it."""
+
+    __slots__ = ("status_code", "_status", "_headers", "_body")
+
+    def __init__(self, body: bytes, status: int, headers: list[tuple[str, str]]) -> None:
+        self.status_code = status
+        self._status = f"{status} {HTTP_STATUS_CODES.get(status, 'UNKNOWN').upper()}"
+        self._headers = headers
+        self._body = body
+
+    @property
+    def headers(self) -> Headers:
+        return Headers(self._headers)
+
+    def get_data(self) -> bytes:
+        return self._body
+
+    def __call__(self, environ: dict, start_response: Callable) -> list[bytes]:
+        start_response(self._status, list(self._headers))
+        return [self._body]
+
+
+def hot_json(body: dict[str, Any], status: int) -> HotAnswer:
     """A hot view's answer: the body as the ordinary view's ``jsonify`` writes it, with
     the headers the after-request hooks would add to a Bearer-token JSON answer (request
     id, security headers, ``no-store``); the request log reads the status."""
     from flask import g
 
     app = current_app._get_current_object()
-    response = app.json.response(body)
-    response.status_code = status
-    response.headers.add("X-Request-ID", g.request_id)
-    response.headers.extend(_answer_headers(app))
+    provider = app.json
+    if (provider.compact is None and app.debug) or provider.compact is False:
+        text = provider.dumps(body, indent=2)  # as DefaultJSONProvider.response writes
+    else:
+        text = provider.dumps(body, separators=(",", ":"))
+    data = f"{text}\n".encode()
     g.response_status = status
-    return response
+    return HotAnswer(data, status, [
+        ("Content-Type", provider.mimetype), ("Content-Length", str(len(data))),
+        ("X-Request-ID", g.request_id), *_answer_headers(app)])
 
 
 def _answer_headers(app: Flask) -> tuple[tuple[str, str], ...]:
