@@ -416,6 +416,16 @@ def _init_compression(app: Flask) -> None:
     app.config.setdefault("COMPRESS_LEVEL", 6)
     Compress(app)
 
+    @app.after_request  # (after-request hooks run last-registered first: before Compress's)
+    def close_streamed_file(response):
+        # Flask-Compress replaces a streamed file with its compressing generator, and the
+        # answer's close then closes only the generator: the file would stay open until
+        # the garbage collector found it. It is closed with the answer.
+        body = response.response
+        if response.is_streamed and callable(getattr(body, "close", None)):
+            response.call_on_close(body.close)
+        return response
+
 
 def _personal(response) -> bool:
     """Whether the answer may carry personal data: anything served to a signed-in person

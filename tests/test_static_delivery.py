@@ -28,3 +28,22 @@ def test_small_json_is_not_compressed(client):
     r = client.get("/api/v1/episodes", headers={"Accept-Encoding": "gzip"})
     assert r.status_code == 200
     assert r.headers.get("Content-Encoding") in (None, "gzip")  # only above 500 bytes
+
+
+def test_a_compressed_static_file_is_closed_when_its_answer_is(client):
+    """Flask-Compress swaps a streamed file for its compressing generator; the file itself
+    must still be closed with the answer, not left to the garbage collector."""
+    import gc
+    import warnings
+
+    gc.collect()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", ResourceWarning)
+        response = client.get("/static/css/app.css", headers={"Accept-Encoding": "br"})
+        assert response.status_code == 200
+        assert response.headers["Content-Encoding"] == "br"
+        assert response.data
+        response.close()
+        del response
+        gc.collect()
+    assert not [w for w in caught if issubclass(w.category, ResourceWarning)]
