@@ -49,6 +49,7 @@ def prepare(url: str, n: int) -> tuple[int, list[str]]:
     from flask_migrate import upgrade
 
     from asnbelajar.accounts.models import ApiToken, ParticipantProfile, User
+    from asnbelajar.accounts.services import CONSENT_VERSION
     from asnbelajar.episodes.services import add_checkpoint, create_episode, publish_episode
     from asnbelajar.registrations.models import Registration
     from asnbelajar.timeutil import now_utc
@@ -72,7 +73,8 @@ def prepare(url: str, n: int) -> tuple[int, list[str]]:
         ids = list(db.session.scalars(select(User.id).order_by(User.id)))
         db.session.execute(insert(ParticipantProfile), [
             {"user_id": uid, "employee_type": "non_asn", "instansi_name": "Pemprov Riau",
-             "anonymized": False} for uid in ids])
+             "province": "Riau", "anonymized": False, "consent_version": CONSENT_VERSION,
+             "consent_at": now_utc().replace(tzinfo=None)} for uid in ids])
         db.session.execute(insert(Registration), [
             {"episode_id": episode.id, "user_id": uid, "status": "registered",
              "source": "api"} for uid in ids[: n // 2]])
@@ -111,22 +113,36 @@ def main() -> None:
         env = {**os.environ, "ASNBELAJAR_DATABASE_URL": url, "ASNBELAJAR_SECRET_KEY": "bench",
                "ASNBELAJAR_RATELIMIT_ENABLED": "false", "ASNBELAJAR_DB_POOL_SIZE": "5"}
         gunicorn = os.path.join(os.path.dirname(sys.executable), "gunicorn")
+        # --preload as deployed (deploy/gunicorn.conf.py): the app is built before the
+        # workers fork, so they take requests at once. Without it the master listens while
+        # the workers are still importing the app, and the first requests waited there
+        # for seconds (they were the p99 of this script).
         server = subprocess.Popen(
-            [gunicorn, "-w", str(args.workers), "-b", f"127.0.0.1:{port}", "--log-level",
-             "warning", "wsgi:app"], cwd=ROOT, env=env)
+            [gunicorn, "-w", str(args.workers), "--preload", "-b", f"127.0.0.1:{port}",
+             "--log-level", "warning", "wsgi:app"], cwd=ROOT, env=env)
         try:
-            for _ in range(100):
-                try:
-                    socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                    break
-                except OSError:
-                    time.sleep(0.1)
+            wait_until_ready(port)
             run_burst(port, episode_id, tokens, args.clients)
         finally:
             server.terminate()
             server.wait(timeout=20)
         checkins, regs = count_rows(url)
         print(f"rows: check_ins={checkins} (expected {len(tokens)}) registrations={regs}")
+
+
+def wait_until_ready(port: int) -> None:
+    """Until the app answers ``/healthz`` (an open port alone is gunicorn's master)."""
+    for _ in range(300):
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            conn.request("GET", "/healthz")
+            if conn.getresponse().status == 200:
+                conn.close()
+                return
+        except OSError:
+            pass
+        time.sleep(0.1)
+    raise SystemExit(f"the app on port {port} did not answer /healthz")
 
 
 def run_burst(port: int, episode_id: int, tokens: list[str], clients: int) -> None:
