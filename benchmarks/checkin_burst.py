@@ -122,12 +122,16 @@ def main() -> None:
              "--log-level", "warning", "wsgi:app"], cwd=ROOT, env=env)
         try:
             wait_until_ready(port)
-            run_burst(port, episode_id, tokens, args.clients)
+            statuses = run_burst(port, episode_id, tokens, args.clients)
         finally:
             server.terminate()
             server.wait(timeout=20)
         checkins, regs = count_rows(url)
         print(f"rows: check_ins={checkins} (expected {len(tokens)}) registrations={regs}")
+    # Figures of refused or failed requests are no figures: say so with the exit status.
+    wrong = {status: n for status, n in statuses.items() if status not in (200, 201)}
+    if wrong or checkins != len(tokens) or regs != len(tokens):
+        raise SystemExit(f"unexpected answers or rows: {wrong or 'rows'}")
 
 
 def wait_until_ready(port: int) -> None:
@@ -145,7 +149,7 @@ def wait_until_ready(port: int) -> None:
     raise SystemExit(f"the app on port {port} did not answer /healthz")
 
 
-def run_burst(port: int, episode_id: int, tokens: list[str], clients: int) -> None:
+def run_burst(port: int, episode_id: int, tokens: list[str], clients: int) -> Counter:
     local = threading.local()
     latencies: list[float] = []
     statuses: Counter = Counter()
@@ -184,6 +188,7 @@ def run_burst(port: int, episode_id: int, tokens: list[str], clients: int) -> No
     print(f"latency p50={q[49] * 1000:.0f}ms p95={q[94] * 1000:.0f}ms "
           f"p99={q[98] * 1000:.0f}ms max={latencies[-1] * 1000:.0f}ms")
     print(f"statuses: {dict(statuses)}")
+    return statuses
 
 
 if __name__ == "__main__":

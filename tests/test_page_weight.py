@@ -16,8 +16,6 @@ KB = 1024
 CHECKIN_COLD = 60 * KB
 PAGE_COLD = 150 * KB
 PAGE_WARM = 15 * KB
-# Flask-Compress's streaming path leaves closing the static file to the garbage collector.
-pytestmark = pytest.mark.filterwarnings("ignore:unclosed file:ResourceWarning")
 ASSET = re.compile(r'<(?:link|script|img)\b[^>]*?\s(?:href|src)="(/[^"]+)"')
 
 
