@@ -94,3 +94,14 @@ def test_reminders_rerun_queues_nothing():
                                        "ASNBELAJAR_TEST_DATABASE_URL")
 def test_reports_at_a_toy_scale():
     run("reports.py", "--participants", "300", "--ledger", "2000", "--database-url", PG_URL)
+
+
+def test_unlisted_agencies_pages_and_a_mapping():
+    out = run("unlisted_agencies.py", "--participants", "400", "--repeat", "1",
+              "--database-url", PG_URL or "sqlite")
+    assert "mapping page" in out and "mapping " in out.split("mapping page")[1]
+
+
+def test_certificates_render_through_the_database():
+    out = run("certificates.py", "--count", "10", *database_args())
+    assert "separate files" in out and "through the database" in out
