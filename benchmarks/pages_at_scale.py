@@ -169,6 +169,8 @@ def run(url: str, runs: int) -> None:
     print(f"goal {GOAL_MS:.0f} ms (median): {slow} page(s) over, {failures} not 200")
     with app.app_context():
         db.engine.dispose()
+    if failures:  # the time of an error page is no figure
+        raise SystemExit(f"{failures} page(s) did not answer 200")
 
 
 if __name__ == "__main__":

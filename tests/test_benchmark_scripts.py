@@ -105,3 +105,16 @@ def test_unlisted_agencies_pages_and_a_mapping():
 def test_certificates_render_through_the_database():
     out = run("certificates.py", "--count", "10", *database_args())
     assert "separate files" in out and "through the database" in out
+
+
+def test_seed_demo_holds_the_season_it_was_asked_for():
+    out = run("seed_demo.py", "--registrations", "2000", *database_args(), timeout=300)
+    assert "Seri 43" in out
+
+
+@pytest.mark.skipif(not PG_URL, reason="pages_at_scale.py seeds a PostgreSQL database: set "
+                                       "ASNBELAJAR_TEST_DATABASE_URL")
+def test_pages_at_scale_answer_every_page():
+    out = run("pages_at_scale.py", "--seed", "2000", "--database-url", PG_URL, "--runs", "1",
+              timeout=300)
+    assert ", 0 not 200" in out
