@@ -137,14 +137,15 @@ def main() -> None:
 def wait_until_ready(port: int) -> None:
     """Until the app answers ``/healthz`` (an open port alone is gunicorn's master)."""
     for _ in range(300):
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
         try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
             conn.request("GET", "/healthz")
             if conn.getresponse().status == 200:
-                conn.close()
                 return
         except OSError:
             pass
+        finally:
+            conn.close()
         time.sleep(0.1)
     raise SystemExit(f"the app on port {port} did not answer /healthz")
 
