@@ -7,6 +7,7 @@ fresh SQLite file copied from a migrated template.
 
 from __future__ import annotations
 
+import io
 import os
 import shutil
 import uuid
@@ -15,6 +16,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
 
 from asnbelajar import create_app, timeutil
@@ -81,6 +83,21 @@ def is_postgres() -> bool:
     return bool(PG_SERVER_URL)
 
 
+class BodyClosingClient(FlaskClient):
+    """werkzeug's test client writes a multipart body over 500 KB to a temporary file and
+    hands it to the app as ``wsgi.input``, which the server owns and the app must not
+    close; werkzeug never does either (a ResourceWarning per large upload). Closed here
+    once the request is answered."""
+
+    def open(self, *args: Any, **kwargs: Any):
+        response = super().open(*args, **kwargs)
+        request = getattr(response, "request", None)
+        stream = request.environ.get("wsgi.input") if request is not None else None
+        if stream is not None and not isinstance(stream, io.BytesIO):
+            stream.close()
+        return response
+
+
 @pytest.fixture
 def app_factory(database_url, tmp_path) -> Iterator[Callable[..., Any]]:
     """Build an app on this test's database; extra config may be passed."""
@@ -94,6 +111,7 @@ def app_factory(database_url, tmp_path) -> Iterator[Callable[..., Any]]:
 
     def factory(**config: Any):
         app = create_app({**BASE_CONFIG, "SQLALCHEMY_DATABASE_URI": url, **config})
+        app.test_client_class = BodyClosingClient
         app.instance_path = str(tmp_path / "instance")
         os.makedirs(app.instance_path, exist_ok=True)
         made.append(app)
