@@ -19,6 +19,9 @@ machine falls on every route alike. Every phase stops early after --max-seconds.
 p50/p95/p99 for every route, the ratios of check-in and registration to the INSERT route
 (targets: check-in >= 60 %, registration >= 50 %, p99 <= 2x the INSERT route's), the error
 count, and checks the rows: one check-in per participant, registrations = capacity exactly.
+On Linux it also prints each route's CPU per request by party (this client, the route's
+server, PostgreSQL's backends for the run's database; from /proc) and how busy the machine
+was: what limits each route.
 Traffic stays on 127.0.0.1 and every run is bounded by the request count and the time limit.
 """
 
@@ -149,6 +152,54 @@ def wait_for(port: int) -> None:
     raise SystemExit(f"server on port {port} did not start")
 
 
+# CPU per request, by who spent it (Linux /proc; elsewhere the table is left out): this
+# client, each server (gunicorn's master and workers) and the database server's processes
+# serving this run's database. What limits a route shows here: on a saturated 2-core
+# machine the ratio of two routes' rates follows the ratio of their CPU per request.
+_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def _process_table() -> dict[int, tuple[int, float, str]]:
+    """pid -> (parent pid, CPU seconds, command line) for every readable process."""
+    table = {}
+    for name in os.listdir("/proc"):
+        if not name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{name}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            with open(f"/proc/{name}/cmdline", "rb") as f:
+                command = f.read().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:  # gone meanwhile
+            continue
+        table[int(name)] = (int(fields[1]), (int(fields[11]) + int(fields[12])) / _TICKS,
+                            command)
+    return table
+
+
+def cpu_by_party(servers: dict[str, int], database: str | None) -> Counter | None:
+    """CPU seconds so far of: this client, each server (its pid and its descendants) and
+    the database server's backends for ``database`` (their titles name it). None where
+    /proc is not there."""
+    if not os.path.isdir("/proc/self"):
+        return None
+    table = _process_table()
+    owner: dict[int, str] = {os.getpid(): "client"}
+    owner.update({pid: party for party, pid in servers.items()})
+    spent: Counter = Counter()
+    for pid, (_parent, seconds, command) in table.items():
+        walk, party = pid, None
+        while walk and party is None:
+            party = owner.get(walk)
+            walk = table[walk][0] if walk in table and walk != 1 else 0
+        if party is None and database and command.startswith("postgres: ") \
+                and f" {database} " in command:
+            party = "database"
+        if party is not None:
+            spent[party] += seconds
+    return spent
+
+
 def burst(port: int, jobs: list[tuple[str, str, dict]], clients: int,
           max_seconds: float) -> dict:
     """POST every (path, body, headers) job; returns throughput, percentiles, statuses."""
@@ -254,21 +305,31 @@ def run_database(server_url: str, args: argparse.Namespace) -> bool:
             n, rounds = args.requests, max(1, args.rounds)
             cuts = [n * r // rounds for r in range(rounds + 1)]
             parts: dict[str, list[dict]] = {name: [] for name in ROUTES}
+            parties = {"app": servers[0].pid, "reference": servers[1].pid}
+            database = url.rsplit("/", 1)[1] if server_url else None
+            cpu: dict[str, Counter] = {name: Counter() for name in ROUTES}
+
+            def timed(name: str, port: int, jobs: list) -> None:
+                before, machine = cpu_by_party(parties, database), _machine_cpu()
+                parts[name].append(burst(port, jobs, args.clients, args.max_seconds))
+                after, machine_after = cpu_by_party(parties, database), _machine_cpu()
+                if before is not None and after is not None:
+                    cpu[name].update({party: after[party] - before[party] for party in after})
+                if machine is not None and machine_after is not None:
+                    cpu[name]["machine busy"] += machine_after[0] - machine[0]
+                    cpu[name]["machine all"] += machine_after[1] - machine[1]
+
             for r in range(rounds):
                 some = tokens[cuts[r]:cuts[r + 1]]
                 k = len(some)
-                parts["bare"].append(burst(ref_port, [("/bare", "{}", json_headers)] * k,
-                                           args.clients, args.max_seconds))
-                parts["insert"].append(burst(ref_port, [("/insert", "{}", json_headers)] * k,
-                                             args.clients, args.max_seconds))
-                parts["check-in"].append(burst(app_port, [
+                timed("bare", ref_port, [("/bare", "{}", json_headers)] * k)
+                timed("insert", ref_port, [("/insert", "{}", json_headers)] * k)
+                timed("check-in", app_port, [
                     (f"/api/v1/episodes/{live_id}/checkins", '{"code": "burst7"}',
-                     {**json_headers, "Authorization": f"Bearer {t}"}) for t in some],
-                    args.clients, args.max_seconds))
-                parts["registration"].append(burst(app_port, [
+                     {**json_headers, "Authorization": f"Bearer {t}"}) for t in some])
+                timed("registration", app_port, [
                     (f"/api/v1/episodes/{upcoming_id}/registrations", "{}",
-                     {**json_headers, "Authorization": f"Bearer {t}"}) for t in some],
-                    args.clients, args.max_seconds))
+                     {**json_headers, "Authorization": f"Bearer {t}"}) for t in some])
             results = {name: combine(runs) for name, runs in parts.items()}
         finally:
             for server in servers:
@@ -292,6 +353,7 @@ def run_database(server_url: str, args: argparse.Namespace) -> bool:
               f"{r['errors']:>8}  {ratio}")
     for name in ("check-in", "registration"):
         print(f"  {name} statuses: {results[name]['statuses']}")
+    print_cpu(cpu, results, with_database=bool(server_url))
     print(f"rows: check_ins={checkins} (expected {results['check-in']['n']}), "
           f"registered={registered} (capacity {capacity}), waitlisted={waitlisted}")
     ok = (results["check-in"]["rps"] >= 0.6 * ref["rps"]
@@ -304,6 +366,37 @@ def run_database(server_url: str, args: argparse.Namespace) -> bool:
     return (all(results[name]["errors"] == 0 for name in ROUTES)
             and checkins == results["check-in"]["n"] and registered == capacity
             and waitlisted == results["registration"]["n"] - capacity)
+
+
+def _machine_cpu() -> tuple[float, float] | None:
+    """(busy, all) CPU seconds of the whole machine so far (/proc/stat), or None."""
+    try:
+        with open("/proc/stat") as f:
+            ticks = [int(x) for x in f.readline().split()[1:]]
+    except OSError:
+        return None
+    idle = ticks[3] + (ticks[4] if len(ticks) > 4 else 0)  # idle + waiting for I/O
+    return (sum(ticks) - idle) / _TICKS, sum(ticks) / _TICKS
+
+
+def print_cpu(cpu: dict[str, Counter], results: dict[str, dict], *,
+              with_database: bool) -> None:
+    """Milliseconds of CPU per request for each party, and how busy the machine was."""
+    if not any(cpu[name] for name in ROUTES):
+        return  # no /proc here
+    columns = ["client", "server", *(["database"] if with_database else []), "total"]
+    print("CPU ms per request by party (client: this script; server: the route's "
+          "gunicorn;" + (" database: PostgreSQL's backends;" if with_database else "")
+          + " busy: the machine's CPUs during the route's bursts):")
+    print(f"{'route':<14}" + "".join(f"{c:>10}" for c in columns) + f"{'busy':>8}")
+    for name in ROUTES:
+        spent, n = cpu[name], results[name]["n"] or 1
+        server = spent["reference" if name in ("bare", "insert") else "app"]
+        figures = [spent["client"], server, *([spent["database"]] if with_database else [])]
+        figures.append(sum(figures))
+        busy = (f"{spent['machine busy'] / spent['machine all'] * 100:7.0f}%"
+                if spent["machine all"] else "")
+        print(f"{name:<14}" + "".join(f"{x / n * 1000:>10.3f}" for x in figures) + busy)
 
 
 def main() -> None:

@@ -56,6 +56,19 @@ def test_http_burst_fills_the_capacity_exactly():
               *one_database_args())
     assert "rows: check_ins=40 (expected 40), registered=30 (capacity 30), waitlisted=10" \
         in out
+    if sys.platform.startswith("linux"):  # CPU by party, read from /proc
+        lines = out.splitlines()
+        start = next(i for i, line in enumerate(lines)
+                     if line.startswith("CPU ms per request by party"))
+        table = {line.split()[0]: [float(x) for x in line.split()[1:-1]]
+                 for line in lines[start + 2:start + 6]}
+        assert set(table) == {"bare", "insert", "check-in", "registration"}
+        for figures in table.values():
+            assert min(figures) >= 0
+            assert figures[-1] == pytest.approx(sum(figures[:-1]), abs=0.002)
+        # (The clock ticks every 10 ms: a few dozen requests of the app's routes take
+        # several ticks of its workers' CPU, where the reference routes may take none.)
+        assert table["check-in"][1] + table["registration"][1] > 0
 
 
 def test_request_cpu_measures_successes_only():
