@@ -84,10 +84,15 @@ def is_postgres() -> bool:
 
 
 class BodyClosingClient(FlaskClient):
-    """werkzeug's test client writes a multipart body over 500 KB to a temporary file and
-    hands it to the app as ``wsgi.input``, which the server owns and the app must not
-    close; werkzeug never does either (a ResourceWarning per large upload). Closed here
-    once the request is answered."""
+    """Closes what a WSGI server would close and werkzeug's test client leaves open.
+
+    - A multipart body over 500 KB is written to a temporary file and handed to the app as
+      ``wsgi.input``, which the server owns and the app must not close; werkzeug never
+      does either (a ResourceWarning per large upload). Closed once the request is
+      answered.
+    - An unbuffered answer's body (a ``send_file`` answer holds its file open) is closed
+      by a server once sent; here the test may still read it, so it is closed when the
+      test's app is torn down (:func:`close_answers`)."""
 
     def open(self, *args: Any, **kwargs: Any):
         response = super().open(*args, **kwargs)
@@ -95,7 +100,18 @@ class BodyClosingClient(FlaskClient):
         stream = request.environ.get("wsgi.input") if request is not None else None
         if stream is not None and not isinstance(stream, io.BytesIO):
             stream.close()
+        if not kwargs.get("buffered"):
+            self.application.extensions.setdefault(_ANSWERS, []).append(response)
         return response
+
+
+_ANSWERS = "tests.open_answers"
+
+
+def close_answers(app) -> None:
+    """Close the answers the test's clients got from ``app`` (BodyClosingClient)."""
+    for response in app.extensions.pop(_ANSWERS, []):
+        response.close()
 
 
 @pytest.fixture
@@ -119,6 +135,7 @@ def app_factory(database_url, tmp_path) -> Iterator[Callable[..., Any]]:
 
     yield factory
     for app in made:
+        close_answers(app)
         with app.app_context():
             _db.session.remove()
             if PG_SERVER_URL:
