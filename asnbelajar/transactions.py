@@ -31,10 +31,11 @@ from sqlalchemy.engine import Connection
 
 
 class _Hot:
-    __slots__ = ("connection",)
+    __slots__ = ("connection", "each_statement")
 
     def __init__(self) -> None:
         self.connection: Connection | None = None
+        self.each_statement = False
 
 
 _current: ContextVar[_Hot | None] = ContextVar("asnbelajar_hot_transaction", default=None)
@@ -81,6 +82,8 @@ def connection() -> Connection:
         return _db().session.connection()
     if hot.connection is None:
         connection = _db().engine.connect()
+        if hot.each_statement:
+            connection = connection.execution_options(isolation_level="AUTOCOMMIT")
         try:
             connection.begin()
         except BaseException:
@@ -88,6 +91,23 @@ def connection() -> Connection:
             raise
         hot.connection = connection
     return hot.connection
+
+
+def commit_each_statement() -> None:
+    """From here on, the hot transaction's statements each commit as they end (the
+    driver's autocommit): for a view whose one writing statement applies every rule
+    itself, so that the locks it takes are held inside the database server only, never
+    while a round trip to this process and its COMMIT are under way (registrations.hot).
+    Only before the first statement; the session cannot join such a connection."""
+    hot = _current.get()
+    if hot is None or hot.connection is not None:
+        raise RuntimeError("commit_each_statement: not at the start of a hot transaction")
+    hot.each_statement = True
+
+
+def dialect_name() -> str:
+    """The name of the database's dialect, without taking a connection."""
+    return _db().engine.dialect.name
 
 
 def before_commit(hook: Callable[[], None]) -> Callable[[], None]:

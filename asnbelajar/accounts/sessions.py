@@ -383,6 +383,21 @@ def holder_statement(dialect: str):
                token.c.created_at), dialect)
 
 
+# holder_statement's flavour that only reads, on any database: for a request whose later
+# statement records the token's use (registrations.hot on PostgreSQL).
+WITHOUT_STAMP = "without-stamp"
+
+
+def live_holder(found, now) -> TokenHolder | None:
+    """The holder a row of ``holder_statement(WITHOUT_STAMP)`` stands for, if its token
+    is live (the decision :func:`holder_from_row` makes), without recording its use."""
+    if found is None or found.id is None or not found.active \
+            or found.anonymized_at is not None \
+            or _expiry(found.expires_at, found.created_at) <= now:
+        return None
+    return TokenHolder(found.id, found.role, found.email)
+
+
 def holder_from_row(found, dialect: str, now) -> TokenHolder | None:
     """The holder a row of :func:`holder_statement` stands for, if its token is live (its
     use recorded), else None."""

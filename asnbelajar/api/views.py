@@ -56,7 +56,11 @@ from ..hotpath import (
 from ..integrations.registrants import participant_join_url
 from ..ledger.services import ledger_for
 from ..operations import assign_request_id
-from ..registrations.hot import read_token_and_episode
+from ..registrations.hot import (
+    commits_in_its_statement,
+    read_token_and_episode,
+    register_in_its_statement,
+)
 from ..registrations.services import (
     cancel_registration,
     register,
@@ -325,8 +329,12 @@ def registrations_create_hot(episode_id: int):
     token = bearer_token(request.headers.get("Authorization"))
     if not token:
         return None
-    # The token and the episode in one statement; on PostgreSQL the episode locked and
-    # a registration that certainly qualifies written (register confirms it).
+    if commits_in_its_statement():  # PostgreSQL: the episode's lock held in the server only
+        result = register_in_its_statement(
+            token, episode_id, source="api", allowed=lambda holder: _hot_holder_allowed(
+                holder, "api.registrations_create", REGISTRATION_LIMITS))
+        return hot_json(*_registration_answer(result)) if result is not None else None
+    # The token and the episode in one statement, register decides and writes.
     holder, found = read_token_and_episode(token, episode_id, source="api")
     if not _hot_holder_allowed(holder, "api.registrations_create", REGISTRATION_LIMITS):
         return None

@@ -296,6 +296,23 @@ def _lock_for_registration():
             .values(updated_at=table.c.updated_at).returning(*columns))
 
 
+def repeat_of(episode_id: int, user: User | TokenHolder,
+              found: Any) -> RegistrationResult | None:
+    """What every registration checks first, on ``found`` (``register``'s first read):
+    the episode is announced (else NotFound) and the person passes the gate
+    (:func:`check_can_register`); then a repeat, the person's active registration, is
+    answered as it stands (None when there is none). Writes nothing."""
+    if found is None or found.status == "draft":
+        raise NotFound(_l("Episode tidak ditemukan."))
+    # The gate reads the profile's row, read with the episode (no query, no object).
+    check_can_register(user, found if found.profile_user_id is not None else None)
+    if found.registration_id is not None and found.registration_status != "cancelled":
+        existing = get_registration(episode_id, user.id)  # a repeat: answered as it is
+        if existing and existing.status != "cancelled":
+            return RegistrationResult(existing, created=False)
+    return None
+
+
 def register(episode_id: int, user: User | TokenHolder, *, source: str = "web",
              walk_in: bool = False, prefetched: Any = _NOT_READ) -> RegistrationResult:
     """Register a participant, or put them on the waiting list when no place is free for
@@ -319,15 +336,10 @@ def register(episode_id: int, user: User | TokenHolder, *, source: str = "web",
     else:
         found = direct.first(connection, _before_lock(dialect),
                              {"episode_id": episode_id, "user_id": user.id})
-    if found is None or found.status == "draft":
-        raise NotFound(_l("Episode tidak ditemukan."))
+    repeat = repeat_of(episode_id, user, found)
+    if repeat is not None:
+        return repeat
     zoom_link_follows = found.zoom_link_follows
-    # The gate reads the profile's row, read with the episode (no query, no object).
-    check_can_register(user, found if found.profile_user_id is not None else None)
-    if found.registration_id is not None and found.registration_status != "cancelled":
-        existing = get_registration(episode_id, user.id)  # a repeat: answered as it is
-        if existing and existing.status != "cancelled":
-            return RegistrationResult(existing, created=False)
     if dialect == "postgresql":
         episode = found  # read with the lock
     else:
