@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
@@ -45,6 +46,26 @@ def _first(result):
     return result.first() if result.returns_rows else None
 
 
+@contextmanager
+def _rolled_back(connection):
+    """Where to run the comparison, its work rolled back after: a savepoint of
+    ``connection``; for a statement that commits as it ends (an autocommit connection,
+    registrations.hot), another connection's transaction, which sees what it would."""
+    if connection.get_execution_options().get("isolation_level") != "AUTOCOMMIT":
+        savepoint = connection.begin_nested()
+        try:
+            yield connection
+        finally:
+            savepoint.rollback()
+        return
+    with connection.engine.connect() as other:
+        transaction = other.begin()
+        try:
+            yield other
+        finally:
+            transaction.rollback()
+
+
 @pytest.fixture
 def compared(monkeypatch):
     """Every direct.first call during the test also runs through Connection.execute (in a
@@ -53,24 +74,9 @@ def compared(monkeypatch):
     seen: list[str] = []
 
     def both(connection, statement, params):
-        if connection.get_execution_options().get("isolation_level") == "AUTOCOMMIT":
-            # A statement that commits as it ends (registrations.hot): the comparison runs
-            # on another connection, in a transaction rolled back; nothing uncommitted
-            # is there to see.
-            with connection.engine.connect() as other:
-                transaction = other.begin()
-                try:
-                    expected_sent, expected = _sent(other, lambda: _first(
-                        other.execute(statement, params)))
-                finally:
-                    transaction.rollback()
-        else:
-            savepoint = connection.begin_nested()
-            try:
-                expected_sent, expected = _sent(connection, lambda: _first(
-                    connection.execute(statement, params)))
-            finally:
-                savepoint.rollback()
+        with _rolled_back(connection) as target:
+            expected_sent, expected = _sent(target, lambda: _first(
+                target.execute(statement, params)))
         sent, row = _sent(connection, lambda: original(connection, statement, params))
         assert sent == expected_sent
         if expected is None:
