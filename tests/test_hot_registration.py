@@ -258,3 +258,22 @@ def test_a_limited_person_is_refused_before_anything_is_written(
                                                  "counts": (0, 0)}
     finally:
         limiter.reset()
+
+
+def test_the_next_request_on_that_connection_has_its_transaction_again(
+        app_factory, db, make_episode, make_participant, token_for, is_postgres):
+    """The connection the statement committed on goes back to the pool as it came out:
+    the next request on it runs in a transaction (not in autocommit)."""
+    if not is_postgres:
+        pytest.skip("the hot registration commits in its statement on PostgreSQL only")
+    from asnbelajar.extensions import db as _db
+
+    single = app_factory(DB_POOL_SIZE=1, DB_MAX_OVERFLOW=0)
+    episode = make_episode(starts_in=timedelta(days=3))
+    headers, url = token_for(make_participant()), f"/api/v1/episodes/{episode.id}/registrations"
+    db.session.commit()
+    client = single.test_client()
+    assert client.post(url, json={}, headers=headers).status_code == 201
+    with single.app_context(), _db.engine.connect() as connection:
+        assert connection.connection.dbapi_connection.autocommit is False
+        assert _db.engine.pool.size() == 1
