@@ -98,7 +98,8 @@ def commit_each_statement() -> None:
     driver's autocommit): for a view whose one writing statement applies every rule
     itself, so that the locks it takes are held inside the database server only, never
     while a round trip to this process and its COMMIT are under way (registrations.hot).
-    Only before the first statement; the session cannot join such a connection."""
+    Only before the first statement. A session that joins such a connection commits each
+    statement too: only reads belong there (a repeat's lookup)."""
     hot = _current.get()
     if hot is None or hot.connection is not None:
         raise RuntimeError("commit_each_statement: not at the start of a hot transaction")

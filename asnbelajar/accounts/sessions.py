@@ -345,12 +345,17 @@ def user_for_token(token: str) -> User | None:
     return user
 
 
+def _live(user_active: bool, expires_at, created_at, now) -> bool:
+    """Whether a found token is live: its user active, the token not expired."""
+    return user_active and _expiry(expires_at, created_at) > now
+
+
 def _token_use(user_active: bool, token_id: int, last_used_at, expires_at,
                created_at, *, now, stamped: int | None = None) -> bool:
     """Whether a found token is live for an active user; records its use if so.
     ``stamped``: how many rows the statement that found it stamped (PostgreSQL; None
     where the statement does not stamp)."""
-    if not user_active or _expiry(expires_at, created_at) <= now:
+    if not _live(user_active, expires_at, created_at, now):
         return False
     if stamped is None:
         _touch_if_due(token_id, last_used_at, now)
@@ -391,9 +396,9 @@ WITHOUT_STAMP = "without-stamp"
 def live_holder(found, now) -> TokenHolder | None:
     """The holder a row of ``holder_statement(WITHOUT_STAMP)`` stands for, if its token
     is live (the decision :func:`holder_from_row` makes), without recording its use."""
-    if found is None or found.id is None or not found.active \
-            or found.anonymized_at is not None \
-            or _expiry(found.expires_at, found.created_at) <= now:
+    if found is None or found.id is None or not _live(
+            found.active and found.anonymized_at is None, found.expires_at,
+            found.created_at, now):
         return None
     return TokenHolder(found.id, found.role, found.email)
 

@@ -334,7 +334,9 @@ def registrations_create_hot(episode_id: int):
             token, episode_id, source="api", allowed=lambda holder: _hot_holder_allowed(
                 holder, "api.registrations_create", REGISTRATION_LIMITS))
         return hot_json(*_registration_answer(result)) if result is not None else None
-    # The token and the episode in one statement, register decides and writes.
+    # Inside a transaction already in progress, or on SQLite: the token and the episode in
+    # one statement (on PostgreSQL with the early write), register decides, the commit
+    # follows.
     holder, found = read_token_and_episode(token, episode_id, source="api")
     if not _hot_holder_allowed(holder, "api.registrations_create", REGISTRATION_LIMITS):
         return None

@@ -166,8 +166,8 @@ def register_in_its_statement(token: str, episode_id: int, *, source: str,
     held inside the database server only. Held until a COMMIT sent after the answer had
     come back to this process, the next registration for the episode waited out this
     process's round trips and its turn on a busy CPU; with gunicorn's threads (the
-    deployment's 5 workers x 4 threads on two cores) registration fell to about 42 % of the
-    reference INSERT, against 55-57 % committed in the statement (BENCHMARKS.md).
+    deployment's 5 workers x 4 threads on two cores) registration ran at 41-42 % of the
+    reference INSERT, committed in the statement at 47-52 % (BENCHMARKS.md).
 
     What must hold before anything is written is decided first, on a read that locks and
     writes nothing: the token is live and its holder ``allowed`` (a participant, no
