@@ -127,6 +127,13 @@ def _parsed(text: str):
     return parse(text)
 
 
+def limits_apply() -> bool:
+    """Whether a failure limit can refuse a request at all (rate limiting switched on)."""
+    from .extensions import limiter
+
+    return limiter.enabled
+
+
 def within_limits(endpoint: str, limits: tuple[FailureLimit, ...]) -> bool:
     """Whether none of ``limits`` is reached for this request, read the way Flask-Limiter
     tests a limit that deducts only on some answers: the storage key is the limit, its
@@ -134,7 +141,7 @@ def within_limits(endpoint: str, limits: tuple[FailureLimit, ...]) -> bool:
     the strategy is Flask-Limiter's (its in-memory fallback while Redis is away)."""
     from .extensions import limiter
 
-    if not limiter.enabled:
+    if not limits_apply():
         return True
     strategy = limiter.limiter
     prefix = current_app.config.get("RATELIMIT_KEY_PREFIX") or ""

@@ -50,6 +50,7 @@ from ..hotpath import (
     failure_limits,
     hot,
     hot_json,
+    limits_apply,
     plain_json_post,
     within_limits,
 )
@@ -332,7 +333,8 @@ def registrations_create_hot(episode_id: int):
     if commits_in_its_statement():  # PostgreSQL: the episode's lock held in the server only
         result = register_in_its_statement(
             token, episode_id, source="api", allowed=lambda holder: _hot_holder_allowed(
-                holder, "api.registrations_create", REGISTRATION_LIMITS))
+                holder, "api.registrations_create", REGISTRATION_LIMITS),
+            limits_apply=limits_apply())
         return hot_json(*_registration_answer(result)) if result is not None else None
     # Inside a transaction already in progress, or on SQLite: the token and the episode in
     # one statement (on PostgreSQL with the early write), register decides, the commit

@@ -156,8 +156,8 @@ def commits_in_its_statement() -> bool:
 
 
 def register_in_its_statement(token: str, episode_id: int, *, source: str,
-                              allowed: Callable[[TokenHolder | None], bool]
-                              ) -> RegistrationResult | None:
+                              allowed: Callable[[TokenHolder | None], bool],
+                              limits_apply: bool = True) -> RegistrationResult | None:
     """PostgreSQL: the hot registration, committed by its one writing statement.
 
     The statement of :func:`read_token_and_episode` takes the episode's lock, writes the
@@ -171,7 +171,10 @@ def register_in_its_statement(token: str, episode_id: int, *, source: str,
 
     What must hold before anything is written is decided first, on a read that locks and
     writes nothing: the token is live and its holder ``allowed`` (a participant, no
-    failure limit reached). Then the statement. A repeat it did not write is answered as
+    failure limit reached). That read is there for the limits alone: where none
+    ``limits_apply`` (rate limiting switched off), the holder is judged on the
+    statement's own read, since it writes only for a participant's live token. Then the
+    statement. A repeat it did not write is answered as
     it stands (:func:`~.services.repeat_of`, which writes nothing); anything else it did
     not write (a closed or draft episode, an incomplete profile, a registration cancelled
     before, a double submit) is left to the ordinary view (None). What it wrote,
@@ -179,13 +182,16 @@ def register_in_its_statement(token: str, episode_id: int, *, source: str,
     registration is committed nonetheless: that is logged as the error it is, and the
     ordinary view answers with the registration as it stands (None)."""
     transactions.commit_each_statement()
-    connection = transactions.connection()
-    now = to_db(now_utc())
-    read = direct.first(connection, holder_statement(WITHOUT_STAMP),
-                        lookup_params(token, WITHOUT_STAMP, now))
-    if not allowed(live_holder(read, now)):
-        return None
+    if limits_apply:
+        connection = transactions.connection()
+        now = to_db(now_utc())
+        read = direct.first(connection, holder_statement(WITHOUT_STAMP),
+                            lookup_params(token, WITHOUT_STAMP, now))
+        if not allowed(live_holder(read, now)):
+            return None
     holder, found = read_token_and_episode(token, episode_id, source=source)
+    if not limits_apply and not allowed(holder):
+        return None  # nothing written: the statement writes for a participant only
     written = getattr(found, "written_id", None)
     if written is None:
         if holder is None or found is None or found.registration_id is None:
