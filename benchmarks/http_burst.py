@@ -201,8 +201,10 @@ def cpu_by_party(servers: dict[str, int], database: str | None) -> Counter | Non
 
 
 def burst(port: int, jobs: list[tuple[str, str, dict]], clients: int,
-          max_seconds: float) -> dict:
-    """POST every (path, body, headers) job; returns throughput, percentiles, statuses."""
+          max_seconds: float, *, close: bool = False) -> dict:
+    """POST every (path, body, headers) job; returns throughput, percentiles, statuses.
+    Each client keeps its connection open, or with ``close`` opens one per request (as
+    nginx without upstream keep-alive reaches gunicorn)."""
     local = threading.local()
     latencies: list[float] = []
     statuses: Counter = Counter()
@@ -217,7 +219,8 @@ def burst(port: int, jobs: list[tuple[str, str, dict]], clients: int,
             local.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
         t0 = time.perf_counter()
         try:
-            local.conn.request("POST", path, body=body, headers=headers)
+            local.conn.request("POST", path, body=body,
+                               headers={**headers, "Connection": "close"} if close else headers)
             response = local.conn.getresponse()
             response.read()
             status = response.status
@@ -311,7 +314,8 @@ def run_database(server_url: str, args: argparse.Namespace) -> bool:
 
             def timed(name: str, port: int, jobs: list) -> None:
                 before, machine = cpu_by_party(parties, database), _machine_cpu()
-                parts[name].append(burst(port, jobs, args.clients, args.max_seconds))
+                parts[name].append(burst(port, jobs, args.clients, args.max_seconds,
+                                         close=args.connection_close))
                 after, machine_after = cpu_by_party(parties, database), _machine_cpu()
                 if before is not None and after is not None:
                     cpu[name].update({party: after[party] - before[party] for party in after})
@@ -341,7 +345,8 @@ def run_database(server_url: str, args: argparse.Namespace) -> bool:
         checkins, registered, waitlisted = rows(url, live_id, upcoming_id)
         checkins -= WARMUP  # the warm-up's
     ref = results["insert"]
-    print(f"\n{label}: gunicorn -w {args.workers}, {args.clients} clients, "
+    print(f"\n{label}: gunicorn -w {args.workers}, {args.clients} clients"
+          f"{' (a connection per request)' if args.connection_close else ''}, "
           f"{args.requests} requests per route in {args.rounds} rounds, rate limits "
           f"{'on' if args.rate_limits else 'off'}")
     print(f"{'route':<14}{'req/s':>8}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}"
@@ -410,6 +415,9 @@ def main() -> None:
     parser.add_argument("--rate-limits", action="store_true",
                         help="keep the app's rate limits on (in-memory storage), as "
                              "deployed; they count failures only on these routes")
+    parser.add_argument("--connection-close", action="store_true",
+                        help="a new connection per request (as nginx reaches gunicorn "
+                             "without upstream keep-alive) instead of keep-alive clients")
     parser.add_argument("--databases", nargs="+", default=["sqlite", "postgresql"],
                         choices=["sqlite", "postgresql"])
     parser.add_argument("--database-url",

@@ -71,6 +71,14 @@ def test_http_burst_fills_the_capacity_exactly():
         assert table["check-in"][1] + table["registration"][1] > 0
 
 
+def test_http_burst_with_a_connection_per_request():
+    out = run("http_burst.py", "--requests", "20", "--clients", "4", "--rounds", "1",
+              "--connection-close", *one_database_args())
+    assert "4 clients (a connection per request)" in out
+    assert "rows: check_ins=20 (expected 20), registered=15 (capacity 15), waitlisted=5" \
+        in out
+
+
 def test_request_cpu_measures_successes_only():
     out = run("request_cpu.py", "--requests", "20", *one_database_args())
     assert "check-in (hot views)" in out and "reference INSERT" in out
