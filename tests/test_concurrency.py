@@ -46,7 +46,7 @@ def bulk_participants(count: int, offset: int = 0) -> list[int]:
          "password_hash": password, "active": True, "locale": "id",
          "timezone": "Asia/Jakarta"} for i, e in enumerate(emails)])
     ids = dict(_db.session.execute(
-        select(User.email, User.id).where(User.email.in_(emails))).tuples().all())
+        select(User.email, User.id).where(User.email.in_(emails))).all())
     _db.session.execute(insert(ParticipantProfile), [
         {"user_id": ids[e], "nip": make_nip(offset + i + 50_000), "employee_type": "pns",
          "instansi_name": "Pemerintah Provinsi Riau", "province": "Riau",
@@ -124,6 +124,44 @@ def test_hot_api_registrations_keep_the_capacity_and_queue_one_email_each(app, m
     for _code, status, registration_id in answers:
         by_person.setdefault(registration_id, set()).add(status)
     assert len(by_person) == 90 and all(len(s) == 1 for s in by_person.values())
+    _db.session.expire_all()
+    rows = dict(_db.session.execute(
+        select(Registration.status, func.count()).where(Registration.episode_id == episode_id)
+        .group_by(Registration.status)).all())
+    assert rows == {"registered": 30, "waitlisted": 60}
+    episode = _db.session.get(Episode, episode_id)
+    assert (episode.registered_count, episode.waitlisted_count) == (30, 60)
+    assert _db.session.scalar(select(func.count()).select_from(OutboxEmail).where(
+        OutboxEmail.template == "registration")) == 90
+
+
+def test_form_registrations_keep_the_capacity_and_queue_one_email_each(app, make_episode):
+    """The registration form (registrations.hot.register_with_its_write: the lock, the
+    registration and its confirmation in one statement, then the COMMIT) under a burst of
+    signed-in participants, double submits included."""
+    from asnbelajar.episodes.models import Episode
+    from asnbelajar.notifications.models import OutboxEmail
+
+    episode_id = make_episode(capacity=30).id
+    ids = bulk_participants(90, offset=700)
+    url = f"/episodes/{episode_id}/register"
+
+    def attempt(user_id):
+        client = app.test_client()
+        with client.session_transaction() as session:
+            session["_user_id"], session["_fresh"] = str(user_id), True
+        response = client.post(url)
+        with client.session_transaction() as session:
+            [(category, _message)] = session["_flashes"]
+        return response.status_code, category
+
+    answers = Counter(run_parallel(app, 40, ids + ids[:30], attempt))  # 30 double submits
+    # 30 registered; 60 told their place on the waiting list; a repeat is told again
+    # where they stand (info when registered, their place when waitlisted)
+    assert answers[(302, "success")] == 30
+    assert answers[(302, "warning")] + answers[(302, "info")] == 90
+    assert answers[(302, "warning")] >= 60 and set(answers) <= {
+        (302, "success"), (302, "warning"), (302, "info")}
     _db.session.expire_all()
     rows = dict(_db.session.execute(
         select(Registration.status, func.count()).where(Registration.episode_id == episode_id)

@@ -10,7 +10,7 @@ import re
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from asnbelajar.accounts.models import User
 from asnbelajar.notifications.models import OutboxEmail
@@ -277,3 +277,79 @@ def test_the_next_request_on_that_connection_has_its_transaction_again(
     with single.app_context(), _db.engine.connect() as connection:
         assert connection.connection.dbapi_connection.autocommit is False
         assert _db.engine.pool.size() == 1
+
+
+FORM_FLASHES = {"registered": "success", "waitlisted": "warning", "zoom link follows": "success",
+                "no consent": "warning", "no agency": "warning", "closed": "danger",
+                "cancelled before": "success", "repeat": "info"}
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_the_registration_form_writes_what_register_writes(
+        case, db, client, login, make_episode, make_participant, organizer):
+    """The form's registration (registrations.hot.register_with_its_write: on PostgreSQL
+    the lock, the registration and its confirmation in one statement) leaves what the
+    service alone leaves, in every case the API's hot statement is checked in."""
+    from asnbelajar.errors import DomainError
+
+    outcomes = []
+    for way in ("form", "service"):
+        fields = {"capacity": 1} if case == "waitlisted" else {}
+        if case == "closed":
+            fields["registration_closes_at"] = (
+                now_utc() - timedelta(minutes=1)).replace(microsecond=0).isoformat()
+        episode = make_episode(starts_in=timedelta(days=3), **fields)
+        person = make_participant()
+        if case == "waitlisted":
+            register(episode.id, make_participant())
+        elif case == "zoom link follows":
+            _zoom_meeting(db, episode, organizer)
+        elif case == "no consent":
+            person.profile.consent_version = "2000-01"
+        elif case == "no agency":
+            person.profile.instansi_name = ""
+        elif case in ("cancelled before", "repeat"):
+            register(episode.id, person)
+            if case == "cancelled before":
+                db.session.commit()
+                cancel_registration(episode.id, db.session.get(User, person.id))
+        db.session.commit()
+        if way == "form":
+            login(person)
+            response = client.post(f"/episodes/{episode.id}/register")
+            assert response.status_code == 302
+            with client.session_transaction() as session:
+                assert [c for c, _m in session.pop("_flashes", [])] == [FORM_FLASHES[case]]
+        else:
+            try:
+                register(episode.id, db.session.get(User, person.id), source="web")
+                db.session.commit()
+            except DomainError:
+                db.session.rollback()
+        outcomes.append(_written(db, episode, person))
+    assert outcomes[0] == outcomes[1]
+
+
+def test_the_form_registers_as_usual_when_the_rules_do_not_confirm_the_early_write(
+        db, client, login, make_episode, make_participant, monkeypatch, is_postgres,
+        caplog):
+    """Should the statement's test of the capacity policy ever differ from register's:
+    in the form's own transaction the early write is rolled back, the divergence logged
+    as an error, and register decides and writes as usual (here: the waiting list)."""
+    from asnbelajar.registrations import services
+
+    episode = make_episode(starts_in=timedelta(days=3))  # no capacity: the SQL registers
+    person = make_participant()
+    db.session.commit()
+    login(person)
+    monkeypatch.setattr(services, "_places_left", lambda capacity, registered, waiting:
+                        (0, int(waiting)))
+    response = client.post(f"/episodes/{episode.id}/register")
+    assert response.status_code == 302
+    written = _written(db, episode, person)
+    assert written["registration"][0] == "waitlisted"
+    assert [row[0] for row in written["queued"]] == ["registration_waitlisted:<id>:<time>"]
+    assert written["counts"] == (0, 1)
+    assert db.session.scalar(select(func.count()).select_from(Registration)) == 1
+    assert any("the rules do not confirm it" in r.getMessage() and r.levelname == "ERROR"
+               for r in caplog.records) == is_postgres

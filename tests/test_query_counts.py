@@ -223,3 +223,40 @@ def test_every_api_request_takes_the_token_row_first(client, db, make_participan
         assert "UPDATE api_token" in queries[0], queries.report()
     with db.engine.connect() as connection:  # committed, on a connection of its own
         assert connection.scalar(select(ApiToken.last_used_at)) is not None
+
+
+def test_web_registration_budget(client, db, make_episode, make_participant, login,
+                                 is_postgres):
+    """The registration form, for a free place and for the waiting list. On PostgreSQL
+    the episode's lock, the registration and its confirmation are one statement, so the
+    lock is held for that statement and the COMMIT (registrations.hot.
+    register_with_its_write); the place in line comes from the counts read under the
+    lock, not from a ranking query while it is held."""
+    from sqlalchemy import event
+
+    free, full = make_episode(starts_in=timedelta(days=3)), make_episode(
+        starts_in=timedelta(days=3), capacity=1)
+    register(full.id, make_participant())
+    person = make_participant()
+    db.session.commit()
+    login(person)
+    for episode_id, flashed in ((free.id, "Anda terdaftar."), (full.id, "posisi 1.")):
+        db.session.expire_all()
+        with count_queries() as queries:
+            def mark(_conn, queries=queries) -> None:
+                queries.append("COMMIT")
+            event.listen(db.engine, "commit", mark)
+            try:
+                r = client.post(f"/episodes/{episode_id}/register")
+            finally:
+                event.remove(db.engine, "commit", mark)
+        assert r.status_code == 302
+        with client.session_transaction() as session:
+            assert flashed in session["_flashes"][-1][1]
+        before = queries[:queries.index("COMMIT")]
+        assert not any("row_number" in q for q in before), queries.report()
+        # the signed-in user; PostgreSQL: one statement; SQLite: the read, the lock (a
+        # write), the INSERT, the queued email
+        assert len(before) == (2 if is_postgres else 5), queries.report()
+        if is_postgres:
+            assert "FOR NO KEY UPDATE" in before[1] and "INSERT INTO registration" in before[1]

@@ -423,8 +423,14 @@ def holder_and_read(row, dialect: str, now, prefix: str,
     holder = holder_from_row(row, dialect, now)
     if holder is None:
         return None, None
+    return holder, read_of(row, prefix, found_by)
+
+
+def read_of(row, prefix: str, found_by: str) -> dict[str, Any] | None:
+    """The columns of ``row`` that carry ``prefix``, by their own names; None when the
+    read found nothing (its never-empty column ``found_by`` is empty)."""
     values = {name: row[i] for i, name in _prefixed(row._fields, prefix)}
-    return holder, values if values.get(found_by) is not None else None
+    return values if values.get(found_by) is not None else None
 
 
 @cache

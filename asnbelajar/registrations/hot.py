@@ -1,11 +1,17 @@
-"""The hot registration's statement (api.views.registrations_create_hot, issue 13).
+"""The hot registration's statement (api.views.registrations_create_hot and the
+registration form, issue 13).
 
 One statement reads the token's holder (on PostgreSQL recording the token's use) and what
 :func:`~.services.register` reads before deciding (on PostgreSQL with the episode's lock).
 On PostgreSQL the same statement also writes, when that row certainly qualifies, the
 registration and its queued confirmation, and in a request's own hot transaction it
 commits as it ends (:func:`register_in_its_statement`): the episode's lock is held inside
-the database server only, after a read that checked the token and the failure limits.
+the database server only, after a read that checked the token and the failure limits
+(where rate limiting is on).
+
+The registration form uses the same statement for its signed-in participant
+(:func:`register_with_its_write`), in the form's own transaction: the lock is then held
+for the statement and the COMMIT that follows it.
 
 The rules stay in :func:`~.services.register`. It applies every one of them to the row
 read here, as always, and confirms what was written early (the same status, source and
@@ -29,6 +35,7 @@ from sqlalchemy import and_, bindparam, case, cast, func, not_, or_, select, tru
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from .. import direct, transactions
+from ..accounts.models import User
 from ..accounts.services import CONSENT_VERSION
 from ..accounts.sessions import (
     WITHOUT_STAMP,
@@ -37,8 +44,10 @@ from ..accounts.sessions import (
     holder_statement,
     live_holder,
     lookup_params,
+    read_of,
 )
 from ..errors import DomainError
+from ..extensions import db
 from ..hotpath import NotHot
 from ..notifications.models import OutboxEmail
 from ..notifications.rendering import queue_rendered_later_from, queued_params
@@ -63,13 +72,30 @@ def _token_and_before_lock(dialect: str):
     (:func:`_written_early`). One row per live token; the episode's columns are empty
     when there is no such episode."""
     holder = holder_statement(dialect).cte("holder")
-    user_id = select(holder.c.id).scalar_subquery()
     if dialect != "postgresql":
+        user_id = select(holder.c.id).scalar_subquery()
         episode = _before_lock_for(dialect, user_id).subquery("registering")
         return (select(holder, *[c.label(f"{_PREFIX}{c.name}") for c in episode.c])
                 .select_from(holder.outerjoin(episode, true())))
+    return _read_and_early_write(holder)
+
+
+@cache
+def _person_and_before_lock():
+    """PostgreSQL: the same statement for a person already known (the registration
+    form's signed-in participant): the holder found by its id (``holder_id``)."""
+    user = User.__table__
+    holder = (select(user.c.id, user.c.role, user.c.email)
+              .where(user.c.id == bindparam("holder_id")).cte("holder"))
+    return _read_and_early_write(holder)
+
+
+def _read_and_early_write(holder):
+    """PostgreSQL: ``register``'s read for ``holder``'s person (the episode locked) with
+    the early write (:func:`_written_early`), one row per holder."""
+    user_id = select(holder.c.id).scalar_subquery()
     # A CTE, read by the early write and by the answer: evaluated (and locked) once.
-    episode = _before_lock_for(dialect, user_id).cte("registering")
+    episode = _before_lock_for("postgresql", user_id).cte("registering")
     written, queued = _written_early(holder, user_id, episode)
     return (select(holder, *[c.label(f"{_PREFIX}{c.name}") for c in episode.c],
                    select(written.c.id).scalar_subquery().label("written_id"),
@@ -143,10 +169,46 @@ def read_token_and_episode(token: str, episode_id: int, *,
     if values is None:
         return holder, None
     if dialect == "postgresql":
-        values.update(read_at=moment, written_id=row.written_id,
-                      written_status=row.written_status, written_source=row.written_source,
-                      written_queued=row.written_queued)
+        _with_early_write(values, row, moment)
     return holder, SimpleNamespace(**values)
+
+
+def _with_early_write(values: dict[str, Any], row, moment: datetime) -> dict[str, Any]:
+    values.update(read_at=moment, written_id=row.written_id,
+                  written_status=row.written_status, written_source=row.written_source,
+                  written_queued=row.written_queued)
+    return values
+
+
+def register_with_its_write(episode_id: int, user: User, *,
+                            source: str) -> RegistrationResult:
+    """:func:`~.services.register` for a signed-in participant (the registration form).
+
+    On PostgreSQL its read, the episode's lock and, when the row certainly qualifies, the
+    registration with its queued confirmation are one statement
+    (:func:`_read_and_early_write`, the API's), so the lock is held for that statement
+    and the caller's COMMIT after it: one round trip, where ``register``'s locked read
+    then its INSERT held it for two. ``register`` applies every rule to that row and
+    confirms what was written, as for the API; should it not confirm it, the write is
+    rolled back (the caller's transaction, which holds nothing else yet), the error
+    logged, and ``register`` runs as usual. Elsewhere, ``register`` itself."""
+    connection = transactions.connection()
+    if connection.dialect.name != "postgresql":
+        return register(episode_id, user, source=source)
+    moment = now_utc()
+    row = direct.first(connection, _person_and_before_lock(), {
+        "holder_id": user.id, "episode_id": episode_id,
+        **_early_write_params(to_db(moment), source)})
+    values = read_of(row, _PREFIX, "status") if row is not None else None
+    found = SimpleNamespace(**_with_early_write(values, row, moment)) if values else None
+    try:
+        return register(episode_id, user, source=source, prefetched=found)
+    except NotHot as err:
+        log.error("registration %s (episode %s) was written early but the rules do not "
+                  "confirm it: %s; registered again as usual", found.written_id,
+                  episode_id, err)
+        db.session.rollback()
+        return register(episode_id, user, source=source)
 
 
 def commits_in_its_statement() -> bool:

@@ -31,6 +31,7 @@ from ..util.sql import page_arg
 from ..web import organizer_required, role_required, safe_next, service_call
 from . import exports, importing
 from .forms import ImportConfirmForm, ImportUploadForm
+from .hot import register_with_its_write
 from .registrants import (
     RegistrantFilters,
     count_registrants,
@@ -39,7 +40,7 @@ from .registrants import (
     registrants_page,
     registrants_statement,
 )
-from .services import cancel_registration, my_registrations, register, waitlist_position
+from .services import cancel_registration, my_registrations, waitlist_position
 
 bp = Blueprint("registrations", __name__)
 
@@ -56,8 +57,12 @@ def register_view(episode_id: int):
     """404 for an unknown episode (from the service); organizers get the service's refusal;
     a participant without recorded consent (or agency) is sent to the profile page."""
     with service_call(category=None) as done:
-        result = register(episode_id, current_user, source="web")
-        position = waitlist_position(result.registration)
+        result = register_with_its_write(episode_id, current_user, source="web")
+        # Read before the commit expires the row; a newcomer's place in line is known
+        # from the counts read under the episode's lock (no ranking query under it).
+        status, created = result.status, result.created
+        position = result.position if result.position is not None else (
+            waitlist_position(result.registration) if status == "waitlisted" else None)
     if not done.ok:
         if done.error.status == 404:
             raise done.error
@@ -68,10 +73,10 @@ def register_view(episode_id: int):
                                     next=url_for("episodes.detail", episode_id=episode_id)))
         flash(str(done.error.message), "danger")
         return redirect(_back(episode_id))
-    if result.status == "waitlisted":
+    if status == "waitlisted":
         flash(_("Kuota penuh. Anda masuk daftar tunggu, posisi %(n)d. Kami akan mengirim "
                 "email bila ada tempat.", n=position), "warning")
-    elif result.created:
+    elif created:
         flash(_("Anda terdaftar. Konfirmasi dan undangan kalender dikirim ke email Anda."),
               "success")
     else:
