@@ -62,6 +62,35 @@ def init_database(app: Flask) -> None:
                      ping_seconds=float(app.config["DB_PING_TIMEOUT"]))
         ping_when_idle(engine, float(app.config["DB_PING_AFTER_IDLE"]))
         cache_long_statements()
+        track_writes(engine)
+
+
+# A connection's transaction that has run anything but a SELECT (track_writes).
+_WROTE = "asnbelajar.wrote"
+
+
+def _transaction_begun(connection) -> None:
+    connection.info.pop(_WROTE, None)
+
+
+def _statement_sent(connection, _cursor, statement, _parameters, _context,
+                    _executemany) -> None:
+    if statement.lstrip()[:6].upper() != "SELECT":
+        connection.info[_WROTE] = True
+
+
+def track_writes(engine: Engine) -> None:
+    """Note on each connection whether its transaction has run anything but a SELECT
+    (a statement starting with WITH counts as a write), for :func:`reads_only`."""
+    event.listen(engine, "begin", _transaction_begun)
+    event.listen(engine, "before_cursor_execute", _statement_sent)
+
+
+def reads_only(connection) -> bool:
+    """Whether ``connection``'s transaction has run SELECTs only, on an engine that
+    :func:`track_writes` watches (False on any other)."""
+    return event.contains(connection.engine, "before_cursor_execute", _statement_sent) \
+        and not connection.info.get(_WROTE)
 
 
 # The largest statement whose placeholders psycopg converts once and caches.

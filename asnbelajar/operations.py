@@ -23,9 +23,10 @@ from sqlalchemy import inspect as inspect_instance
 from sqlalchemy import text
 
 from .accounts.sessions import API_USER_KEY, TokenHolder
-from .database import DISCONNECT_ERRORS, is_outage
+from .database import DISCONNECT_ERRORS, is_outage, reads_only
 from .extensions import db, login_manager
 from .hotpath import HOLDER_KEY
+from .transactions import commit_keeping_loaded
 from .web import json_error, wants_json
 
 request_log = logging.getLogger("asnbelajar.request")
@@ -154,6 +155,29 @@ def init_operations(app: Flask) -> None:
     def remember_status(response):
         g.response_status = response.status_code
         return response
+
+    @app.teardown_request
+    def end_read_only_transaction(error=None):
+        """A GET or HEAD answered without an error, whose transaction ran SELECTs only,
+        ends it with a COMMIT instead of the ROLLBACK the session's removal would send
+        (the same for a transaction that wrote nothing): on PostgreSQL a ROLLBACK makes
+        psycopg discard every statement it has prepared on the connection, so each page
+        parsed and planned its statements anew and undid the preparing for the next
+        request on that connection (issue 13). A write, unflushed changes, an error or an
+        error status keep the rollback."""
+        if error is not None or request.method not in ("GET", "HEAD") \
+                or (g.get("response_status") or 500) >= 400 or not db.session.registry.has():
+            return
+        orm = db.session()
+        if not orm.in_transaction() or orm.new or orm.dirty or orm.deleted:
+            return
+        try:
+            if not reads_only(orm.connection()):
+                return
+            commit_keeping_loaded(orm)  # the request is over: nothing to expire
+        except Exception as err:  # noqa: BLE001 - the answer has been given
+            log.warning("ending a read-only transaction failed: %s", _one_line(err))
+            safe_rollback()
 
     def outage(err):
         safe_rollback()

@@ -42,6 +42,7 @@ from .accounts.sessions import (
     user_for_session_id,
     user_for_token,
 )
+from .database import commit_keeping_loaded
 from .episodes.labels import series_label_of
 from .errors import DomainError
 from .extensions import babel, db, login_manager
@@ -58,13 +59,20 @@ class Outcome:
 
 
 @contextmanager
-def service_call(form: Any = None, *,
-                 category: str | None = "danger") -> Iterator[Outcome]:
+def service_call(form: Any = None, *, category: str | None = "danger",
+                 keep_loaded: bool = False) -> Iterator[Outcome]:
     """Run a view's service calls as one unit: commit when the block ends; on a
     ``DomainError`` roll everything back and show the message under the form's input
     that the error names (``form.show_service_error`` when the form maps service field
     names), else as a flash of ``category`` (``None``: not shown; the caller reads
     ``outcome.error``). Other exceptions pass through (the 500 handler rolls back).
+
+    ``keep_loaded``: commit without expiring what the session holds, for a view that
+    answers (a redirect, a flash) from what it read before the commit. Nothing is loaded
+    again (the signed-in user, for the flash's language), so the request's connection goes
+    back to the pool with no transaction open: no ROLLBACK, which would make psycopg
+    discard the statements it has prepared on that connection (issue 13: the
+    registration form's statement was parsed and planned on every request).
 
         with service_call(form) as done:
             episode = create_episode(form.service_data(), current_user.id)
@@ -75,7 +83,10 @@ def service_call(form: Any = None, *,
     outcome = Outcome()
     try:
         yield outcome
-        db.session.commit()
+        if keep_loaded:
+            commit_keeping_loaded()
+        else:
+            db.session.commit()
     except DomainError as err:
         db.session.rollback()
         outcome.error = err

@@ -2,7 +2,7 @@
 
     python benchmarks/http_burst.py [--requests 2000] [--clients 64] [--workers 2]
         [--databases sqlite postgresql] [--database-url postgresql://postgres@127.0.0.1:5432/postgres]
-        [--max-seconds 120] [--rounds 4] [--rate-limits]
+        [--max-seconds 120] [--rounds 4] [--rate-limits] [--connection-close] [--form]
 
 For each database: a fresh database with the migrations applied, an episode live now with
 an open checkpoint and N registered participants holding API tokens, and a second episode
@@ -21,7 +21,9 @@ p50/p95/p99 for every route, the ratios of check-in and registration to the INSE
 count, and checks the rows: one check-in per participant, registrations = capacity exactly.
 On Linux it also prints each route's CPU per request by party (this client, the route's
 server, PostgreSQL's backends for the run's database; from /proc) and how busy the machine
-was: what limits each route.
+was: what limits each route. With --form, a fifth route: the registration form of the
+website (a signed-in participant's session cookie and CSRF token, answered with a redirect)
+for a third episode with the same capacity, rows checked the same way; no target.
 Traffic stays on 127.0.0.1 and every run is bounded by the request count and the time limit.
 """
 
@@ -67,10 +69,13 @@ def free_port() -> int:
 WARMUP = 200  # requests per route before measuring (each server's real work)
 
 
-def prepare(url: str, n: int) -> tuple[int, int, int, int, list[str]]:
+def prepare(url: str, n: int, form: bool = False) -> tuple[int, int, int, int, list[str],
+                                                           int | None, list[tuple[str, str]]]:
     """The live and the upcoming episode, a third open for the warm-up's registrations,
     and N + WARMUP participants registered for the live one, with tokens (the first
-    WARMUP warm up the servers, the rest are measured)."""
+    WARMUP warm up the servers, the rest are measured). With ``form``: a fourth episode
+    like the upcoming one, and each participant's session cookie and CSRF token for
+    the registration form."""
     from flask_migrate import upgrade
 
     from asnbelajar.accounts.models import ApiToken, ParticipantProfile, User
@@ -100,6 +105,13 @@ def prepare(url: str, n: int) -> tuple[int, int, int, int, list[str]]:
                                "starts_at": later.isoformat(),
                                "ends_at": (later + timedelta(hours=2)).isoformat()}, None)
         publish_episode(warm, None)
+        by_form = None
+        if form:
+            by_form = create_episode({"title": "Pendaftaran lewat formulir", "number": 4,
+                                      "starts_at": later.isoformat(),
+                                      "ends_at": (later + timedelta(hours=2)).isoformat(),
+                                      "capacity": capacity}, None)
+            publish_episode(by_form, None)
         db.session.commit()
         n += WARMUP
         db.session.execute(insert(User), [
@@ -121,12 +133,32 @@ def prepare(url: str, n: int) -> tuple[int, int, int, int, list[str]]:
              "name": "bench", "created_at": now, "expires_at": now + timedelta(days=30)}
             for uid, t in zip(ids, tokens, strict=True)])
         db.session.commit()
-        result = (live.id, upcoming.id, warm.id, capacity, tokens)
+        result = (live.id, upcoming.id, warm.id, capacity, tokens,
+                  by_form.id if by_form else None, signed_in(app, ids) if form else [])
         db.engine.dispose()
     return result
 
 
+def signed_in(app, ids: list[int]) -> list[tuple[str, str]]:
+    """Each participant's session cookie (signed in, as after /login) with the CSRF token
+    of the forms it serves, made with the servers' secret key."""
+    from flask import session
+    from flask_wtf.csrf import generate_csrf
+
+    serializer = app.session_interface.get_signing_serializer(app)
+    name = app.config["SESSION_COOKIE_NAME"]
+    out = []
+    for uid in ids:
+        # An app context of its own: the CSRF token is kept in ``g`` once made.
+        with app.app_context(), app.test_request_context():
+            session["_user_id"], session["_fresh"] = str(uid), True
+            token = generate_csrf()
+            out.append((f"{name}={serializer.dumps(dict(session))}", token))
+    return out
+
+
 def rows(url: str, live_id: int, upcoming_id: int) -> tuple[int, int, int]:
+    """Check-ins of the live episode; registered and waitlisted of the upcoming one."""
     from asnbelajar.attendance.models import CheckIn
     from asnbelajar.registrations.models import Registration
 
@@ -246,6 +278,7 @@ def burst(port: int, jobs: list[tuple[str, str, dict]], clients: int,
 
 
 ROUTES = ("bare", "insert", "check-in", "registration")
+FORM = "form"  # the registration form's route, with --form
 
 
 def combine(runs: list[dict]) -> dict:
@@ -265,8 +298,11 @@ def combine(runs: list[dict]) -> dict:
 def run_database(server_url: str, args: argparse.Namespace) -> bool:
     label = "PostgreSQL" if server_url else "SQLite"
     with temporary_database(server_url, prefix="asnb_http") as url:
-        live_id, upcoming_id, warm_id, capacity, tokens = prepare(url, args.requests)
+        live_id, upcoming_id, warm_id, capacity, tokens, form_id, cookies = prepare(
+            url, args.requests, form=args.form)
         warmup, tokens = tokens[:WARMUP], tokens[WARMUP:]
+        warm_cookies, cookies = cookies[:WARMUP], cookies[WARMUP:]
+        routes = (*ROUTES, FORM) if args.form else ROUTES
         # This client's own heap (the app it prepared the database with) out of the
         # garbage collector's sight: a full collection would pause every client thread
         # for ~0.1 s and count as the server's latency.
@@ -302,15 +338,17 @@ def run_database(server_url: str, args: argparse.Namespace) -> bool:
                 burst(app_port, [(path, '{"code": "burst7"}',
                                   {**json_headers, "Authorization": f"Bearer {t}"})
                                  for t in warmup], args.clients, 30)
+            if args.form:
+                burst(app_port, form_jobs(warm_id, warm_cookies), args.clients, 30)
             # The routes take turns in rounds (each round: bare, INSERT, check-in,
             # registration, each a slice of the requests), so a slow spell of a shared
             # machine falls on every route alike instead of on whichever ran then.
             n, rounds = args.requests, max(1, args.rounds)
             cuts = [n * r // rounds for r in range(rounds + 1)]
-            parts: dict[str, list[dict]] = {name: [] for name in ROUTES}
+            parts: dict[str, list[dict]] = {name: [] for name in routes}
             parties = {"app": servers[0].pid, "reference": servers[1].pid}
             database = url.rsplit("/", 1)[1] if server_url else None
-            cpu: dict[str, Counter] = {name: Counter() for name in ROUTES}
+            cpu: dict[str, Counter] = {name: Counter() for name in routes}
 
             def timed(name: str, port: int, jobs: list) -> None:
                 before, machine = cpu_by_party(parties, database), _machine_cpu()
@@ -334,6 +372,8 @@ def run_database(server_url: str, args: argparse.Namespace) -> bool:
                 timed("registration", app_port, [
                     (f"/api/v1/episodes/{upcoming_id}/registrations", "{}",
                      {**json_headers, "Authorization": f"Bearer {t}"}) for t in some])
+                if args.form:
+                    timed(FORM, app_port, form_jobs(form_id, cookies[cuts[r]:cuts[r + 1]]))
             results = {name: combine(runs) for name, runs in parts.items()}
         finally:
             for server in servers:
@@ -344,6 +384,7 @@ def run_database(server_url: str, args: argparse.Namespace) -> bool:
             print(f"server log: {log.name}")
         checkins, registered, waitlisted = rows(url, live_id, upcoming_id)
         checkins -= WARMUP  # the warm-up's
+        by_form = rows(url, live_id, form_id)[1:] if args.form else None
     ref = results["insert"]
     print(f"\n{label}: gunicorn -w {args.workers}, {args.clients} clients"
           f"{' (a connection per request)' if args.connection_close else ''}, "
@@ -356,11 +397,15 @@ def run_database(server_url: str, args: argparse.Namespace) -> bool:
                  f"p99 x{r['p99'] / ref['p99']:.2f}") if name != "insert" else ""
         print(f"{name:<14}{r['rps']:>8.0f}{r['p50']:>9.1f}{r['p95']:>9.1f}{r['p99']:>9.1f}"
               f"{r['errors']:>8}  {ratio}")
-    for name in ("check-in", "registration"):
-        print(f"  {name} statuses: {results[name]['statuses']}")
+    for name in ("check-in", "registration", FORM):
+        if name in results:
+            print(f"  {name} statuses: {results[name]['statuses']}")
     print_cpu(cpu, results, with_database=bool(server_url))
     print(f"rows: check_ins={checkins} (expected {results['check-in']['n']}), "
           f"registered={registered} (capacity {capacity}), waitlisted={waitlisted}")
+    if by_form is not None:
+        print(f"rows by the form: registered={by_form[0]} (capacity {capacity}), "
+              f"waitlisted={by_form[1]}")
     ok = (results["check-in"]["rps"] >= 0.6 * ref["rps"]
           and results["registration"]["rps"] >= 0.5 * ref["rps"]
           and max(results["check-in"]["p99"], results["registration"]["p99"]) <= 2 * ref["p99"]
@@ -368,9 +413,17 @@ def run_database(server_url: str, args: argparse.Namespace) -> bool:
     print(f"targets (check-in >= 60 %, registration >= 50 %, p99 <= 2x, no errors): "
           f"{'met' if ok else 'NOT met'}")
     # Errors or wrong rows make the figures meaningless (the ratios depend on the machine).
-    return (all(results[name]["errors"] == 0 for name in ROUTES)
+    return (all(r["errors"] == 0 for r in results.values())
             and checkins == results["check-in"]["n"] and registered == capacity
-            and waitlisted == results["registration"]["n"] - capacity)
+            and waitlisted == results["registration"]["n"] - capacity
+            and (by_form is None or by_form == (capacity, results[FORM]["n"] - capacity)))
+
+
+def form_jobs(episode_id: int, cookies: list[tuple[str, str]]) -> list[tuple[str, str, dict]]:
+    """The registration form posted by each signed-in participant, as a browser does."""
+    return [(f"/episodes/{episode_id}/register", f"csrf_token={token}",
+             {"Content-Type": "application/x-www-form-urlencoded", "Cookie": cookie})
+            for cookie, token in cookies]
 
 
 def _machine_cpu() -> tuple[float, float] | None:
@@ -387,14 +440,14 @@ def _machine_cpu() -> tuple[float, float] | None:
 def print_cpu(cpu: dict[str, Counter], results: dict[str, dict], *,
               with_database: bool) -> None:
     """Milliseconds of CPU per request for each party, and how busy the machine was."""
-    if not any(cpu[name] for name in ROUTES):
+    if not any(cpu[name] for name in results):
         return  # no /proc here
     columns = ["client", "server", *(["database"] if with_database else []), "total"]
     print("CPU ms per request by party (client: this script; server: the route's "
           "gunicorn;" + (" database: PostgreSQL's backends;" if with_database else "")
           + " busy: the machine's CPUs during the route's bursts):")
     print(f"{'route':<14}" + "".join(f"{c:>10}" for c in columns) + f"{'busy':>8}")
-    for name in ROUTES:
+    for name in results:
         spent, n = cpu[name], results[name]["n"] or 1
         server = spent["reference" if name in ("bare", "insert") else "app"]
         figures = [spent["client"], server, *([spent["database"]] if with_database else [])]
@@ -418,6 +471,9 @@ def main() -> None:
     parser.add_argument("--connection-close", action="store_true",
                         help="a new connection per request (as nginx reaches gunicorn "
                              "without upstream keep-alive) instead of keep-alive clients")
+    parser.add_argument("--form", action="store_true",
+                        help="also the website's registration form (session cookie and "
+                             "CSRF token), for an episode of its own")
     parser.add_argument("--databases", nargs="+", default=["sqlite", "postgresql"],
                         choices=["sqlite", "postgresql"])
     parser.add_argument("--database-url",

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import func, select, update
 
 from asnbelajar.accounts.models import ApiToken
@@ -254,9 +255,73 @@ def test_web_registration_budget(client, db, make_episode, make_participant, log
         with client.session_transaction() as session:
             assert flashed in session["_flashes"][-1][1]
         before = queries[:queries.index("COMMIT")]
+        # Nothing is read again after the COMMIT (the flash's language reads the signed-in
+        # user): the connection goes back to the pool with no transaction open, and no
+        # ROLLBACK discards the statements psycopg has prepared on it.
+        assert queries[-1] == "COMMIT", queries.report()
         assert not any("row_number" in q for q in before), queries.report()
         # the signed-in user; PostgreSQL: one statement; SQLite: the read, the lock (a
         # write), the INSERT, the queued email
         assert len(before) == (2 if is_postgres else 5), queries.report()
         if is_postgres:
             assert "FOR NO KEY UPDATE" in before[1] and "INSERT INTO registration" in before[1]
+
+
+def _after_commit(db, client, url: str, data: dict):
+    from sqlalchemy import event
+
+    db.session.expire_all()
+    with count_queries() as queries:
+        def mark(_conn) -> None:
+            queries.append("COMMIT")
+        event.listen(db.engine, "commit", mark)
+        try:
+            r = client.post(url, data=data)
+        finally:
+            event.remove(db.engine, "commit", mark)
+    return r, queries
+
+
+def test_web_check_in_reads_nothing_after_its_commit(client, db, make_episode,
+                                                     make_participant, login):
+    """The check-in form's POST answers with a redirect built from what it read before
+    the COMMIT: no reload of the check-in or the user after it (registrations.views and
+    attendance.views use service_call(keep_loaded=True))."""
+    episode = make_episode(starts_in=timedelta(minutes=-5))
+    person = make_participant()
+    register(episode.id, person)
+    db.session.commit()
+    login(person)
+    r, queries = _after_commit(db, client, f"/episodes/{episode.id}/checkin",
+                               {"code": "awal23"})
+    assert r.status_code == 302 and "new=1" in r.headers["Location"]
+    assert queries.count("COMMIT") == 1 and queries[-1] == "COMMIT", queries.report()
+    r, queries = _after_commit(db, client, f"/episodes/{episode.id}/checkin",
+                               {"code": "awal23"})
+    assert r.status_code == 302 and "new=0" in r.headers["Location"]
+    assert queries[-1] == "COMMIT", queries.report()
+
+
+def test_registration_form_keeps_psycopg_prepared_statements(app_factory, db, make_episode,
+                                                             make_participant, is_postgres):
+    """PostgreSQL: a request that ends with a transaction open is rolled back, and
+    psycopg then discards every statement it prepared on that connection. The form's
+    registration commits last, so after a few of them (psycopg prepares a statement on
+    its fifth use) the connection holds prepared statements."""
+    if not is_postgres:
+        pytest.skip("psycopg's prepared statements are PostgreSQL's")
+    from asnbelajar.extensions import db as _db
+
+    single = app_factory(DB_POOL_SIZE=1, DB_MAX_OVERFLOW=0)
+    person = make_participant()
+    episodes = [make_episode(starts_in=timedelta(days=3)).id for _ in range(7)]
+    db.session.commit()
+    client = single.test_client()
+    with client.session_transaction() as session:
+        session["_user_id"], session["_fresh"] = str(person.id), True
+    for episode_id in episodes:
+        assert client.post(f"/episodes/{episode_id}/register").status_code == 302
+    with single.app_context(), _db.engine.connect() as connection:
+        prepared = connection.exec_driver_sql(
+            "SELECT statement FROM pg_prepared_statements").scalars().all()
+    assert any("INSERT INTO registration" in s for s in prepared), prepared

@@ -76,16 +76,16 @@ def checkin(episode_id: int):
     error = None
     status = 200
     if form.validate_on_submit():
-        with service_call(category=None) as done:
+        with service_call(category=None, keep_loaded=True) as done:
             result = check_in(episode.id, current_user._get_current_object(), form.code.data,
                               ip=request.remote_addr)
+            answer = {"ok": result.check_in.id, "new": int(result.created),
+                      "walk_in": int(result.walk_in)}
         if not done.ok:
             error, status = done.error.message, done.error.status
         else:
             # Post/redirect/get: a refresh must not submit the code again.
-            return redirect(url_for("attendance.checkin", episode_id=episode.id,
-                                    ok=result.check_in.id, new=int(result.created),
-                                    walk_in=int(result.walk_in)))
+            return redirect(url_for("attendance.checkin", episode_id=episode.id, **answer))
     elif request.method == "POST":
         error = " ".join(str(e) for e in form.code.errors) or _("Masukkan kode presensi.")
         status = 422

@@ -56,7 +56,7 @@ def _back(episode_id: int) -> str:
 def register_view(episode_id: int):
     """404 for an unknown episode (from the service); organizers get the service's refusal;
     a participant without recorded consent (or agency) is sent to the profile page."""
-    with service_call(category=None) as done:
+    with service_call(category=None, keep_loaded=True) as done:
         result = register_with_its_write(episode_id, current_user, source="web")
         # Read before the commit expires the row; a newcomer's place in line is known
         # from the counts read under the episode's lock (no ranking query under it).
