@@ -23,7 +23,8 @@ On Linux it also prints each route's CPU per request by party (this client, the 
 server, PostgreSQL's backends for the run's database; from /proc) and how busy the machine
 was: what limits each route. With --form, a fifth route: the registration form of the
 website (a signed-in participant's session cookie and CSRF token, answered with a redirect)
-for a third episode with the same capacity, rows checked the same way; no target.
+for a third episode with the same capacity, rows checked the same way, and a sixth: the
+live episode's check-in page opened (GET) by each signed-in participant; no targets.
 Traffic stays on 127.0.0.1 and every run is bounded by the request count and the time limit.
 """
 
@@ -234,7 +235,8 @@ def cpu_by_party(servers: dict[str, int], database: str | None) -> Counter | Non
 
 def burst(port: int, jobs: list[tuple[str, str, dict]], clients: int,
           max_seconds: float, *, close: bool = False) -> dict:
-    """POST every (path, body, headers) job; returns throughput, percentiles, statuses.
+    """POST every (path, body, headers) job (GET where the body is None); returns
+    throughput, percentiles, statuses.
     Each client keeps its connection open, or with ``close`` opens one per request (as
     nginx without upstream keep-alive reaches gunicorn)."""
     local = threading.local()
@@ -251,7 +253,7 @@ def burst(port: int, jobs: list[tuple[str, str, dict]], clients: int,
             local.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
         t0 = time.perf_counter()
         try:
-            local.conn.request("POST", path, body=body,
+            local.conn.request("GET" if body is None else "POST", path, body=body,
                                headers={**headers, "Connection": "close"} if close else headers)
             response = local.conn.getresponse()
             response.read()
@@ -279,6 +281,7 @@ def burst(port: int, jobs: list[tuple[str, str, dict]], clients: int,
 
 ROUTES = ("bare", "insert", "check-in", "registration")
 FORM = "form"  # the registration form's route, with --form
+PAGE = "check-in page"  # the check-in page as a signed-in participant opens it, with --form
 
 
 def combine(runs: list[dict]) -> dict:
@@ -302,7 +305,7 @@ def run_database(server_url: str, args: argparse.Namespace) -> bool:
             url, args.requests, form=args.form)
         warmup, tokens = tokens[:WARMUP], tokens[WARMUP:]
         warm_cookies, cookies = cookies[:WARMUP], cookies[WARMUP:]
-        routes = (*ROUTES, FORM) if args.form else ROUTES
+        routes = (*ROUTES, FORM, PAGE) if args.form else ROUTES
         # This client's own heap (the app it prepared the database with) out of the
         # garbage collector's sight: a full collection would pause every client thread
         # for ~0.1 s and count as the server's latency.
@@ -340,6 +343,7 @@ def run_database(server_url: str, args: argparse.Namespace) -> bool:
                                  for t in warmup], args.clients, 30)
             if args.form:
                 burst(app_port, form_jobs(warm_id, warm_cookies), args.clients, 30)
+                burst(app_port, page_jobs(live_id, warm_cookies), args.clients, 30)
             # The routes take turns in rounds (each round: bare, INSERT, check-in,
             # registration, each a slice of the requests), so a slow spell of a shared
             # machine falls on every route alike instead of on whichever ran then.
@@ -374,6 +378,7 @@ def run_database(server_url: str, args: argparse.Namespace) -> bool:
                      {**json_headers, "Authorization": f"Bearer {t}"}) for t in some])
                 if args.form:
                     timed(FORM, app_port, form_jobs(form_id, cookies[cuts[r]:cuts[r + 1]]))
+                    timed(PAGE, app_port, page_jobs(live_id, cookies[cuts[r]:cuts[r + 1]]))
             results = {name: combine(runs) for name, runs in parts.items()}
         finally:
             for server in servers:
@@ -397,7 +402,7 @@ def run_database(server_url: str, args: argparse.Namespace) -> bool:
                  f"p99 x{r['p99'] / ref['p99']:.2f}") if name != "insert" else ""
         print(f"{name:<14}{r['rps']:>8.0f}{r['p50']:>9.1f}{r['p95']:>9.1f}{r['p99']:>9.1f}"
               f"{r['errors']:>8}  {ratio}")
-    for name in ("check-in", "registration", FORM):
+    for name in ("check-in", "registration", FORM, PAGE):
         if name in results:
             print(f"  {name} statuses: {results[name]['statuses']}")
     print_cpu(cpu, results, with_database=bool(server_url))
@@ -417,6 +422,12 @@ def run_database(server_url: str, args: argparse.Namespace) -> bool:
             and checkins == results["check-in"]["n"] and registered == capacity
             and waitlisted == results["registration"]["n"] - capacity
             and (by_form is None or by_form == (capacity, results[FORM]["n"] - capacity)))
+
+
+def page_jobs(episode_id: int, cookies: list[tuple[str, str]]) -> list[tuple[str, None, dict]]:
+    """The episode's check-in page, opened by each signed-in participant."""
+    return [(f"/episodes/{episode_id}/checkin", None, {"Cookie": cookie})
+            for cookie, _token in cookies]
 
 
 def form_jobs(episode_id: int, cookies: list[tuple[str, str]]) -> list[tuple[str, str, dict]]:

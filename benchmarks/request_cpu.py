@@ -72,7 +72,7 @@ def run_database(server_url: str, n: int) -> None:
                                            delete=False)
     with temporary_database(server_url, prefix="asnb_cpu") as url:
         # Tokens: warm-up, then one set per measured way (each check-in a token's first use).
-        live_id, upcoming_id, _warm_id, capacity, tokens = prepare(url, 2 * n + 50)
+        live_id, upcoming_id, _warm_id, capacity, tokens, *_ = prepare(url, 2 * n + 50)
         os.environ.update({"ASNBELAJAR_DATABASE_URL": url, "ASNBELAJAR_SECRET_KEY": "bench",
                            "ASNBELAJAR_RATELIMIT_ENABLED": "false",
                            "ASNBELAJAR_DB_POOL_SIZE": "5"})

@@ -54,7 +54,7 @@ def test_meeting_report_matches_by_email_and_merges_rejoins(
     # Rina: two connections separated by 67 s -> two intervals; Yuliana nested -> one.
     per_user = dict(db.session.execute(
         select(AttendanceInterval.user_id, func.count()).group_by(AttendanceInterval.user_id)
-    ).tuples().all())
+    ).all())
     assert per_user[yuli.id] == 1 and per_user[rina.id] == 2
 
     clock.set(parse_iso("2022-03-23T12:30:00+07:00"))

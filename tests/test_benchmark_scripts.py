@@ -71,12 +71,16 @@ def test_http_burst_fills_the_capacity_exactly():
         assert table["check-in"][1] + table["registration"][1] > 0
 
 
-def test_http_burst_with_a_connection_per_request():
+def test_http_burst_with_a_connection_per_request_and_the_website():
     out = run("http_burst.py", "--requests", "20", "--clients", "4", "--rounds", "1",
-              "--connection-close", *one_database_args())
+              "--connection-close", "--form", *one_database_args())
     assert "4 clients (a connection per request)" in out
     assert "rows: check_ins=20 (expected 20), registered=15 (capacity 15), waitlisted=5" \
         in out
+    # the registration form (answered with a redirect) and the check-in page
+    assert "form statuses: {302: 20}" in out
+    assert "check-in page statuses: {200: 20}" in out
+    assert "rows by the form: registered=15 (capacity 15), waitlisted=5" in out
 
 
 def test_request_cpu_measures_successes_only():

@@ -58,8 +58,9 @@ def register_view(episode_id: int):
     a participant without recorded consent (or agency) is sent to the profile page."""
     with service_call(category=None, keep_loaded=True) as done:
         result = register_with_its_write(episode_id, current_user, source="web")
-        # Read before the commit expires the row; a newcomer's place in line is known
-        # from the counts read under the episode's lock (no ranking query under it).
+        # All the answer needs, read in the unit: nothing is read after the COMMIT. A
+        # newcomer's place in line is known from the counts read under the episode's
+        # lock (no ranking query while it is held).
         status, created = result.status, result.created
         position = result.position if result.position is not None else (
             waitlist_position(result.registration) if status == "waitlisted" else None)
