@@ -24,7 +24,8 @@ server, PostgreSQL's backends for the run's database; from /proc) and how busy t
 was: what limits each route. With --form, a fifth route: the registration form of the
 website (a signed-in participant's session cookie and CSRF token, answered with a redirect)
 for a third episode with the same capacity, rows checked the same way, and a sixth: the
-live episode's check-in page opened (GET) by each signed-in participant; no targets.
+live episode's check-in page opened (GET) by each signed-in participant, and a seventh:
+its form posted with a second checkpoint's code (each a first check-in); no targets.
 Traffic stays on 127.0.0.1 and every run is bounded by the request count and the time limit.
 """
 
@@ -94,6 +95,10 @@ def prepare(url: str, n: int, form: bool = False) -> tuple[int, int, int, int, l
         add_checkpoint(live, {"label": "penutup", "code": "BURST7",
                               "opens_at": start.isoformat(),
                               "closes_at": (start + timedelta(hours=1)).isoformat()}, None)
+        if form:  # a second checkpoint, checked in by the check-in form
+            add_checkpoint(live, {"label": "awal", "code": "FORM8",
+                                  "opens_at": start.isoformat(),
+                                  "closes_at": (start + timedelta(hours=1)).isoformat()}, None)
         publish_episode(live, None)
         later = start + timedelta(days=7)
         capacity = max(1, n * 3 // 4)
@@ -158,15 +163,20 @@ def signed_in(app, ids: list[int]) -> list[tuple[str, str]]:
     return out
 
 
-def rows(url: str, live_id: int, upcoming_id: int) -> tuple[int, int, int]:
-    """Check-ins of the live episode; registered and waitlisted of the upcoming one."""
+def rows(url: str, live_id: int, upcoming_id: int,
+         code: str = "BURST7") -> tuple[int, int, int]:
+    """Check-ins of the live episode at the checkpoint of ``code``; registered and
+    waitlisted of the upcoming one."""
     from asnbelajar.attendance.models import CheckIn
+    from asnbelajar.episodes.models import Checkpoint
     from asnbelajar.registrations.models import Registration
 
     app = create_app({"SECRET_KEY": "bench", "SQLALCHEMY_DATABASE_URI": url, "TESTING": True})
     with app.app_context():
-        checkins = db.session.scalar(select(func.count()).select_from(CheckIn)
-                                     .where(CheckIn.episode_id == live_id))
+        checkins = db.session.scalar(
+            select(func.count()).select_from(CheckIn)
+            .join(Checkpoint, Checkpoint.id == CheckIn.checkpoint_id)
+            .where(CheckIn.episode_id == live_id, Checkpoint.code == code))
         registered = db.session.scalar(select(func.count()).select_from(Registration).where(
             Registration.episode_id == upcoming_id, Registration.status == "registered"))
         waitlisted = db.session.scalar(select(func.count()).select_from(Registration).where(
@@ -282,6 +292,7 @@ def burst(port: int, jobs: list[tuple[str, str, dict]], clients: int,
 ROUTES = ("bare", "insert", "check-in", "registration")
 FORM = "form"  # the registration form's route, with --form
 PAGE = "check-in page"  # the check-in page as a signed-in participant opens it, with --form
+CHECKIN_FORM = "check-in form"  # its form posted with the second checkpoint's code
 
 
 def combine(runs: list[dict]) -> dict:
@@ -305,7 +316,7 @@ def run_database(server_url: str, args: argparse.Namespace) -> bool:
             url, args.requests, form=args.form)
         warmup, tokens = tokens[:WARMUP], tokens[WARMUP:]
         warm_cookies, cookies = cookies[:WARMUP], cookies[WARMUP:]
-        routes = (*ROUTES, FORM, PAGE) if args.form else ROUTES
+        routes = (*ROUTES, FORM, PAGE, CHECKIN_FORM) if args.form else ROUTES
         # This client's own heap (the app it prepared the database with) out of the
         # garbage collector's sight: a full collection would pause every client thread
         # for ~0.1 s and count as the server's latency.
@@ -344,6 +355,7 @@ def run_database(server_url: str, args: argparse.Namespace) -> bool:
             if args.form:
                 burst(app_port, form_jobs(warm_id, warm_cookies), args.clients, 30)
                 burst(app_port, page_jobs(live_id, warm_cookies), args.clients, 30)
+                burst(app_port, checkin_form_jobs(live_id, warm_cookies), args.clients, 30)
             # The routes take turns in rounds (each round: bare, INSERT, check-in,
             # registration, each a slice of the requests), so a slow spell of a shared
             # machine falls on every route alike instead of on whichever ran then.
@@ -379,6 +391,8 @@ def run_database(server_url: str, args: argparse.Namespace) -> bool:
                 if args.form:
                     timed(FORM, app_port, form_jobs(form_id, cookies[cuts[r]:cuts[r + 1]]))
                     timed(PAGE, app_port, page_jobs(live_id, cookies[cuts[r]:cuts[r + 1]]))
+                    timed(CHECKIN_FORM, app_port,
+                          checkin_form_jobs(live_id, cookies[cuts[r]:cuts[r + 1]]))
             results = {name: combine(runs) for name, runs in parts.items()}
         finally:
             for server in servers:
@@ -389,7 +403,7 @@ def run_database(server_url: str, args: argparse.Namespace) -> bool:
             print(f"server log: {log.name}")
         checkins, registered, waitlisted = rows(url, live_id, upcoming_id)
         checkins -= WARMUP  # the warm-up's
-        by_form = rows(url, live_id, form_id)[1:] if args.form else None
+        by_form = rows(url, live_id, form_id, "FORM8") if args.form else None
     ref = results["insert"]
     print(f"\n{label}: gunicorn -w {args.workers}, {args.clients} clients"
           f"{' (a connection per request)' if args.connection_close else ''}, "
@@ -402,15 +416,16 @@ def run_database(server_url: str, args: argparse.Namespace) -> bool:
                  f"p99 x{r['p99'] / ref['p99']:.2f}") if name != "insert" else ""
         print(f"{name:<14}{r['rps']:>8.0f}{r['p50']:>9.1f}{r['p95']:>9.1f}{r['p99']:>9.1f}"
               f"{r['errors']:>8}  {ratio}")
-    for name in ("check-in", "registration", FORM, PAGE):
+    for name in ("check-in", "registration", FORM, PAGE, CHECKIN_FORM):
         if name in results:
             print(f"  {name} statuses: {results[name]['statuses']}")
     print_cpu(cpu, results, with_database=bool(server_url))
     print(f"rows: check_ins={checkins} (expected {results['check-in']['n']}), "
           f"registered={registered} (capacity {capacity}), waitlisted={waitlisted}")
     if by_form is not None:
-        print(f"rows by the form: registered={by_form[0]} (capacity {capacity}), "
-              f"waitlisted={by_form[1]}")
+        print(f"rows by the forms: check_ins={by_form[0] - WARMUP} (expected "
+              f"{results[CHECKIN_FORM]['n']}), registered={by_form[1]} (capacity {capacity}), "
+              f"waitlisted={by_form[2]}")
     ok = (results["check-in"]["rps"] >= 0.6 * ref["rps"]
           and results["registration"]["rps"] >= 0.5 * ref["rps"]
           and max(results["check-in"]["p99"], results["registration"]["p99"]) <= 2 * ref["p99"]
@@ -421,13 +436,23 @@ def run_database(server_url: str, args: argparse.Namespace) -> bool:
     return (all(r["errors"] == 0 for r in results.values())
             and checkins == results["check-in"]["n"] and registered == capacity
             and waitlisted == results["registration"]["n"] - capacity
-            and (by_form is None or by_form == (capacity, results[FORM]["n"] - capacity)))
+            and (by_form is None or by_form == (results[CHECKIN_FORM]["n"] + WARMUP, capacity,
+                                                results[FORM]["n"] - capacity)))
 
 
 def page_jobs(episode_id: int, cookies: list[tuple[str, str]]) -> list[tuple[str, None, dict]]:
     """The episode's check-in page, opened by each signed-in participant."""
     return [(f"/episodes/{episode_id}/checkin", None, {"Cookie": cookie})
             for cookie, _token in cookies]
+
+
+def checkin_form_jobs(episode_id: int,
+                      cookies: list[tuple[str, str]]) -> list[tuple[str, str, dict]]:
+    """The check-in page's form posted by each signed-in participant, with the code of
+    the checkpoint the API route does not use (a first check-in each: a redirect)."""
+    return [(f"/episodes/{episode_id}/checkin", f"code=form8&csrf_token={token}",
+             {"Content-Type": "application/x-www-form-urlencoded", "Cookie": cookie})
+            for cookie, token in cookies]
 
 
 def form_jobs(episode_id: int, cookies: list[tuple[str, str]]) -> list[tuple[str, str, dict]]:

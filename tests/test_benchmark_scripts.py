@@ -80,7 +80,9 @@ def test_http_burst_with_a_connection_per_request_and_the_website():
     # the registration form (answered with a redirect) and the check-in page
     assert "form statuses: {302: 20}" in out
     assert "check-in page statuses: {200: 20}" in out
-    assert "rows by the form: registered=15 (capacity 15), waitlisted=5" in out
+    assert "check-in form statuses: {302: 20}" in out
+    assert ("rows by the forms: check_ins=20 (expected 20), registered=15 (capacity 15), "
+            "waitlisted=5") in out
 
 
 def test_request_cpu_measures_successes_only():
