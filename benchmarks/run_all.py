@@ -13,7 +13,8 @@ RUNS = [
     ["finalize.py", "--attendees", "7700"],
     ["finalize.py", "--attendees", "7700", "--database-url", PG],
     ["checkin_burst.py", "--participants", "2000", "--database-url", PG],
-    ["http_burst.py", "--requests", "2000", "--database-url", PG],  # SQLite and PostgreSQL
+    # SQLite and PostgreSQL; with the website's registration form, check-in page and form
+    ["http_burst.py", "--requests", "2000", "--form", "--database-url", PG],
     ["request_cpu.py", "--requests", "2000", "--database-url", PG],  # both databases
     ["page_weight.py"],
     ["export_registrants.py"],
