@@ -97,14 +97,29 @@ def test_capacity_is_never_exceeded_under_a_registration_burst(app, make_episode
     assert dict(rows) == {"registered": 50, "waitlisted": 150}
 
 
+def _thirty_registered_sixty_waiting_each_told_once(episode_id: int) -> None:
+    """The rows, the episode's kept counts and the queued confirmations after a burst of
+    90 people (and their double submits) for 30 places."""
+    from asnbelajar.episodes.models import Episode
+    from asnbelajar.notifications.models import OutboxEmail
+
+    _db.session.expire_all()
+    rows = dict(_db.session.execute(
+        select(Registration.status, func.count()).where(Registration.episode_id == episode_id)
+        .group_by(Registration.status)).all())
+    assert rows == {"registered": 30, "waitlisted": 60}
+    episode = _db.session.get(Episode, episode_id)
+    assert (episode.registered_count, episode.waitlisted_count) == (30, 60)
+    assert _db.session.scalar(select(func.count()).select_from(OutboxEmail).where(
+        OutboxEmail.template == "registration")) == 90
+
+
 def test_hot_api_registrations_keep_the_capacity_and_queue_one_email_each(app, make_episode):
     """The hot registration (registrations/hot.py) writes in the statement that locks the
     episode: under a burst of API requests, double submits included, the capacity holds,
     everyone is registered once and gets one confirmation."""
     from asnbelajar.accounts.models import ApiToken
     from asnbelajar.accounts.sessions import issue_api_token
-    from asnbelajar.episodes.models import Episode
-    from asnbelajar.notifications.models import OutboxEmail
 
     episode_id = make_episode(capacity=30).id
     ids = bulk_participants(90, offset=500)
@@ -124,23 +139,13 @@ def test_hot_api_registrations_keep_the_capacity_and_queue_one_email_each(app, m
     for _code, status, registration_id in answers:
         by_person.setdefault(registration_id, set()).add(status)
     assert len(by_person) == 90 and all(len(s) == 1 for s in by_person.values())
-    _db.session.expire_all()
-    rows = dict(_db.session.execute(
-        select(Registration.status, func.count()).where(Registration.episode_id == episode_id)
-        .group_by(Registration.status)).all())
-    assert rows == {"registered": 30, "waitlisted": 60}
-    episode = _db.session.get(Episode, episode_id)
-    assert (episode.registered_count, episode.waitlisted_count) == (30, 60)
-    assert _db.session.scalar(select(func.count()).select_from(OutboxEmail).where(
-        OutboxEmail.template == "registration")) == 90
+    _thirty_registered_sixty_waiting_each_told_once(episode_id)
 
 
 def test_form_registrations_keep_the_capacity_and_queue_one_email_each(app, make_episode):
     """The registration form (registrations.hot.register_with_its_write: the lock, the
     registration and its confirmation in one statement, then the COMMIT) under a burst of
     signed-in participants, double submits included."""
-    from asnbelajar.episodes.models import Episode
-    from asnbelajar.notifications.models import OutboxEmail
 
     episode_id = make_episode(capacity=30).id
     ids = bulk_participants(90, offset=700)
@@ -162,15 +167,7 @@ def test_form_registrations_keep_the_capacity_and_queue_one_email_each(app, make
     assert answers[(302, "warning")] + answers[(302, "info")] == 90
     assert answers[(302, "warning")] >= 60 and set(answers) <= {
         (302, "success"), (302, "warning"), (302, "info")}
-    _db.session.expire_all()
-    rows = dict(_db.session.execute(
-        select(Registration.status, func.count()).where(Registration.episode_id == episode_id)
-        .group_by(Registration.status)).all())
-    assert rows == {"registered": 30, "waitlisted": 60}
-    episode = _db.session.get(Episode, episode_id)
-    assert (episode.registered_count, episode.waitlisted_count) == (30, 60)
-    assert _db.session.scalar(select(func.count()).select_from(OutboxEmail).where(
-        OutboxEmail.template == "registration")) == 90
+    _thirty_registered_sixty_waiting_each_told_once(episode_id)
 
 
 def test_double_submits_create_one_registration(app, make_episode):

@@ -66,6 +66,31 @@ CASES = ["registered", "waitlisted", "zoom link follows", "no consent", "no agen
          "closed", "cancelled before", "repeat"]
 
 
+def _case(case: str, db, make_episode, make_participant, organizer):
+    """An upcoming episode and a participant, as ``case`` (one of CASES) has them."""
+    fields = {"capacity": 1} if case == "waitlisted" else {}
+    if case == "closed":
+        fields["registration_closes_at"] = (
+            now_utc() - timedelta(minutes=1)).replace(microsecond=0).isoformat()
+    episode = make_episode(starts_in=timedelta(days=3), **fields)
+    person = make_participant()
+    if case == "waitlisted":
+        register(episode.id, make_participant())
+    elif case == "zoom link follows":
+        _zoom_meeting(db, episode, organizer)
+    elif case == "no consent":
+        person.profile.consent_version = "2000-01"
+    elif case == "no agency":
+        person.profile.instansi_name = ""
+    elif case in ("cancelled before", "repeat"):
+        register(episode.id, person)
+        if case == "cancelled before":
+            db.session.commit()
+            cancel_registration(episode.id, db.session.get(User, person.id))
+    db.session.commit()
+    return episode, person
+
+
 @pytest.mark.parametrize("case", CASES)
 def test_the_hot_registration_writes_what_the_ordinary_view_writes(
         case, db, two_ways, make_episode, make_participant, token_for, organizer,
@@ -73,26 +98,7 @@ def test_the_hot_registration_writes_what_the_ordinary_view_writes(
     hot, answered, ordinary = two_ways
     outcomes = []
     for client in (hot, ordinary):
-        fields = {"capacity": 1} if case == "waitlisted" else {}
-        if case == "closed":
-            fields["registration_closes_at"] = (
-                now_utc() - timedelta(minutes=1)).replace(microsecond=0).isoformat()
-        episode = make_episode(starts_in=timedelta(days=3), **fields)
-        person = make_participant()
-        if case == "waitlisted":
-            register(episode.id, make_participant())
-        elif case == "zoom link follows":
-            _zoom_meeting(db, episode, organizer)
-        elif case == "no consent":
-            person.profile.consent_version = "2000-01"
-        elif case == "no agency":
-            person.profile.instansi_name = ""
-        elif case in ("cancelled before", "repeat"):
-            register(episode.id, person)
-            if case == "cancelled before":
-                db.session.commit()
-                cancel_registration(episode.id, db.session.get(User, person.id))
-        db.session.commit()
+        episode, person = _case(case, db, make_episode, make_participant, organizer)
         response = client.post(f"/api/v1/episodes/{episode.id}/registrations", json={},
                                headers=token_for(person))
         body = dict(response.json)
@@ -294,26 +300,7 @@ def test_the_registration_form_writes_what_register_writes(
 
     outcomes = []
     for way in ("form", "service"):
-        fields = {"capacity": 1} if case == "waitlisted" else {}
-        if case == "closed":
-            fields["registration_closes_at"] = (
-                now_utc() - timedelta(minutes=1)).replace(microsecond=0).isoformat()
-        episode = make_episode(starts_in=timedelta(days=3), **fields)
-        person = make_participant()
-        if case == "waitlisted":
-            register(episode.id, make_participant())
-        elif case == "zoom link follows":
-            _zoom_meeting(db, episode, organizer)
-        elif case == "no consent":
-            person.profile.consent_version = "2000-01"
-        elif case == "no agency":
-            person.profile.instansi_name = ""
-        elif case in ("cancelled before", "repeat"):
-            register(episode.id, person)
-            if case == "cancelled before":
-                db.session.commit()
-                cancel_registration(episode.id, db.session.get(User, person.id))
-        db.session.commit()
+        episode, person = _case(case, db, make_episode, make_participant, organizer)
         if way == "form":
             login(person)
             response = client.post(f"/episodes/{episode.id}/register")
