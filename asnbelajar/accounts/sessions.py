@@ -102,24 +102,29 @@ def _user_for_token_statement(dialect: str):
                ApiToken.created_at).options(lazyload(User.profile)), dialect)
 
 
-def _by_presented_token(statement, dialect: str):
+def _by_presented_token(statement, dialect: str, *, stamp: bool = True):
     """``statement`` (columns of a user and of a token) for the unrevoked token whose hash
-    is ``presented_hash`` (:func:`lookup_params`) and its user; on PostgreSQL also
-    recording the token's use (:func:`_with_stamp`)."""
-    return _with_stamp(statement.join(ApiToken, ApiToken.user_id == User.id)
-                       .where(ApiToken.token_hash == bindparam("presented_hash"),
-                              ApiToken.revoked_at.is_(None)), dialect)
+    is ``presented_hash`` (:func:`lookup_params`) and its user; on PostgreSQL, unless
+    ``stamp`` is False, also recording the token's use (:func:`_with_stamp`)."""
+    found = (statement.join(ApiToken, ApiToken.user_id == User.id)
+             .where(ApiToken.token_hash == bindparam("presented_hash"),
+                    ApiToken.revoked_at.is_(None)))
+    return _with_stamp(found) if _stamps(dialect, stamp) else found
 
 
-def _with_stamp(statement, dialect: str):
+def _stamps(dialect: str, stamp: bool) -> bool:
+    """Whether the statement that finds a token records its use: on PostgreSQL (a
+    data-modifying CTE), unless the caller's later statement does (``stamp`` False)."""
+    return stamp and dialect == "postgresql"
+
+
+def _with_stamp(statement):
     """PostgreSQL: ``statement`` (which finds a token by ``presented_hash``) also records
     the token's use when due, in a data-modifying CTE: one round trip fewer, and every
     request that writes takes the token's row lock first, before any other lock (the same
     order in every request, so two requests with one token cannot deadlock). Should the
     token turn out not to be live, the request does not commit and the stamp rolls back.
     The found token's ``last_used_at`` is as it was before the stamp."""
-    if dialect != "postgresql":
-        return statement
     token = ApiToken.__table__
     stamped = (update(token)
                .where(token.c.token_hash == bindparam("presented_hash"),
@@ -132,10 +137,12 @@ def _with_stamp(statement, dialect: str):
         select(func.count()).select_from(stamped).scalar_subquery().label("stamped"))
 
 
-def lookup_params(token: str, dialect: str, now) -> dict:
+def lookup_params(token: str, dialect: str, now, *, stamp: bool = True) -> dict:
+    """The parameters of a statement made by :func:`_by_presented_token` with the same
+    ``dialect`` and ``stamp``."""
     # (Not named after a column: an UPDATE would take it for a value to set.)
     params = {"presented_hash": _token_hash(token)}
-    if dialect == "postgresql":
+    if _stamps(dialect, stamp):
         params.update(now=now, cutoff=now - _touch_step())
     return params
 
@@ -376,26 +383,24 @@ class TokenHolder:
 
 
 @cache
-def holder_statement(dialect: str):
+def holder_statement(dialect: str, *, stamp: bool = True):
     """The holder and the token's dates (on PostgreSQL recording the use: _with_stamp),
     found by the ``presented_hash`` of :func:`lookup_params`; :func:`holder_from_row`
     decides on the row (the same decision and recorded use as :func:`user_for_token`).
-    The hot views read it joined with what their service needs."""
+    The hot views read it joined with what their service needs. ``stamp`` False: a
+    read only, for a request whose later statement records the use (registrations.hot on
+    PostgreSQL); :func:`live_holder` decides on its row."""
     user, token = User.__table__, ApiToken.__table__
     return _by_presented_token(
         select(user.c.id, user.c.role, user.c.email, user.c.active, user.c.anonymized_at,
                token.c.id.label("token_id"), token.c.last_used_at, token.c.expires_at,
-               token.c.created_at), dialect)
-
-
-# holder_statement's flavour that only reads, on any database: for a request whose later
-# statement records the token's use (registrations.hot on PostgreSQL).
-WITHOUT_STAMP = "without-stamp"
+               token.c.created_at), dialect, stamp=stamp)
 
 
 def live_holder(found, now) -> TokenHolder | None:
-    """The holder a row of ``holder_statement(WITHOUT_STAMP)`` stands for, if its token
-    is live (the decision :func:`holder_from_row` makes), without recording its use."""
+    """The holder a row of ``holder_statement(dialect, stamp=False)`` stands for, if its
+    token is live (the decision :func:`holder_from_row` makes), without recording its
+    use."""
     if found is None or found.id is None or not _live(
             found.active and found.anonymized_at is None, found.expires_at,
             found.created_at, now):

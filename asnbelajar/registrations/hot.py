@@ -38,7 +38,6 @@ from .. import direct, transactions
 from ..accounts.models import User
 from ..accounts.services import CONSENT_VERSION
 from ..accounts.sessions import (
-    WITHOUT_STAMP,
     TokenHolder,
     holder_and_read,
     holder_statement,
@@ -246,9 +245,9 @@ def register_in_its_statement(token: str, episode_id: int, *, source: str,
     transactions.commit_each_statement()
     if limits_apply:
         connection = transactions.connection()
-        now = to_db(now_utc())
-        read = direct.first(connection, holder_statement(WITHOUT_STAMP),
-                            lookup_params(token, WITHOUT_STAMP, now))
+        dialect, now = connection.dialect.name, to_db(now_utc())
+        read = direct.first(connection, holder_statement(dialect, stamp=False),
+                            lookup_params(token, dialect, now, stamp=False))
         if not allowed(live_holder(read, now)):
             return None
     holder, found = read_token_and_episode(token, episode_id, source=source)
