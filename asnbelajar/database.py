@@ -75,7 +75,7 @@ def _transaction_begun(connection) -> None:
 
 def _statement_sent(connection, _cursor, statement, _parameters, _context,
                     _executemany) -> None:
-    if statement.lstrip()[:6].upper() != "SELECT":
+    if statement[:32].lstrip()[:6].upper() != "SELECT":  # (not a copy of a long text)
         connection.info[_WROTE] = True
 
 

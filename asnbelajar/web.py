@@ -67,18 +67,18 @@ def service_call(form: Any = None, *, category: str | None = "danger",
     names), else as a flash of ``category`` (``None``: not shown; the caller reads
     ``outcome.error``). Other exceptions pass through (the 500 handler rolls back).
 
+        with service_call(form) as done:
+            episode = create_episode(form.service_data(), current_user.id)
+        if done.ok:
+            flash(...)
+            return redirect(...)
+
     ``keep_loaded``: commit without expiring what the session holds, for a view that
     answers (a redirect, a flash) from what it read before the commit. Nothing is loaded
     again (the signed-in user, for the flash's language), so the request's connection goes
     back to the pool with no transaction open: no ROLLBACK, which would make psycopg
     discard the statements it has prepared on that connection (issue 13: the
     registration form's statement was parsed and planned on every request).
-
-        with service_call(form) as done:
-            episode = create_episode(form.service_data(), current_user.id)
-        if done.ok:
-            flash(...)
-            return redirect(...)
     """
     outcome = Outcome()
     try:
