@@ -340,3 +340,32 @@ def test_the_form_registers_as_usual_when_the_rules_do_not_confirm_the_early_wri
     assert db.session.scalar(select(func.count()).select_from(Registration)) == 1
     assert any("the rules do not confirm it" in r.getMessage() and r.levelname == "ERROR"
                for r in caplog.records) == is_postgres
+
+
+@pytest.mark.parametrize("why", ["expired token", "deactivated account", "erased account"])
+def test_a_dead_token_registers_nothing(db, client, make_episode, make_participant,
+                                        token_for, why):
+    """A token that is no longer live gets 401 and writes nothing, however the hot
+    registration runs (on PostgreSQL with rate limiting off it commits in its one
+    statement, with no read before it: that statement must itself refuse to write)."""
+    from sqlalchemy import update
+
+    from asnbelajar.accounts.models import ApiToken
+
+    episode = make_episode(starts_in=timedelta(days=3))
+    person = make_participant()
+    headers = token_for(person)
+    if why == "expired token":
+        db.session.execute(update(ApiToken).where(ApiToken.user_id == person.id)
+                           .values(expires_at=now_utc().replace(tzinfo=None)
+                                   - timedelta(minutes=1)))
+    elif why == "deactivated account":
+        person.active = False
+    else:
+        person.anonymized_at = now_utc().replace(tzinfo=None)
+    url = f"/api/v1/episodes/{episode.id}/registrations"
+    db.session.commit()  # nothing in progress: the request's hot transaction is its own
+    response = client.post(url, json={}, headers=headers)
+    assert response.status_code == 401
+    assert _written(db, episode, person) == {"registration": None, "queued": [],
+                                             "counts": (0, 0)}

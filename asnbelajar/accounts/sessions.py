@@ -17,7 +17,7 @@ from typing import Any
 
 from flask import current_app, has_request_context, request
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import bindparam, event, func, select, update
+from sqlalchemy import and_, bindparam, event, func, or_, select, update
 from sqlalchemy.orm import Session, joinedload, lazyload
 
 from .. import direct, transactions
@@ -395,6 +395,23 @@ def holder_statement(dialect: str, *, stamp: bool = True):
         select(user.c.id, user.c.role, user.c.email, user.c.active, user.c.anonymized_at,
                token.c.id.label("token_id"), token.c.last_used_at, token.c.expires_at,
                token.c.created_at), dialect, stamp=stamp)
+
+
+def live_in_statement(holder, now):
+    """The SQL twin of :func:`_live` for a row of :func:`holder_statement` (``holder``: a
+    CTE or subquery of it), for a statement that writes before this process has judged
+    the token (registrations.hot): the user active and not erased, the token not expired
+    (``expires_at``; for a token from before expiry existed, ``created_at`` after the
+    ``unexpiring_since`` of :func:`live_params`). ``now``: the statement's own."""
+    since = bindparam("unexpiring_since", type_=ApiToken.__table__.c.created_at.type)
+    return and_(holder.c.active.is_(True), holder.c.anonymized_at.is_(None),
+                or_(holder.c.expires_at > now,
+                    and_(holder.c.expires_at.is_(None), holder.c.created_at > since)))
+
+
+def live_params(now) -> dict:
+    """The parameters of :func:`live_in_statement`."""
+    return {"unexpiring_since": now - timedelta(days=_token_days())}
 
 
 def live_holder(found, now) -> TokenHolder | None:

@@ -42,6 +42,8 @@ from ..accounts.sessions import (
     holder_and_read,
     holder_statement,
     live_holder,
+    live_in_statement,
+    live_params,
     lookup_params,
     read_of,
 )
@@ -76,7 +78,9 @@ def _token_and_before_lock(dialect: str):
         episode = _before_lock_for(dialect, user_id).subquery("registering")
         return (select(holder, *[c.label(f"{_PREFIX}{c.name}") for c in episode.c])
                 .select_from(holder.outerjoin(episode, true())))
-    return _read_and_early_write(holder)
+    # Written before this process judges the token: the statement itself writes only for
+    # a live one (with rate limiting off no read comes before it).
+    return _read_and_early_write(holder, live=live_in_statement(holder, _now()))
 
 
 @cache
@@ -86,16 +90,17 @@ def _person_and_before_lock():
     user = User.__table__
     holder = (select(user.c.id, user.c.role, user.c.email)
               .where(user.c.id == bindparam("holder_id")).cte("holder"))
-    return _read_and_early_write(holder)
+    return _read_and_early_write(holder, live=true())
 
 
-def _read_and_early_write(holder):
+def _read_and_early_write(holder, *, live):
     """PostgreSQL: ``register``'s read for ``holder``'s person (the episode locked) with
-    the early write (:func:`_written_early`), one row per holder."""
+    the early write (:func:`_written_early`, only where ``live`` holds), one row per
+    holder."""
     user_id = select(holder.c.id).scalar_subquery()
     # A CTE, read by the early write and by the answer: evaluated (and locked) once.
     episode = _before_lock_for("postgresql", user_id).cte("registering")
-    written, queued = _written_early(holder, user_id, episode)
+    written, queued = _written_early(holder, user_id, episode, live)
     return (select(holder, *[c.label(f"{_PREFIX}{c.name}") for c in episode.c],
                    select(written.c.id).scalar_subquery().label("written_id"),
                    select(written.c.status).scalar_subquery().label("written_status"),
@@ -105,16 +110,21 @@ def _read_and_early_write(holder):
             .select_from(holder.outerjoin(episode, true())))
 
 
-def _written_early(holder, user_id, episode):
+def _now():
+    return bindparam("now", type_=Registration.__table__.c.created_at.type)
+
+
+def _written_early(holder, user_id, episode, live):
     """PostgreSQL: the registration's INSERT ... ON CONFLICT DO NOTHING and its
     confirmation (what ``register`` would write), when the row read with the lock
     certainly qualifies: a participant with the current consent and an agency, no
     registration of theirs, a published episode inside its registration window. The
     status follows the capacity policy on the counts read with the lock (a place beyond
     those taken and those owed to the waiting list, else the waiting list). Anything
-    else writes nothing here and ``register`` decides as always."""
+    else writes nothing here and ``register`` decides as always. ``live``: the holder's
+    own condition (a live token's)."""
     table = Registration.__table__
-    now = bindparam("now", type_=table.c.created_at.type)
+    now = _now()
     full = and_(episode.c.capacity.is_not(None),
                 episode.c.capacity <= episode.c.registered_count + episode.c.waitlisted_count)
     qualifying = (
@@ -122,6 +132,7 @@ def _written_early(holder, user_id, episode):
                case((full, "waitlisted"), else_="registered"),
                bindparam("source", type_=table.c.source.type), now, now)
         .where(select(holder.c.role).scalar_subquery() == "participant",
+               select(live).select_from(holder).scalar_subquery(),
                episode.c.status == "published",
                episode.c.registration_id.is_(None),
                episode.c.profile_user_id.is_not(None),
@@ -162,7 +173,7 @@ def read_token_and_episode(token: str, episode_id: int, *,
     now = to_db(moment)
     params = {**lookup_params(token, dialect, now), "episode_id": episode_id}
     if dialect == "postgresql":
-        params.update(_early_write_params(now, source))
+        params.update(_early_write_params(now, source), **live_params(now))
     row = direct.first(connection, _token_and_before_lock(dialect), params)
     holder, values = holder_and_read(row, dialect, now, _PREFIX, "status")
     if values is None:
