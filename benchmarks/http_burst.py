@@ -450,14 +450,17 @@ def checkin_form_jobs(episode_id: int,
                       cookies: list[tuple[str, str]]) -> list[tuple[str, str, dict]]:
     """The check-in page's form posted by each signed-in participant, with the code of
     the checkpoint the API route does not use (a first check-in each: a redirect)."""
-    return [(f"/episodes/{episode_id}/checkin", f"code=form8&csrf_token={token}",
-             {"Content-Type": "application/x-www-form-urlencoded", "Cookie": cookie})
-            for cookie, token in cookies]
+    return _form_posts(f"/episodes/{episode_id}/checkin", "code=form8&", cookies)
 
 
 def form_jobs(episode_id: int, cookies: list[tuple[str, str]]) -> list[tuple[str, str, dict]]:
     """The registration form posted by each signed-in participant, as a browser does."""
-    return [(f"/episodes/{episode_id}/register", f"csrf_token={token}",
+    return _form_posts(f"/episodes/{episode_id}/register", "", cookies)
+
+
+def _form_posts(path: str, fields: str,
+                cookies: list[tuple[str, str]]) -> list[tuple[str, str, dict]]:
+    return [(path, f"{fields}csrf_token={token}",
              {"Content-Type": "application/x-www-form-urlencoded", "Cookie": cookie})
             for cookie, token in cookies]
 

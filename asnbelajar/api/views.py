@@ -64,8 +64,8 @@ from ..registrations.hot import (
 )
 from ..registrations.services import (
     cancel_registration,
+    place_in_line,
     register,
-    waitlist_position,
 )
 from ..speakers.services import add_speaker
 from ..timeutil import current_year, iso
@@ -313,9 +313,7 @@ def _registration_answer(result):
     # 404 for a draft, as everywhere (register raises it). Read before the commit expires
     # the row (no reload); answered only once committed.
     body = {"id": result.id, "status": result.status,
-            "waitlist_position": result.position if result.position is not None
-            else waitlist_position(result.registration) if result.status == "waitlisted"
-            else None}
+            "waitlist_position": place_in_line(result)}
     commit_keeping_loaded()
     return body, 201 if result.created else 200
 

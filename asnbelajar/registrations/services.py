@@ -199,6 +199,15 @@ def waitlist_position(registration: Registration | None) -> int | None:
         registration.id)
 
 
+def place_in_line(result: RegistrationResult) -> int | None:
+    """The place on the waiting list of what :func:`register` answered (None unless
+    waitlisted): a newcomer's is known from the counts read under the episode's lock,
+    a repeat's is ranked."""
+    if result.position is not None:
+        return result.position
+    return waitlist_position(result.registration) if result.status == "waitlisted" else None
+
+
 def get_registration(episode_id: int, user_id: int) -> Registration | None:
     return db.session.scalar(
         select(Registration).where(Registration.episode_id == episode_id,

@@ -40,7 +40,11 @@ from .registrants import (
     registrants_page,
     registrants_statement,
 )
-from .services import cancel_registration, my_registrations, waitlist_position
+from .services import (
+    cancel_registration,
+    my_registrations,
+    place_in_line,
+)
 
 bp = Blueprint("registrations", __name__)
 
@@ -58,12 +62,8 @@ def register_view(episode_id: int):
     a participant without recorded consent (or agency) is sent to the profile page."""
     with service_call(category=None, keep_loaded=True) as done:
         result = register_with_its_write(episode_id, current_user, source="web")
-        # All the answer needs, read in the unit: nothing is read after the COMMIT. A
-        # newcomer's place in line is known from the counts read under the episode's
-        # lock (no ranking query while it is held).
-        status, created = result.status, result.created
-        position = result.position if result.position is not None else (
-            waitlist_position(result.registration) if status == "waitlisted" else None)
+        # All the answer needs, read in the unit: nothing is read after the COMMIT.
+        status, created, position = result.status, result.created, place_in_line(result)
     if not done.ok:
         if done.error.status == 404:
             raise done.error
